@@ -1,0 +1,74 @@
+package dev.conveinsum.engine;
+
+import java.util.List;
+
+/**
+ * The one atomic kernel every pairwise step lowers to: a grouped N-d convolution
+ * {@code Y[g, b, t, y...] = sum_c sum_k X[g, b, c, x...] * F[g, t, c, k...]}, all row-major and
+ * contiguous. With no convolved dimensions it is a batched GEMM, {@code Y[g] = X[g] F[g]^T}.
+ *
+ * @param groups G, shared by X, F and Y (batch indices of the step)
+ * @param batch B, rows of X (its free indices)
+ * @param outChannels T, rows of F (its free indices)
+ * @param inChannels C, summed (contraction indices)
+ * @param dims the convolved dimensions (possibly none)
+ */
+public record ConvProblem(int groups, int batch, int outChannels, int inChannels,
+    List<ConvDim> dims) {
+
+  /** Copies the dimension list and checks the sizes. */
+  public ConvProblem {
+    dims = List.copyOf(dims);
+    if (groups < 0 || batch < 0 || outChannels < 0 || inChannels < 0) {
+      throw new IllegalArgumentException("negative size in " + groups + "x" + batch + "x"
+          + outChannels + "x" + inChannels);
+    }
+  }
+
+  /** Returns the element count of one group of X per channel: the product of input lengths. */
+  public long inputSpatial() {
+    long n = 1;
+    for (ConvDim d : dims) {
+      n *= d.inLength();
+    }
+    return n;
+  }
+
+  /** Returns the product of kernel lengths. */
+  public long kernelSpatial() {
+    long n = 1;
+    for (ConvDim d : dims) {
+      n *= d.kernelLength();
+    }
+    return n;
+  }
+
+  /** Returns the product of output lengths. */
+  public long outputSpatial() {
+    long n = 1;
+    for (ConvDim d : dims) {
+      n *= d.outLength();
+    }
+    return n;
+  }
+
+  /** Returns the element count of X. */
+  public long inputSize() {
+    return (long) groups * batch * inChannels * inputSpatial();
+  }
+
+  /** Returns the element count of F. */
+  public long filterSize() {
+    return (long) groups * outChannels * inChannels * kernelSpatial();
+  }
+
+  /** Returns the element count of Y. */
+  public long outputSize() {
+    return (long) groups * batch * outChannels * outputSpatial();
+  }
+
+  /** Returns the multiply-adds of the dense formulation (taps hitting padding included). */
+  public long multiplyAdds() {
+    return (long) groups * batch * outChannels * inChannels * outputSpatial() * kernelSpatial();
+  }
+}

@@ -1,0 +1,30 @@
+package dev.conveinsum.engine;
+
+/**
+ * A compute engine: the kernels that pairwise steps are lowered to. Engines are found with
+ * {@link java.util.ServiceLoader} (see {@link Engines}); the executor does all layout work
+ * (permutes, folds, reductions) itself and hands each engine only the atomic
+ * {@link ConvProblem}, so a new engine implements one method per element type.
+ */
+public interface Engine {
+
+  /** Returns the engine's name, e.g. {@code cpu} or {@code loops}. */
+  String name();
+
+  /** Returns the preference among available engines: the highest is the default. */
+  int priority();
+
+  /**
+   * Computes {@code Y = conv(X, F)} of the problem in float64, overwriting {@code y}.
+   *
+   * @param p the problem
+   * @param x input, {@code [G, B, C, x...]}
+   * @param f filter, {@code [G, T, C, k...]}
+   * @param y output, {@code [G, B, T, y...]}
+   * @param threads the most threads to use (>= 1)
+   */
+  void conv(ConvProblem p, double[] x, double[] f, double[] y, int threads);
+
+  /** Computes {@code Y = conv(X, F)} in float32, overwriting {@code y}; see the float64 form. */
+  void conv(ConvProblem p, float[] x, float[] f, float[] y, int threads);
+}

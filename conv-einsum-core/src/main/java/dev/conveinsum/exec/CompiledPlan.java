@@ -1,0 +1,270 @@
+package dev.conveinsum.exec;
+
+import dev.conveinsum.ConvEinsumException;
+import dev.conveinsum.engine.Engine;
+import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.tensor.DType;
+import dev.conveinsum.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An expression compiled for one set of shapes and one path: immutable, thread-safe, and meant
+ * to be reused (layers call the same contraction every forward pass).
+ *
+ * <p>Forward: operands are prepared (diagonals, broadcasts, self-sums), then every pairwise step
+ * of the path runs as one kernel call of the {@link Engine} plus the data movement it needs.
+ * Backward: reverse-mode through the same instructions; each data movement's transpose is
+ * another data movement, and each kernel's gradient is two more kernel calls (the output
+ * gradient convolved with the other operand at negated positions). Backpropagating through the
+ * forward tree step by step, rather than planning each operand's gradient expression afresh,
+ * reuses every forward intermediate and costs about twice the forward FLOPs, as SPEC section 4's
+ * training cost assumes.
+ */
+public final class CompiledPlan {
+  private final BoundExpression bound;
+  private final int[][] path;
+  private final boolean[] trainable;
+  private final Lowering.Compiled forward;
+  private final Lowering.Compiled training;
+
+  private CompiledPlan(BoundExpression bound, int[][] path, boolean[] trainable) {
+    this.bound = bound;
+    this.path = copy(path);
+    this.trainable = trainable.clone();
+    this.forward = Lowering.compile(bound, this.path, null);
+    this.training = Lowering.compile(bound, this.path, this.trainable);
+  }
+
+  /**
+   * Compiles an expression for a path.
+   *
+   * @param bound the expression bound to shapes and options
+   * @param path pairwise steps in opt_einsum notation
+   * @param trainable which operands need gradients in {@link #execute(List, Tensor, Options)};
+   *     null means all
+   * @return the compiled plan
+   */
+  public static CompiledPlan compile(BoundExpression bound, int[][] path, boolean[] trainable) {
+    boolean[] t = trainable;
+    if (t == null) {
+      t = new boolean[bound.operandCount()];
+      Arrays.fill(t, true);
+    }
+    if (t.length != bound.operandCount()) {
+      throw new ConvEinsumException("trainable flags for " + t.length + " operands; the"
+          + " expression has " + bound.operandCount());
+    }
+    return new CompiledPlan(bound, path, t);
+  }
+
+  /**
+   * How to run a plan.
+   *
+   * @param engine the kernels
+   * @param threads the most threads a kernel may use
+   * @param checkpoint what the backward pass keeps
+   */
+  public record Options(Engine engine, int threads, Checkpoint checkpoint) {
+    /** Checks the thread count. */
+    public Options {
+      if (threads < 1) {
+        throw new ConvEinsumException("threads must be >= 1, got " + threads);
+      }
+      if (checkpoint == null) {
+        checkpoint = Checkpoint.STORE;
+      }
+    }
+  }
+
+  /** Returns the bound expression. */
+  public BoundExpression bound() {
+    return bound;
+  }
+
+  /** Returns a copy of the path. */
+  public int[][] path() {
+    return copy(path);
+  }
+
+  /**
+   * Evaluates the expression; with {@code gradOutput}, also the gradient of
+   * {@code <gradOutput, result>} for every trainable operand.
+   *
+   * @param operands one tensor per operand, of the compiled shapes
+   * @param gradOutput null for forward only, else a tensor of the output's shape
+   * @param options engine, threads, checkpointing
+   * @return result, gradients and measured peak memory
+   */
+  public Execution execute(List<Tensor> operands, Tensor gradOutput, Options options) {
+    checkOperands(operands);
+    DType dtype = DType.FLOAT32;
+    for (Tensor t : operands) {
+      dtype = DType.promote(dtype, t.dtype());
+    }
+    if (operands.isEmpty()) {
+      dtype = DType.FLOAT64;
+    }
+    Lowering.Compiled c = gradOutput == null ? forward : training;
+    Program p = c.program();
+    Runtime.Stats stats = new Runtime.Stats();
+    Runtime rt = new Runtime(p.layouts.size(), dtype, options.engine(), options.threads(), stats);
+    for (int k = 0; k < operands.size(); k++) {
+      Tensor t = operands.get(k).to(dtype);
+      rt.put(p.leafSlots[k], dtype == DType.FLOAT64 ? t.doubleData() : t.floatData());
+    }
+    Set<Integer> keep = new HashSet<>();
+    for (int s : p.leafSlots) {
+      keep.add(s);
+    }
+    keep.add(p.outputSlot);
+    boolean recompute = gradOutput != null && options.checkpoint() == Checkpoint.RECOMPUTE;
+    int forwardOps = c.forwardOps();
+    for (int i = 0; i < forwardOps; i++) {
+      Op op = p.ops.get(i);
+      op.run(rt);
+      for (int s : op.inputs()) {
+        int last = recompute ? lastForwardUse(p, s, forwardOps) : p.lastUse[s];
+        if (last == i && !keep.contains(s)) {
+          rt.release(s);
+        }
+      }
+    }
+    Object out = rt.get(p.outputSlot);
+    for (Tensor t : operands) {
+      if (t.doubleData() == out || t.floatData() == out) {
+        out = out instanceof double[] d ? d.clone() : ((float[]) out).clone();
+      }
+    }
+    Tensor output = tensor(out, bound.outputShape());
+    if (gradOutput == null) {
+      return new Execution(output, null, stats.peakBytes, stats.flops);
+    }
+    if (!Arrays.equals(gradOutput.shape(), bound.outputShape())) {
+      throw new ConvEinsumException("the output gradient has shape "
+          + Arrays.toString(gradOutput.shape()) + " but the output has shape "
+          + Arrays.toString(bound.outputShape()));
+    }
+    Tensor g = gradOutput.to(dtype);
+    rt.put(c.gradOutputSlot(), dtype == DType.FLOAT64 ? g.doubleData() : g.floatData());
+    int group = -1;
+    List<Integer> recomputed = new ArrayList<>();
+    for (int i = forwardOps; i < p.ops.size(); i++) {
+      int gi = c.backwardGroup()[i - forwardOps];
+      if (recompute && gi != group) {
+        recomputed.forEach(rt::release);
+        recomputed.clear();
+        group = gi;
+        for (int s : c.groupNeeds()[gi]) {
+          if (!rt.has(s)) {
+            recomputed.addAll(recompute(p, rt, s, forwardOps));
+          }
+        }
+      }
+      Op op = p.ops.get(i);
+      op.run(rt);
+      for (int s : op.inputs()) {
+        if (p.lastUse[s] == i && !keep.contains(s) && !recomputed.contains(s)) {
+          rt.release(s);
+        }
+      }
+    }
+    recomputed.forEach(rt::release);
+    List<Tensor> grads = new ArrayList<>();
+    for (int k = 0; k < operands.size(); k++) {
+      int s = c.gradSlots()[k];
+      if (!trainable[k]) {
+        grads.add(null);
+      } else if (s < 0) {
+        grads.add(Tensor.zeros(operands.get(k).dtype(), operands.get(k).shape()));
+      } else {
+        grads.add(tensor(rt.get(s), operands.get(k).shape()).to(operands.get(k).dtype()));
+      }
+    }
+    return new Execution(output, grads, stats.peakBytes, stats.flops);
+  }
+
+  private static int lastForwardUse(Program p, int slot, int forwardOps) {
+    int last = -1;
+    for (int i = 0; i < forwardOps; i++) {
+      for (int s : p.ops.get(i).inputs()) {
+        if (s == slot) {
+          last = i;
+        }
+      }
+    }
+    return last;
+  }
+
+  /** Reruns the forward instructions that produce {@code target}; returns the slots it kept. */
+  private static List<Integer> recompute(Program p, Runtime rt, int target, int forwardOps) {
+    boolean[] needed = new boolean[p.layouts.size()];
+    needed[target] = true;
+    List<Integer> cone = new ArrayList<>();
+    for (int i = forwardOps - 1; i >= 0; i--) {
+      Op op = p.ops.get(i);
+      if (needed[op.output()] && !rt.has(op.output())) {
+        cone.add(0, i);
+        for (int s : op.inputs()) {
+          needed[s] = true;
+        }
+      }
+    }
+    for (int ci = 0; ci < cone.size(); ci++) {
+      Op op = p.ops.get(cone.get(ci));
+      op.run(rt);
+      for (int s : op.inputs()) {
+        boolean usedLater = false;
+        for (int cj = ci + 1; cj < cone.size() && !usedLater; cj++) {
+          for (int t : p.ops.get(cone.get(cj)).inputs()) {
+            usedLater |= t == s;
+          }
+        }
+        if (!usedLater && s != target && !isLeaf(p, s) && s != p.outputSlot) {
+          rt.release(s);
+        }
+      }
+    }
+    return List.of(target);
+  }
+
+  private static boolean isLeaf(Program p, int s) {
+    for (int l : p.leafSlots) {
+      if (l == s) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void checkOperands(List<Tensor> operands) {
+    if (operands.size() != bound.operandCount()) {
+      throw new ConvEinsumException("the expression \"" + bound.expression().source()
+          + "\" has " + bound.operandCount() + " operands but " + operands.size()
+          + " tensors were given");
+    }
+    for (int k = 0; k < operands.size(); k++) {
+      if (!Arrays.equals(operands.get(k).shape(), bound.shape(k))) {
+        throw new ConvEinsumException("operand " + k + " has shape "
+            + Arrays.toString(operands.get(k).shape()) + " but the plan was compiled for "
+            + Arrays.toString(bound.shape(k)));
+      }
+    }
+  }
+
+  private static Tensor tensor(Object buffer, long[] shape) {
+    return buffer instanceof double[] d ? Tensor.wrap(d, shape) : Tensor.wrap((float[]) buffer,
+        shape);
+  }
+
+  private static int[][] copy(int[][] path) {
+    int[][] c = new int[path.length][];
+    for (int i = 0; i < path.length; i++) {
+      c[i] = path[i].clone();
+    }
+    return c;
+  }
+}

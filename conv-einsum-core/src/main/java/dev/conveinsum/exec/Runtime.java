@@ -1,0 +1,96 @@
+package dev.conveinsum.exec;
+
+import dev.conveinsum.engine.Engine;
+import dev.conveinsum.tensor.DType;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/** The state of one execution: slot buffers, engine, threads, and live-memory accounting. */
+final class Runtime {
+  private final Object[] slots;
+  private final DType dtype;
+  private final Engine engine;
+  private final int threads;
+  private final Map<Object, Integer> references = new IdentityHashMap<>();
+  private final Stats stats;
+
+  /** Counters of one execution. */
+  static final class Stats {
+    long liveBytes;
+    long peakBytes;
+    long flops;
+  }
+
+  Runtime(int slotCount, DType dtype, Engine engine, int threads, Stats stats) {
+    this.slots = new Object[slotCount];
+    this.dtype = dtype;
+    this.engine = engine;
+    this.threads = threads;
+    this.stats = stats;
+  }
+
+  DType dtype() {
+    return dtype;
+  }
+
+  Engine engine() {
+    return engine;
+  }
+
+  int threads() {
+    return threads;
+  }
+
+  Stats stats() {
+    return stats;
+  }
+
+  boolean has(int slot) {
+    return slots[slot] != null;
+  }
+
+  Object get(int slot) {
+    Object o = slots[slot];
+    if (o == null) {
+      throw new IllegalStateException("slot " + slot + " is not computed");
+    }
+    return o;
+  }
+
+  /** Puts an existing buffer (an operand) into a slot; counted as live memory. */
+  void put(int slot, Object buffer) {
+    slots[slot] = buffer;
+    retain(buffer);
+  }
+
+  Object allocate(int slot, long size) {
+    Object b = Buffers.allocate(dtype, size);
+    put(slot, b);
+    return b;
+  }
+
+  void alias(int slot, int from) {
+    put(slot, get(from));
+  }
+
+  void release(int slot) {
+    Object b = slots[slot];
+    if (b == null) {
+      return;
+    }
+    slots[slot] = null;
+    int n = references.merge(b, -1, Integer::sum);
+    if (n == 0) {
+      references.remove(b);
+      stats.liveBytes -= (long) Buffers.length(b) * dtype.bytes();
+    }
+  }
+
+  private void retain(Object b) {
+    int n = references.merge(b, 1, Integer::sum);
+    if (n == 1) {
+      stats.liveBytes += (long) Buffers.length(b) * dtype.bytes();
+      stats.peakBytes = Math.max(stats.peakBytes, stats.liveBytes);
+    }
+  }
+}

@@ -1,0 +1,324 @@
+package dev.conveinsum.exec;
+
+import dev.conveinsum.engine.ConvDim;
+import dev.conveinsum.engine.ConvProblem;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lowers one generalised pairwise step to instructions: {@code W[w] = sum U[a] V[b]} over the
+ * indices not kept, where along every convolved index the positions satisfy
+ * {@code a + b = w} (or {@code a + b = w mod period}).
+ *
+ * <p>Forward steps, and both halves of every backward step, are instances: the gradient of a
+ * convolution with respect to one operand convolves the output gradient with the other operand
+ * at negated positions. Each step becomes at most a few data movements (self-sums, reversal,
+ * dilation, circular folding, permutation to the kernel layout) and one {@link ConvProblem}.
+ */
+final class StepCompiler {
+  private StepCompiler() {}
+
+  /** Where the result of a convolved index sits: positions {@code start + step*e}, e < length. */
+  record OutAxis(int start, int step, int length, int period) {}
+
+  /**
+   * Compiles a step.
+   *
+   * @param pb the program being built
+   * @param u first operand slot
+   * @param v second operand slot
+   * @param outIds the ids the result keeps (conv ids summed after convolving excluded)
+   * @param exact whether the result must have exactly the order of {@code outIds}; otherwise
+   *     the kernel's natural order is kept
+   * @param conv the convolved ids (held by both operands) and where their results sit
+   * @return the result slot
+   */
+  static int pairStep(ProgramBuilder pb, int u, int v, int[] outIds, boolean exact,
+      Map<Integer, OutAxis> conv) {
+    u = reduceUnused(pb, u, v, outIds, conv);
+    v = reduceUnused(pb, v, u, outIds, conv);
+    Layout lu = pb.layout(u);
+    Layout lv = pb.layout(v);
+    int nc = conv.size();
+    int[] convIds = conv.keySet().stream().mapToInt(Integer::intValue).toArray();
+    long[] c = new long[nc];
+    int[] tu = new int[nc];
+    int[] tv = new int[nc];
+    int[] tw = new int[nc];
+    int[] period = new int[nc];
+    int[] nw = new int[nc];
+    for (int i = 0; i < nc; i++) {
+      int au = lu.axisOf(convIds[i]);
+      int av = lv.axisOf(convIds[i]);
+      OutAxis o = conv.get(convIds[i]);
+      tu[i] = lu.dims[au] == 1 ? 1 : lu.step[au];
+      tv[i] = lv.dims[av] == 1 ? 1 : lv.step[av];
+      tw[i] = o.length() == 1 ? 1 : o.step();
+      nw[i] = o.length();
+      period[i] = o.period();
+      c[i] = (long) lu.start[au] + lv.start[av] - o.start();
+      int g = gcd(gcd(Math.abs(tu[i]), Math.abs(tv[i])), gcd(Math.abs(tw[i]), period[i]));
+      if (Math.floorMod(c[i], g) != 0) {
+        return zeros(pb, lu, lv, outIds, exact, conv);
+      }
+      c[i] /= g;
+      tu[i] /= g;
+      tv[i] /= g;
+      tw[i] /= g;
+      period[i] /= g;
+    }
+    // The input-side operand X needs unit steps; prefer the longer one (the signal).
+    boolean uUnit = allUnit(tu);
+    boolean vUnit = allUnit(tv);
+    boolean xIsU = uUnit && (!vUnit || spatial(lu, convIds) >= spatial(lv, convIds))
+        || !uUnit && !vUnit;
+    int x = xIsU ? u : v;
+    int f = xIsU ? v : u;
+    int[] tx = xIsU ? tu : tv;
+    int[] tf = xIsU ? tv : tu;
+    for (int i = 0; i < nc; i++) {
+      int ax = pb.layout(x).axisOf(convIds[i]);
+      int n = pb.layout(x).dims[ax];
+      if (tx[i] < 0) {
+        x = pb.reverse(x, ax);
+        c[i] += (long) tx[i] * (n - 1);
+        tx[i] = -tx[i];
+      }
+      if (tx[i] > 1) {
+        x = pb.dilate(x, ax, tx[i]);
+        n = (n - 1) * tx[i] + 1;
+        tx[i] = 1;
+      }
+      if (period[i] > 0 && n > period[i]) {
+        x = pb.fold(x, ax, (int) Math.floorMod(c[i], period[i]), period[i]);
+        c[i] = 0;
+      }
+    }
+    boolean[] reverseOut = new boolean[nc];
+    for (int i = 0; i < nc; i++) {
+      if (tw[i] < 0) {
+        reverseOut[i] = true;
+        c[i] -= (long) tw[i] * (nw[i] - 1);
+        tw[i] = -tw[i];
+      }
+    }
+    Layout lx = pb.layout(x);
+    Layout lf = pb.layout(f);
+    // Index roles for the kernel.
+    List<Integer> groups = new ArrayList<>();
+    List<Integer> xFree = new ArrayList<>();
+    List<Integer> fFree = new ArrayList<>();
+    List<Integer> contracted = new ArrayList<>();
+    for (int id : lx.ids) {
+      if (conv.containsKey(id)) {
+        continue;
+      }
+      boolean inF = lf.has(id);
+      boolean kept = contains(outIds, id);
+      if (inF && kept) {
+        groups.add(id);
+      } else if (inF) {
+        contracted.add(id);
+      } else {
+        xFree.add(id);
+      }
+    }
+    for (int id : lf.ids) {
+      if (!conv.containsKey(id) && !lx.has(id)) {
+        fFree.add(id);
+      }
+    }
+    int[] xOrder = concat(groups, xFree, contracted, convIds);
+    int[] fOrder = concat(groups, fFree, contracted, convIds);
+    int[] yOrder = concat(groups, xFree, fFree, convIds);
+    x = pb.permute(x, xOrder);
+    f = pb.permute(f, fOrder);
+    lx = pb.layout(x);
+    lf = pb.layout(f);
+    List<ConvDim> dims = new ArrayList<>();
+    int base = xOrder.length - nc;
+    int fbase = fOrder.length - nc;
+    int[] ydims = new int[yOrder.length];
+    for (int a = 0; a < yOrder.length - nc; a++) {
+      int id = yOrder[a];
+      ydims[a] = lx.has(id) ? lx.dims[lx.axisOf(id)] : lf.dims[lf.axisOf(id)];
+    }
+    // Virtual positions: pos_x(i) = i, pos_f(k) = c + tf*k, pos_y(y) = tw*y.
+    Layout vx = lx.select(lx.ids);
+    Layout vf = lf.select(lf.ids);
+    for (int i = 0; i < nc; i++) {
+      int nx = lx.dims[base + i];
+      int nf = lf.dims[fbase + i];
+      int pad;
+      int dil;
+      boolean flip;
+      if (tf[i] < 0) {
+        pad = Math.toIntExact(c[i]);
+        dil = -tf[i];
+        flip = false;
+      } else {
+        pad = Math.toIntExact(c[i] + (long) tf[i] * (nf - 1));
+        dil = tf[i];
+        flip = true;
+      }
+      dims.add(new ConvDim(nx, nf, nw[i], tw[i], dil, pad, flip, period[i]));
+      ydims[yOrder.length - nc + i] = nw[i];
+      vx = vx.withAxis(base + i, nx, true, 0, 1);
+      vf = vf.withAxis(fbase + i, nf, true, Math.toIntExact(c[i]), tf[i]);
+    }
+    int gSize = product(lx, 0, groups.size());
+    int bSize = product(lx, groups.size(), groups.size() + xFree.size());
+    int cSize = product(lx, groups.size() + xFree.size(), base);
+    int tSize = product(lf, groups.size(), groups.size() + fFree.size());
+    ConvProblem problem = new ConvProblem(gSize, bSize, tSize, cSize, dims);
+    int xs = pb.alias(x, vx);
+    int fs = pb.alias(f, vf);
+    Layout vy = Layout.plain(yOrder, ydims);
+    for (int i = 0; i < nc; i++) {
+      int a = yOrder.length - nc + i;
+      vy = vy.withAxis(a, nw[i], true, 0, tw[i]);
+    }
+    int y = pb.slot(vy);
+    pb.add(new KernelOp(xs, fs, y, problem, convIds, period));
+    // Real layout of the result: pass-through positions from the operands, targets for conv.
+    Layout real = vy.select(yOrder);
+    for (int a = 0; a < yOrder.length; a++) {
+      int id = yOrder[a];
+      OutAxis o = conv.get(id);
+      if (o != null) {
+        int i = a - (yOrder.length - nc);
+        real = reverseOut[i]
+            ? real.withAxis(a, o.length(), true, o.start() + o.step() * (o.length() - 1),
+                -o.step())
+            : real.withAxis(a, o.length(), true, o.start(), o.step());
+      } else {
+        Layout from = lu.has(id) ? lu : lv;
+        int fa = from.axisOf(id);
+        real = real.withAxis(a, real.dims[a], from.positioned[fa], from.start[fa], from.step[fa]);
+      }
+    }
+    int w = pb.alias(y, real);
+    for (int i = 0; i < nc; i++) {
+      if (reverseOut[i]) {
+        w = pb.reverse(w, pb.layout(w).axisOf(convIds[i]));
+      }
+    }
+    for (int id : convIds) {
+      if (!contains(outIds, id)) {
+        w = pb.reduce(w, pb.layout(w).axisOf(id));
+      }
+    }
+    return exact ? pb.permute(w, outIds) : w;
+  }
+
+  /** Sums the axes of {@code s} that neither the other operand nor the result holds. */
+  private static int reduceUnused(ProgramBuilder pb, int s, int other, int[] outIds,
+      Map<Integer, OutAxis> conv) {
+    Layout o = pb.layout(other);
+    boolean again = true;
+    while (again) {
+      again = false;
+      Layout l = pb.layout(s);
+      for (int a = 0; a < l.rank(); a++) {
+        int id = l.ids[a];
+        if (!o.has(id) && !contains(outIds, id) && !conv.containsKey(id)) {
+          s = pb.reduce(s, a);
+          again = true;
+          break;
+        }
+      }
+    }
+    return s;
+  }
+
+  private static int zeros(ProgramBuilder pb, Layout lu, Layout lv, int[] outIds, boolean exact,
+      Map<Integer, OutAxis> conv) {
+    int[] dims = new int[outIds.length];
+    Layout l = Layout.plain(outIds, dims);
+    for (int a = 0; a < outIds.length; a++) {
+      int id = outIds[a];
+      OutAxis o = conv.get(id);
+      if (o != null) {
+        l = l.withAxis(a, o.length(), true, o.start(), o.step());
+      } else {
+        Layout from = lu.has(id) ? lu : lv;
+        int fa = from.axisOf(id);
+        l = l.withAxis(a, from.dims[fa], from.positioned[fa], from.start[fa], from.step[fa]);
+      }
+    }
+    int s = pb.slot(l);
+    return pb.add(new ZeroOp(s, l.size()));
+  }
+
+  private static boolean allUnit(int[] t) {
+    for (int s : t) {
+      if (Math.abs(s) != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static long spatial(Layout l, int[] convIds) {
+    long n = 1;
+    for (int id : convIds) {
+      n *= l.dims[l.axisOf(id)];
+    }
+    return n;
+  }
+
+  private static int product(Layout l, int from, int to) {
+    long n = 1;
+    for (int a = from; a < to; a++) {
+      n *= l.dims[a];
+    }
+    return Math.toIntExact(n);
+  }
+
+  static boolean contains(int[] a, int v) {
+    for (int x : a) {
+      if (x == v) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int[] concat(List<Integer> a, List<Integer> b, List<Integer> c, int[] d) {
+    int[] out = new int[a.size() + b.size() + c.size() + d.length];
+    int i = 0;
+    for (int x : a) {
+      out[i++] = x;
+    }
+    for (int x : b) {
+      out[i++] = x;
+    }
+    for (int x : c) {
+      out[i++] = x;
+    }
+    for (int x : d) {
+      out[i++] = x;
+    }
+    return out;
+  }
+
+  static int gcd(int a, int b) {
+    while (b != 0) {
+      int t = a % b;
+      a = b;
+      b = t;
+    }
+    return Math.abs(a);
+  }
+
+  static Map<Integer, OutAxis> orderedMap() {
+    return new LinkedHashMap<>();
+  }
+
+  static String describe(int[] ids) {
+    return Arrays.toString(ids);
+  }
+}
