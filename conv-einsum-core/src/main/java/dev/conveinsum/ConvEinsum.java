@@ -1,0 +1,162 @@
+package dev.conveinsum;
+
+import dev.conveinsum.engine.Engine;
+import dev.conveinsum.engine.Engines;
+import dev.conveinsum.exec.Checkpoint;
+import dev.conveinsum.exec.CompiledPlan;
+import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.expr.ConvOptions;
+import dev.conveinsum.expr.Expression;
+import dev.conveinsum.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The entry point: einsum with convolutions.
+ *
+ * <pre>{@code
+ * Tensor y = ConvEinsum.einsum("bshw,rt,rs,rh,rw->bthw|hw", ConvOptions.DEFAULT, x, a, b, c, d);
+ * }</pre>
+ *
+ * <p>Every call parses the expression, binds it to the operands' shapes, chooses the
+ * FLOPs-optimal pairwise order, and runs each step on the fastest engine available. Compiled
+ * plans are cached by (expression, shapes, options, trainable operands), so repeated calls with
+ * the same shapes only execute.
+ */
+public final class ConvEinsum {
+  private static final int CACHE_SIZE = 256;
+  private static final Map<String, CompiledPlan> CACHE = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, CompiledPlan> e) {
+      return size() > CACHE_SIZE;
+    }
+  };
+
+  private ConvEinsum() {}
+
+  /**
+   * Evaluates an expression with default options (CONVOLUTION, MAX padding, stride 1).
+   *
+   * @param expression e.g. {@code "bshw,tshw->bthw|hw"}
+   * @param operands one tensor per input term
+   * @return the result
+   * @throws ConvEinsumException for an invalid expression or mismatched operands
+   */
+  public static Tensor einsum(String expression, Tensor... operands) {
+    return einsum(expression, ConvOptions.DEFAULT, operands);
+  }
+
+  /**
+   * Evaluates an expression.
+   *
+   * @param expression e.g. {@code "bshw,tshw->bthw|hw"}
+   * @param options kind and per-index padding, stride, dilation
+   * @param operands one tensor per input term
+   * @return the result, float64 if any operand is float64, else float32
+   */
+  public static Tensor einsum(String expression, ConvOptions options, Tensor... operands) {
+    List<Tensor> ops = List.of(operands);
+    return compile(expression, options, shapes(ops)).execute(ops, null, defaults()).output();
+  }
+
+  /**
+   * Computes vector-Jacobian products: the gradient of {@code <gradOutput, result>} with respect
+   * to the chosen operands.
+   *
+   * @param expression the expression
+   * @param options its options
+   * @param operands the operands
+   * @param gradOutput a tensor of the result's shape
+   * @param wrt operand positions to differentiate (none means all)
+   * @return one gradient per position of {@code wrt} (per operand when it is empty)
+   */
+  public static List<Tensor> vjp(String expression, ConvOptions options, List<Tensor> operands,
+      Tensor gradOutput, int... wrt) {
+    int n = operands.size();
+    boolean[] trainable = new boolean[n];
+    if (wrt.length == 0) {
+      Arrays.fill(trainable, true);
+    }
+    for (int k : wrt) {
+      if (k < 0 || k >= n) {
+        throw new ConvEinsumException("cannot differentiate with respect to operand " + k
+            + "; there are " + n + " operands");
+      }
+      trainable[k] = true;
+    }
+    CompiledPlan plan = compile(expression, options, shapes(operands), trainable);
+    List<Tensor> all = plan.execute(operands, gradOutput, defaults()).gradients();
+    if (wrt.length == 0) {
+      return all;
+    }
+    List<Tensor> out = new ArrayList<>();
+    for (int k : wrt) {
+      out.add(all.get(k));
+    }
+    return out;
+  }
+
+  /**
+   * Compiles an expression for shapes, with gradients for every operand available.
+   *
+   * @param expression the expression
+   * @param options its options
+   * @param shapes one shape per operand
+   * @return a reusable, thread-safe plan
+   */
+  public static CompiledPlan compile(String expression, ConvOptions options, List<long[]> shapes) {
+    return compile(expression, options, shapes, null);
+  }
+
+  /**
+   * Compiles an expression for shapes; only the operands flagged trainable get gradients, and
+   * the path is chosen for their training cost.
+   *
+   * @param expression the expression
+   * @param options its options
+   * @param shapes one shape per operand
+   * @param trainable per operand, whether it needs a gradient; null means all
+   * @return a reusable, thread-safe plan
+   */
+  public static CompiledPlan compile(String expression, ConvOptions options, List<long[]> shapes,
+      boolean[] trainable) {
+    ConvOptions opts = options == null ? ConvOptions.DEFAULT : options;
+    StringBuilder key = new StringBuilder(expression).append('|').append(opts);
+    shapes.forEach(s -> key.append('|').append(Arrays.toString(s)));
+    key.append('|').append(Arrays.toString(trainable));
+    synchronized (CACHE) {
+      CompiledPlan p = CACHE.get(key.toString());
+      if (p != null) {
+        return p;
+      }
+    }
+    BoundExpression bound = BoundExpression.bind(Expression.parse(expression), opts, shapes);
+    CompiledPlan plan = CompiledPlan.compile(bound, Paths.choose(bound, trainable), trainable);
+    synchronized (CACHE) {
+      CACHE.put(key.toString(), plan);
+    }
+    return plan;
+  }
+
+  /** Returns the default execution options: the best engine, all cores, STORE. */
+  public static CompiledPlan.Options defaults() {
+    return new CompiledPlan.Options(defaultEngine(), Runtime.getRuntime().availableProcessors(),
+        Checkpoint.STORE);
+  }
+
+  /** Returns the engine used by default: the highest-priority one on the class path. */
+  public static Engine defaultEngine() {
+    return Engines.best();
+  }
+
+  private static List<long[]> shapes(List<Tensor> operands) {
+    List<long[]> s = new ArrayList<>();
+    for (Tensor t : operands) {
+      s.add(t.shape());
+    }
+    return s;
+  }
+}
