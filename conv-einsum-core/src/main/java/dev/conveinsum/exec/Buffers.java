@@ -14,7 +14,13 @@ final class Buffers {
     return t == DType.FLOAT64 ? new double[(int) n] : new float[(int) n];
   }
 
+  /** Stands for a buffer of {@code size} elements in a dry run. */
+  record Token(long size) {}
+
   static int length(Object b) {
+    if (b instanceof Token t) {
+      return (int) t.size();
+    }
     return b instanceof double[] d ? d.length : ((float[]) b).length;
   }
 

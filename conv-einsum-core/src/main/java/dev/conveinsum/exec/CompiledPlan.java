@@ -101,27 +101,95 @@ public final class CompiledPlan {
    */
   public Execution execute(List<Tensor> operands, Tensor gradOutput, Options options) {
     checkOperands(operands);
-    DType dtype = DType.FLOAT32;
-    for (Tensor t : operands) {
-      dtype = DType.promote(dtype, t.dtype());
-    }
-    if (operands.isEmpty()) {
-      dtype = DType.FLOAT64;
+    DType dtype = resultType(operands);
+    if (gradOutput != null && !Arrays.equals(gradOutput.shape(), bound.outputShape())) {
+      throw new ConvEinsumException("the output gradient has shape "
+          + Arrays.toString(gradOutput.shape()) + " but the output has shape "
+          + Arrays.toString(bound.outputShape()));
     }
     Lowering.Compiled c = gradOutput == null ? forward : training;
     Program p = c.program();
     Runtime.Stats stats = new Runtime.Stats();
     Runtime rt = new Runtime(p.layouts.size(), dtype, options.engine(), options.threads(), stats);
+    Object[] leaves = new Object[operands.size()];
     for (int k = 0; k < operands.size(); k++) {
       Tensor t = operands.get(k).to(dtype);
-      rt.put(p.leafSlots[k], dtype == DType.FLOAT64 ? t.doubleData() : t.floatData());
+      leaves[k] = dtype == DType.FLOAT64 ? t.doubleData() : t.floatData();
+    }
+    Object grad = null;
+    if (gradOutput != null) {
+      Tensor g = gradOutput.to(dtype);
+      grad = dtype == DType.FLOAT64 ? g.doubleData() : g.floatData();
+    }
+    schedule(c, rt, leaves, grad, options.checkpoint());
+    Object out = rt.get(p.outputSlot);
+    for (Object leaf : leaves) {
+      if (leaf == out) {
+        out = out instanceof double[] d ? d.clone() : ((float[]) out).clone();
+      }
+    }
+    Tensor output = tensor(out, bound.outputShape());
+    if (gradOutput == null) {
+      return new Execution(output, null, stats.peakBytes, stats.flops);
+    }
+    List<Tensor> grads = new ArrayList<>();
+    for (int k = 0; k < operands.size(); k++) {
+      int s = c.gradSlots()[k];
+      if (!trainable[k]) {
+        grads.add(null);
+      } else if (s < 0) {
+        grads.add(Tensor.zeros(operands.get(k).dtype(), operands.get(k).shape()));
+      } else {
+        grads.add(tensor(rt.get(s), operands.get(k).shape()).to(operands.get(k).dtype()));
+      }
+    }
+    return new Execution(output, grads, stats.peakBytes, stats.flops);
+  }
+
+  /**
+   * Predicts the peak bytes an execution holds, by running the same schedule without data.
+   *
+   * @param dtype the element type of the execution
+   * @param backward whether the call computes gradients too
+   * @param checkpoint what the backward pass keeps
+   * @return predicted peak bytes of operands, intermediates and gradients
+   */
+  public long predictPeakBytes(DType dtype, boolean backward, Checkpoint checkpoint) {
+    Lowering.Compiled c = backward ? training : forward;
+    Program p = c.program();
+    Runtime.Stats stats = new Runtime.Stats();
+    Runtime rt = new Runtime(p.layouts.size(), dtype, null, 1, stats, true);
+    Object[] leaves = new Object[bound.operandCount()];
+    for (int k = 0; k < leaves.length; k++) {
+      leaves[k] = new Buffers.Token(Tensor.elementCount(bound.shape(k)));
+    }
+    Object grad = backward ? new Buffers.Token(Tensor.elementCount(bound.outputShape())) : null;
+    schedule(c, rt, leaves, grad, checkpoint);
+    return stats.peakBytes;
+  }
+
+  /** Returns the element type an execution with these operands runs in. */
+  private static DType resultType(List<Tensor> operands) {
+    DType dtype = DType.FLOAT32;
+    for (Tensor t : operands) {
+      dtype = DType.promote(dtype, t.dtype());
+    }
+    return operands.isEmpty() ? DType.FLOAT64 : dtype;
+  }
+
+  /** Runs the instructions in order, releasing each slot after its last use. */
+  private void schedule(Lowering.Compiled c, Runtime rt, Object[] leaves, Object grad,
+      Checkpoint checkpoint) {
+    Program p = c.program();
+    for (int k = 0; k < leaves.length; k++) {
+      rt.put(p.leafSlots[k], leaves[k]);
     }
     Set<Integer> keep = new HashSet<>();
     for (int s : p.leafSlots) {
       keep.add(s);
     }
     keep.add(p.outputSlot);
-    boolean recompute = gradOutput != null && options.checkpoint() == Checkpoint.RECOMPUTE;
+    boolean recompute = grad != null && checkpoint == Checkpoint.RECOMPUTE;
     int forwardOps = c.forwardOps();
     for (int i = 0; i < forwardOps; i++) {
       Op op = p.ops.get(i);
@@ -133,23 +201,10 @@ public final class CompiledPlan {
         }
       }
     }
-    Object out = rt.get(p.outputSlot);
-    for (Tensor t : operands) {
-      if (t.doubleData() == out || t.floatData() == out) {
-        out = out instanceof double[] d ? d.clone() : ((float[]) out).clone();
-      }
+    if (grad == null) {
+      return;
     }
-    Tensor output = tensor(out, bound.outputShape());
-    if (gradOutput == null) {
-      return new Execution(output, null, stats.peakBytes, stats.flops);
-    }
-    if (!Arrays.equals(gradOutput.shape(), bound.outputShape())) {
-      throw new ConvEinsumException("the output gradient has shape "
-          + Arrays.toString(gradOutput.shape()) + " but the output has shape "
-          + Arrays.toString(bound.outputShape()));
-    }
-    Tensor g = gradOutput.to(dtype);
-    rt.put(c.gradOutputSlot(), dtype == DType.FLOAT64 ? g.doubleData() : g.floatData());
+    rt.put(c.gradOutputSlot(), grad);
     int group = -1;
     List<Integer> recomputed = new ArrayList<>();
     for (int i = forwardOps; i < p.ops.size(); i++) {
@@ -173,18 +228,6 @@ public final class CompiledPlan {
       }
     }
     recomputed.forEach(rt::release);
-    List<Tensor> grads = new ArrayList<>();
-    for (int k = 0; k < operands.size(); k++) {
-      int s = c.gradSlots()[k];
-      if (!trainable[k]) {
-        grads.add(null);
-      } else if (s < 0) {
-        grads.add(Tensor.zeros(operands.get(k).dtype(), operands.get(k).shape()));
-      } else {
-        grads.add(tensor(rt.get(s), operands.get(k).shape()).to(operands.get(k).dtype()));
-      }
-    }
-    return new Execution(output, grads, stats.peakBytes, stats.flops);
   }
 
   private static int lastForwardUse(Program p, int slot, int forwardOps) {

@@ -37,10 +37,14 @@ final class KernelOp implements Op {
 
   @Override
   public void run(Runtime rt) {
+    rt.stats().flops += 2 * problem.multiplyAdds();
+    if (rt.dry()) {
+      rt.allocate(y, problem.outputSize());
+      return;
+    }
     Object xs = rt.get(x);
     Object fs = rt.get(f);
     Object ys = rt.allocate(y, problem.outputSize());
-    rt.stats().flops += 2 * problem.multiplyAdds();
     if (ys instanceof double[] yd) {
       rt.engine().conv(problem, (double[]) xs, (double[]) fs, yd, rt.threads());
     } else {

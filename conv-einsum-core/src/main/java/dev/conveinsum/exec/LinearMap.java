@@ -46,6 +46,10 @@ final class LinearMap implements Op {
 
   @Override
   public void run(Runtime rt) {
+    if (rt.dry()) {
+      rt.allocate(out, outSize);
+      return;
+    }
     Object src = rt.get(in);
     Object dst = rt.allocate(out, outSize);
     boolean f64 = rt.dtype() == DType.FLOAT64;

@@ -21,7 +21,15 @@ final class Runtime {
     long flops;
   }
 
+  private final boolean dry;
+
   Runtime(int slotCount, DType dtype, Engine engine, int threads, Stats stats) {
+    this(slotCount, dtype, engine, threads, stats, false);
+  }
+
+  /** A dry runtime allocates nothing and computes nothing: it only accounts bytes. */
+  Runtime(int slotCount, DType dtype, Engine engine, int threads, Stats stats, boolean dry) {
+    this.dry = dry;
     this.slots = new Object[slotCount];
     this.dtype = dtype;
     this.engine = engine;
@@ -63,8 +71,12 @@ final class Runtime {
     retain(buffer);
   }
 
+  boolean dry() {
+    return dry;
+  }
+
   Object allocate(int slot, long size) {
-    Object b = Buffers.allocate(dtype, size);
+    Object b = dry ? new Buffers.Token(size) : Buffers.allocate(dtype, size);
     put(slot, b);
     return b;
   }
