@@ -121,8 +121,8 @@ public record ConvOptions(ConvKind kind, Map<String, ConvSpec> conv) {
             + "'; use MAX, SAME, FULL, VALID, CIRCULAR or [left, right]");
       }
     }
-    if (v instanceof List<?> l && l.size() == 2 && isInt(l.get(0)) && isInt(l.get(1))
-        && ((Number) l.get(0)).longValue() >= 0 && ((Number) l.get(1)).longValue() >= 0) {
+    if (v instanceof List<?> l && l.size() == 2 && isPadAmount(l.get(0))
+        && isPadAmount(l.get(1))) {
       return Padding.explicit(((Number) l.get(0)).intValue(), ((Number) l.get(1)).intValue());
     }
     throw new ConvEinsumException("padding of index '" + index + "' must be MAX, SAME, FULL,"
@@ -146,6 +146,11 @@ public record ConvOptions(ConvKind kind, Map<String, ConvSpec> conv) {
       return l.stream().map(ConvOptions::shown).toList().toString();
     }
     return String.valueOf(v);
+  }
+
+  private static boolean isPadAmount(Object v) {
+    return isInt(v) && ((Number) v).longValue() >= 0
+        && ((Number) v).longValue() <= Integer.MAX_VALUE;
   }
 
   private static boolean isInt(Object v) {

@@ -224,6 +224,12 @@ class BoundExpressionTest {
           + " MAX, SAME, FULL, VALID, CIRCULAR or two integers >= 0 [left, right]; got ");
     }
     assertContains(optionsRejected(conv("i", "padding", List.of(-1, 0))), "got [-1, 0]");
+    // Amounts beyond int are refused as written, not wrapped to a negative number.
+    assertContains(optionsRejected(conv("i", "padding", List.of(3_000_000_000L, 0))),
+        "got [3000000000, 0]");
+    assertContains(rejected("i,i->i|i", conv("i", "padding", List.of(Integer.MAX_VALUE,
+        Integer.MAX_VALUE)), s(3), s(2)), "padding [2147483647, 2147483647] of index 'i' is too"
+        + " long");
     assertEquals(Padding.explicit(0, 2),
         ConvOptions.fromMap(conv("i", "padding", List.of(0, 2))).spec("i").padding());
     assertEquals(Padding.explicit(1, 1),
