@@ -103,7 +103,12 @@ public final class ConvGeometry {
               + "' needs exactly 2 operands holding it; it occurs in " + m
               + " (operands " + Arrays.toString(holders) + ")");
         }
-        crop = lengths[0] + p.left() + p.right() - dilatedLengths[1] + 1;
+        long padded = (long) lengths[0] + p.left() + p.right();
+        if (padded > (1 << 28)) {
+          throw new ConvEinsumException("padding " + p + " of index '" + name + "' is too"
+              + " long: the padded signal has " + padded + " positions");
+        }
+        crop = (int) padded - dilatedLengths[1] + 1;
         off = dilatedLengths[1] - 1 - p.left();
         if (crop < 1) {
           throw new ConvEinsumException("padding " + p + " of index '" + name

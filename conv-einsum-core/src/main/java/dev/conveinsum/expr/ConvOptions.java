@@ -121,12 +121,12 @@ public record ConvOptions(ConvKind kind, Map<String, ConvSpec> conv) {
             + "'; use MAX, SAME, FULL, VALID, CIRCULAR or [left, right]");
       }
     }
-    if (v instanceof List<?> l && l.size() == 2 && isInt(l.get(0)) && isInt(l.get(1))
-        && ((Number) l.get(0)).longValue() >= 0 && ((Number) l.get(1)).longValue() >= 0) {
+    if (v instanceof List<?> l && l.size() == 2 && isPadAmount(l.get(0))
+        && isPadAmount(l.get(1))) {
       return Padding.explicit(((Number) l.get(0)).intValue(), ((Number) l.get(1)).intValue());
     }
     throw new ConvEinsumException("padding of index '" + index + "' must be MAX, SAME, FULL,"
-        + " VALID, CIRCULAR or two integers >= 0 [left, right]; got " + v);
+        + " VALID, CIRCULAR or two integers >= 0 [left, right]; got " + shown(v));
   }
 
   private static int positiveInt(String index, String what, Object v) {
@@ -134,7 +134,23 @@ public record ConvOptions(ConvKind kind, Map<String, ConvSpec> conv) {
       return ((Number) v).intValue();
     }
     throw new ConvEinsumException(what + " of index '" + index
-        + "' must be an integer >= 1; got " + v);
+        + "' must be an integer >= 1; got " + shown(v));
+  }
+
+  /** Shows a JSON value as written: strings quoted, so that "2" is not mistaken for 2. */
+  private static String shown(Object v) {
+    if (v instanceof String s) {
+      return "\"" + s + "\" (a string)";
+    }
+    if (v instanceof List<?> l) {
+      return l.stream().map(ConvOptions::shown).toList().toString();
+    }
+    return String.valueOf(v);
+  }
+
+  private static boolean isPadAmount(Object v) {
+    return isInt(v) && ((Number) v).longValue() >= 0
+        && ((Number) v).longValue() <= Integer.MAX_VALUE;
   }
 
   private static boolean isInt(Object v) {

@@ -153,11 +153,13 @@ final class ExpressionParser {
       }
     }
     boolean expectIndex = true;
+    int commaColumn = -1;
     while (true) {
       skipSpace();
       if (pos >= text.length()) {
         if (expectIndex && !convs.isEmpty()) {
-          throw error("the convolution list ends with ','; an index must follow it");
+          throw error("the convolution list ends with ',' (at column " + commaColumn
+              + "); an index must follow it");
         }
         return;
       }
@@ -167,13 +169,15 @@ final class ExpressionParser {
         convs.add(index());
         expectIndex = false;
       } else if (c == ',' && !expectIndex) {
+        commaColumn = column(pos);
         pos++;
         expectIndex = true;
       } else if (c == ',') {
         throw error("unexpected ',' in the convolution list (at column " + column(pos) + ")");
       } else {
         if (expectIndex && !convs.isEmpty()) {
-          throw error("the convolution list ends with ','; an index must follow it");
+          throw error("the convolution list ends with ',' (at column " + commaColumn
+              + "); an index must follow it");
         }
         return;
       }
