@@ -11,11 +11,26 @@ import java.util.TreeSet;
 
 /** Recursive-descent parser for the grammar of SPEC section 1; columns in errors are 1-based. */
 final class ExpressionParser {
+  private final String source;
+  /** The source without whitespace: SPEC ignores whitespace anywhere, inside names too. */
   private final String text;
+  /** The 1-based source column of every character of {@code text}. */
+  private final int[] columns;
   private int pos;
 
-  private ExpressionParser(String text) {
-    this.text = text;
+  private ExpressionParser(String source) {
+    this.source = source;
+    StringBuilder sb = new StringBuilder();
+    int[] cols = new int[source.length() + 1];
+    for (int i = 0; i < source.length(); i++) {
+      if (!Character.isWhitespace(source.charAt(i))) {
+        cols[sb.length()] = i + 1;
+        sb.append(source.charAt(i));
+      }
+    }
+    cols[sb.length()] = source.length() + 1;
+    this.text = sb.toString();
+    this.columns = java.util.Arrays.copyOf(cols, sb.length() + 1);
   }
 
   static Expression parse(String text) {
@@ -240,7 +255,7 @@ final class ExpressionParser {
     }
     List<Term> terms = new ArrayList<>();
     inputs.forEach(p -> terms.add(p.term()));
-    return new Expression(text, terms, out, output != null, convs);
+    return new Expression(source, terms, out, output != null, convs);
   }
 
   /** Ellipsis first, then the non-conv indices that occur once (sorted), then conv indices. */
@@ -273,8 +288,8 @@ final class ExpressionParser {
     }
   }
 
-  private static int column(int offset) {
-    return offset + 1;
+  private int column(int offset) {
+    return columns[Math.min(offset, columns.length - 1)];
   }
 
   private static String describe(char c, int col) {
@@ -287,6 +302,6 @@ final class ExpressionParser {
   }
 
   private ConvEinsumException error(String detail) {
-    return new ConvEinsumException(detail + " in \"" + text + "\"");
+    return new ConvEinsumException(detail + " in \"" + source + "\"");
   }
 }
