@@ -1,0 +1,64 @@
+package dev.conveinsum.exec;
+
+import static dev.conveinsum.testing.Tolerance.assertClose;
+
+import dev.conveinsum.engine.Engine;
+import dev.conveinsum.engine.reference.LoopEngine;
+import dev.conveinsum.engine.reference.ReferenceEvaluator;
+import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.expr.Expression;
+import dev.conveinsum.tensor.DType;
+import dev.conveinsum.tensor.Tensor;
+import dev.conveinsum.testing.RandomExpressions;
+import dev.conveinsum.testing.RandomExpressions.Settings;
+import dev.conveinsum.testing.Tolerance;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random expressions x random paths: the compiled plan equals the reference evaluator, forward
+ * and every operand's gradient, under both checkpoint modes.
+ */
+class ExecPropertyTest {
+  private static final Engine LOOPS = new LoopEngine();
+
+  private static void check(Settings settings, long seed, int cases) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int i = 0; i < cases; i++) {
+      RandomExpressions.Case c = RandomExpressions.next(rnd, settings);
+      BoundExpression b = BoundExpression.bind(Expression.parse(c.expression()),
+          c.convOptions(), c.shapes());
+      List<Tensor> ops = c.operands(i);
+      Tensor want = ReferenceEvaluator.evaluate(b, ops);
+      Tensor grad = Tensor.random(DType.FLOAT64, 1000 + i, b.outputShape());
+      List<Tensor> wantGrads = ReferenceEvaluator.vjp(b, ops, grad);
+      int[][] path = ExecGoldenTest.randomPath(ops.size(), rnd);
+      String what = "case " + i + ": " + c + " path " + Arrays.deepToString(path);
+      CompiledPlan plan = CompiledPlan.compile(b, path, null);
+      Checkpoint mode = Checkpoint.values()[i % 2];
+      Execution e = plan.execute(ops, grad, new CompiledPlan.Options(LOOPS, 1, mode));
+      assertClose(want, e.output(), Tolerance.FLOAT64, what);
+      for (int k = 0; k < ops.size(); k++) {
+        assertClose(wantGrads.get(k), e.gradients().get(k), Tolerance.FLOAT64,
+            what + " grad " + k + " " + mode);
+      }
+    }
+  }
+
+  @Test
+  void plainEinsumOnRandomPaths() {
+    check(Settings.EINSUM, 11, 300);
+  }
+
+  @Test
+  void convolutionsOnRandomPaths() {
+    check(Settings.CONV, 12, 300);
+  }
+
+  @Test
+  void manyWayConvolutionsWithFiveOperands() {
+    check(Settings.CONV.withOperands(3, 5).withMaxWork(6000), 13, 200);
+  }
+}
