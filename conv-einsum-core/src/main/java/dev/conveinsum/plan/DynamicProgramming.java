@@ -25,8 +25,10 @@ import java.util.Map;
  * {@link PlanOptions#alwaysConsiderOuter()}; with cost capping (a subset is only kept if its
  * tree costs at most the cap, and the cap grows 8x until the whole set is reached, which keeps
  * the result exact within that search space); disconnected components are each solved exactly
- * and then combined cheapest pair first. Intermediates larger than the memory limit are never
- * formed.
+ * and then combined by the exact search over up to {@value #FULL_SEARCH_LIMIT} components
+ * (cheapest pair first beyond). Above {@value #FULL_SEARCH_LIMIT} operands the greedy path is
+ * also costed and kept if it is cheaper, so the result is never worse than greedy.
+ * Intermediates larger than the memory limit are never formed.
  */
 final class DynamicProgramming implements PathOptimizer {
   /** Up to this many operands every split, outer products included, is searched. */
@@ -57,7 +59,25 @@ final class DynamicProgramming implements PathOptimizer {
       throw new ConvEinsumException("the " + name + " optimizer handles at most " + MAX_OPERANDS
           + " operands; this expression has " + n + "; use greedy or random-greedy");
     }
-    Path p = n <= FULL_SEARCH_LIMIT ? full(model, options) : connected(model, options);
+    Path p;
+    if (n <= FULL_SEARCH_LIMIT) {
+      long[] leaves = new long[n];
+      Intermediate[] inter = new Intermediate[n];
+      for (int k = 0; k < n; k++) {
+        leaves[k] = 1L << k;
+        inter[k] = model.leaf(k);
+      }
+      Map<Long, Long> tree = new HashMap<>();
+      p = full(model, options, leaves, inter, tree) ? Search.toPath(n, (1L << n) - 1, tree)
+          : null;
+    } else {
+      p = connected(model, options);
+      Path greedy = new Greedy("greedy", 1).search(model, options);
+      if (greedy != null && (p == null || model.evaluate(greedy.pairs()).objective(
+          options.train()) < model.evaluate(p.pairs()).objective(options.train()))) {
+        p = greedy;
+      }
+    }
     if (p != null) {
       return p;
     }
@@ -71,18 +91,25 @@ final class DynamicProgramming implements PathOptimizer {
     throw Search.noFit(model, options.limit());
   }
 
-  /** Exact search over every split of every subset (3^n pairs). */
-  private static Path full(CostModel model, PlanOptions options) {
-    int n = model.operandCount();
+  /**
+   * Exact search over every split of every subset of the given groups (3^g pairs): each group is
+   * a set of inputs already contracted to {@code inter[i]}. Records the split of every subset in
+   * {@code tree} (keyed by input masks) and returns whether the union of all groups was reached.
+   */
+  private static boolean full(CostModel model, PlanOptions options, long[] groups,
+      Intermediate[] groupInter, Map<Long, Long> tree) {
+    int g = groups.length;
     boolean train = options.train();
     long limit = options.limit();
-    int all = (1 << n) - 1;
+    int all = (1 << g) - 1;
     Intermediate[] inter = new Intermediate[all + 1];
+    long[] mask = new long[all + 1];
     long[] best = new long[all + 1];
     boolean[] found = new boolean[all + 1];
     int[] split = new int[all + 1];
-    for (int k = 0; k < n; k++) {
-      inter[1 << k] = model.leaf(k);
+    for (int k = 0; k < g; k++) {
+      inter[1 << k] = groupInter[k];
+      mask[1 << k] = groups[k];
       found[1 << k] = true;
     }
     for (int s = 1; s <= all; s++) {
@@ -91,6 +118,7 @@ final class DynamicProgramming implements PathOptimizer {
       }
       int low = s & -s;
       inter[s] = model.combine(inter[low], inter[s ^ low]);
+      mask[s] = mask[low] | mask[s ^ low];
       if (inter[s].size() > limit) {
         continue;
       }
@@ -112,15 +140,19 @@ final class DynamicProgramming implements PathOptimizer {
       }
     }
     if (!found[all]) {
-      return null;
+      return false;
     }
-    Map<Long, Long> tree = new HashMap<>();
-    for (int s = 1; s <= all; s++) {
-      if (Integer.bitCount(s) >= 2 && found[s]) {
-        tree.put((long) s, (long) split[s]);
-      }
+    record(all, split, mask, tree);
+    return true;
+  }
+
+  private static void record(int s, int[] split, long[] mask, Map<Long, Long> tree) {
+    if (Integer.bitCount(s) < 2) {
+      return;
     }
-    return Search.toPath(n, all, tree);
+    tree.put(mask[s], mask[split[s]]);
+    record(split[s], split, mask, tree);
+    record(s ^ split[s], split, mask, tree);
   }
 
   private record Entry(long cost, long left) {}
@@ -133,6 +165,13 @@ final class DynamicProgramming implements PathOptimizer {
     Map<Long, Long> tree = new HashMap<>();
     List<Long> roots = new ArrayList<>();
     long seen = 0;
+    if (options.alwaysConsiderOuter()) {
+      long all = n == 64 ? -1L : (1L << n) - 1;
+      if (!st.solve(all, tree)) {
+        return null;
+      }
+      return Search.toPath(n, all, tree);
+    }
     for (int k = 0; k < n; k++) {
       if ((seen & (1L << k)) != 0) {
         continue;
@@ -153,7 +192,22 @@ final class DynamicProgramming implements PathOptimizer {
       }
       roots.add(comp);
     }
-    // Combine the components, cheapest step first.
+    // Combine the components: exactly when there are few, else cheapest step first.
+    if (roots.size() > 1 && roots.size() <= FULL_SEARCH_LIMIT) {
+      long[] groups = roots.stream().mapToLong(Long::longValue).toArray();
+      Intermediate[] inter = new Intermediate[groups.length];
+      for (int i = 0; i < groups.length; i++) {
+        inter[i] = st.inter(groups[i]);
+      }
+      if (!full(model, options, groups, inter, tree)) {
+        return null;
+      }
+      long all = 0;
+      for (long r : groups) {
+        all |= r;
+      }
+      return Search.toPath(n, all, tree);
+    }
     while (roots.size() > 1) {
       int bi = -1;
       int bj = -1;

@@ -57,6 +57,12 @@ final class Greedy implements PathOptimizer {
     if (model.operandCount() == 1) {
       return Path.empty();
     }
+    Path p = search(model, options);
+    return p != null ? p : Search.fallback(model, options);
+  }
+
+  /** Returns the best path of the runs, or null when every run got stuck under the limit. */
+  Path search(CostModel model, PlanOptions options) {
     SplittableRandom random = new SplittableRandom(options.seed());
     Run best = null;
     for (int t = 0; t < trials; t++) {
@@ -65,10 +71,7 @@ final class Greedy implements PathOptimizer {
         best = r;
       }
     }
-    if (best == null) {
-      return Search.fallback(model, options);
-    }
-    return Path.of(best.pairs);
+    return best == null ? null : Path.of(best.pairs);
   }
 
   private record Run(List<int[]> pairs, long cost) {}

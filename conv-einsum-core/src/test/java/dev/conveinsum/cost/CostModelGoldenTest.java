@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The cost model reproduces every figure of paths.json. */
-class CostModelGoldenTest {
+public class CostModelGoldenTest {
 
   static Stream<JsonNode> cases() {
     return StreamSupport.stream(GoldenCases.paths().get("cases").spliterator(), false);
