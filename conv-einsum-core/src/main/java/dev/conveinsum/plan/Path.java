@@ -91,7 +91,7 @@ public final class Path {
    *
    * @param text the path
    * @return the path
-   * @throws ConvEinsumException naming the column of the first malformed character
+   * @throws ConvEinsumException naming the (1-based) column of the first malformed character
    */
   public static Path parse(String text) {
     if (text == null) {
@@ -128,7 +128,7 @@ public final class Path {
     skipSpace(s, pos);
     if (pos[0] != s.length()) {
       throw new ConvEinsumException("unexpected '" + s.charAt(pos[0]) + "' after the path \""
-          + text + "\" (at column " + pos[0] + ")");
+          + text + "\" (at column " + (pos[0] + 1) + ")");
     }
     return of(pairs);
   }
@@ -143,7 +143,7 @@ public final class Path {
     skipSpace(s, pos);
     if (pos[0] >= s.length() || s.charAt(pos[0]) != c) {
       throw new ConvEinsumException("malformed path \"" + text + "\": expected '" + c + "' at"
-          + " column " + pos[0] + (pos[0] >= s.length() ? " (end of text)"
+          + " column " + (pos[0] + 1) + (pos[0] >= s.length() ? " (end of text)"
               : ", found '" + s.charAt(pos[0]) + "'") + "; write e.g. [[0,1],[0,2]]");
     }
     pos[0]++;
@@ -157,7 +157,7 @@ public final class Path {
     }
     if (start == pos[0] || pos[0] - start > 9) {
       throw new ConvEinsumException("malformed path \"" + text + "\": expected a position (a"
-          + " non-negative integer) at column " + start + "; write e.g. [[0,1],[0,2]]");
+          + " non-negative integer) at column " + (start + 1) + "; write e.g. [[0,1],[0,2]]");
     }
     return Integer.parseInt(s.substring(start, pos[0]));
   }

@@ -84,9 +84,11 @@ class OptimalTest {
       PathCost opt = Optimizers.get("optimal").optimize(model, o).cost(model);
       PathCost greedy = Optimizers.get("greedy").optimize(model, o).cost(model);
       assertTrue(opt.flops() <= greedy.flops(), b.toString());
-      PathCost outer = Optimizers.get("optimal").optimize(model,
-          o.withAlwaysConsiderOuter(true)).cost(model);
-      assertTrue(outer.flops() <= opt.flops(), b.toString());
+      if (t < 2) {
+        PathCost outer = Optimizers.get("optimal").optimize(model,
+            o.withAlwaysConsiderOuter(true)).cost(model);
+        assertTrue(outer.flops() <= opt.flops(), b.toString());
+      }
     }
   }
 
