@@ -18,12 +18,14 @@ import java.util.Map;
  * {@link PlanOptions#alwaysConsiderOuter()}) cheapest first, prunes a branch as soon as its cost
  * reaches the best complete path, and remembers the cheapest cost at which each set of current
  * tensors was reached so that orders leading to the same state are explored once. A budget of
- * {@value #NODE_BUDGET} expanded nodes bounds the time; when it runs out the best path found so
+ * {@value #NODE_BUDGET} expanded nodes and {@value #STEP_BUDGET} costed steps bounds the time; when it runs out the best path found so
  * far is returned, so on large networks the result is at least as good as greedy but not
  * necessarily optimal.
  */
 final class BranchAndBound implements PathOptimizer {
-  static final int NODE_BUDGET = 50_000;
+  static final int NODE_BUDGET = 20_000;
+  /** Stop after costing this many candidate steps, whatever the node count. */
+  static final int STEP_BUDGET = 400_000;
 
   @Override
   public String name() {
@@ -65,6 +67,7 @@ final class BranchAndBound implements PathOptimizer {
     private long bestCost;
     private List<int[]> bestPath;
     private int expanded;
+    private int costed;
 
     Walk(CostModel model, PlanOptions options) {
       this.model = model;
@@ -79,7 +82,7 @@ final class BranchAndBound implements PathOptimizer {
         }
         return;
       }
-      if (expanded >= NODE_BUDGET) {
+      if (expanded >= NODE_BUDGET || costed >= STEP_BUDGET) {
         return;
       }
       long[] key = new long[ops.size()];
@@ -130,6 +133,7 @@ final class BranchAndBound implements PathOptimizer {
           if (options.limit() != Long.MAX_VALUE && model.combine(u, v).size() > options.limit()) {
             continue;
           }
+          costed++;
           moves.add(new long[] {model.objective(u, v, options.train()), i, j});
         }
       }
