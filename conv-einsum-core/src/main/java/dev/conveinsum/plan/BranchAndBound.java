@@ -18,8 +18,9 @@ import java.util.Map;
  * {@link PlanOptions#alwaysConsiderOuter()}) cheapest first, prunes a branch as soon as its cost
  * reaches the best complete path, and remembers the cheapest cost at which each set of current
  * tensors was reached so that orders leading to the same state are explored once. A budget of
- * {@value #NODE_BUDGET} expanded nodes and {@value #STEP_BUDGET} costed steps bounds the time; when it runs out the best path found so
- * far is returned, so on large networks the result is at least as good as greedy but not
+ * {@value #NODE_BUDGET} expanded nodes and {@value #STEP_BUDGET} costed steps bounds the time;
+ * when it runs out the best path found so far is returned, so on large networks the result is at
+ * least as good as greedy but not
  * necessarily optimal.
  */
 final class BranchAndBound implements PathOptimizer {

@@ -73,7 +73,7 @@ class OptimalTest {
     assertTrue(withConv > 200 && mway > 50, withConv + " conv indices, " + mway + " m-way");
   }
 
-  /** The connected search used above ten operands is exact on a chain and finds greedy or better. */
+  /** The connected search used above ten operands is never worse than greedy. */
   @Test
   void connectedSearchOnLargerNetworks() {
     Random rnd = new Random(11L);

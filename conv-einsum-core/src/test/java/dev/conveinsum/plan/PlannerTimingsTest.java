@@ -35,7 +35,6 @@ class PlannerTimingsTest {
       dims.add(new ArrayList<>());
     }
     int[] next = {0};
-    Runnable unused = () -> { };
     List<int[]> edges = new ArrayList<>();
     for (int k = 1; k < n; k++) {
       edges.add(new int[] {rnd.nextInt(k), k});
@@ -134,8 +133,8 @@ class PlannerTimingsTest {
       }
     }
     // naive / optimal table
-    report.append("\n| layer | decomposition | rate | naive FLOPs | optimal FLOPs | naive/optimal |\n"
-        + "|---|---|---|---|---|---|\n");
+    report.append("\n| layer | decomposition | rate | naive FLOPs | optimal FLOPs"
+        + " | naive/optimal |\n|---|---|---|---|---|---|\n");
     for (int i = 0; i < layers.size(); i++) {
       PlanInfo info = new Planner(0).plan(layers.get(i), PlanOptions.optimizer("optimal"));
       JsonNode l = nodes.get(i);
