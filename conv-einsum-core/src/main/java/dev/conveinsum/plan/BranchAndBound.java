@@ -20,8 +20,7 @@ import java.util.Map;
  * tensors was reached so that orders leading to the same state are explored once. A budget of
  * {@value #NODE_BUDGET} expanded nodes and {@value #STEP_BUDGET} costed steps bounds the time;
  * when it runs out the best path found so far is returned, so on large networks the result is at
- * least as good as greedy but not
- * necessarily optimal.
+ * least as good as greedy but not necessarily optimal.
  */
 final class BranchAndBound implements PathOptimizer {
   static final int NODE_BUDGET = 20_000;
