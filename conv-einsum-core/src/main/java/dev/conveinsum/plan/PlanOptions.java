@@ -1,0 +1,82 @@
+package dev.conveinsum.plan;
+
+import dev.conveinsum.ConvEinsumException;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How to plan a contraction.
+ *
+ * @param optimizer the optimizer's name (see {@link Optimizers#names()}); default {@code auto}
+ * @param train minimise training FLOPs (forward plus the gradient of every operand that needs
+ *     one) instead of forward FLOPs
+ * @param trainable 0-based positions of the inputs that need gradients, or null for all
+ * @param memoryLimit the largest intermediate allowed, in elements, or empty for none
+ * @param alwaysConsiderOuter let the dynamic-programming optimizer consider every outer product,
+ *     not only those that can pay off (slower on large networks)
+ * @param seed the seed of randomised optimizers
+ */
+public record PlanOptions(String optimizer, boolean train, Set<Integer> trainable,
+    OptionalLong memoryLimit, boolean alwaysConsiderOuter, long seed) {
+
+  /** The defaults: {@code auto}, forward FLOPs, all trainable, no memory limit, seed 0. */
+  public static final PlanOptions DEFAULT =
+      new PlanOptions("auto", false, null, OptionalLong.empty(), false, 0);
+
+  /** Validates and copies: a memory limit must be at least 1 element. */
+  public PlanOptions {
+    if (optimizer == null || optimizer.isBlank()) {
+      optimizer = "auto";
+    }
+    optimizer = optimizer.trim();
+    if (trainable != null) {
+      trainable = Set.copyOf(new TreeSet<>(trainable));
+    }
+    if (memoryLimit == null) {
+      memoryLimit = OptionalLong.empty();
+    }
+    if (memoryLimit.isPresent() && memoryLimit.getAsLong() < 1) {
+      throw new ConvEinsumException("the memory limit must be at least 1 element, got "
+          + memoryLimit.getAsLong());
+    }
+  }
+
+  /** Returns the defaults with another optimizer. */
+  public static PlanOptions optimizer(String name) {
+    return DEFAULT.withOptimizer(name);
+  }
+
+  /** Returns a copy with another optimizer. */
+  public PlanOptions withOptimizer(String name) {
+    return new PlanOptions(name, train, trainable, memoryLimit, alwaysConsiderOuter, seed);
+  }
+
+  /** Returns a copy that minimises training FLOPs with the given trainable inputs (null: all). */
+  public PlanOptions withTrain(Set<Integer> trainableInputs) {
+    return new PlanOptions(optimizer, true, trainableInputs, memoryLimit, alwaysConsiderOuter,
+        seed);
+  }
+
+  /** Returns a copy with a memory limit in elements. */
+  public PlanOptions withMemoryLimit(long elements) {
+    return new PlanOptions(optimizer, train, trainable, OptionalLong.of(elements),
+        alwaysConsiderOuter, seed);
+  }
+
+  /** Returns a copy with the always-consider-outer-products switch set. */
+  public PlanOptions withAlwaysConsiderOuter(boolean always) {
+    return new PlanOptions(optimizer, train, trainable, memoryLimit, always, seed);
+  }
+
+  /** Returns a copy with another seed. */
+  public PlanOptions withSeed(long newSeed) {
+    return new PlanOptions(optimizer, train, trainable, memoryLimit, alwaysConsiderOuter,
+        newSeed);
+  }
+
+  /** Returns the memory limit, or {@code Long.MAX_VALUE} for none. */
+  public long limit() {
+    return memoryLimit.orElse(Long.MAX_VALUE);
+  }
+}
