@@ -7,12 +7,17 @@ import dev.conveinsum.exec.CompiledPlan;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
+import dev.conveinsum.plan.PlanInfo;
+import dev.conveinsum.plan.PlanOptions;
+import dev.conveinsum.plan.Planner;
 import dev.conveinsum.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The entry point: einsum with convolutions.
@@ -100,6 +105,35 @@ public final class ConvEinsum {
   }
 
   /**
+   * Finds the FLOPs-optimal path of an expression for the given shapes, with the default
+   * optimizer ({@code auto}: exact up to 14 operands).
+   *
+   * @param expression the expression
+   * @param options its options
+   * @param shapes one shape per operand
+   * @return the plan report: path, FLOPs against the naive path, largest intermediate, steps
+   */
+  public static PlanInfo path(String expression, ConvOptions options, List<long[]> shapes) {
+    return path(expression, options, shapes, PlanOptions.DEFAULT);
+  }
+
+  /**
+   * Finds a path with the given optimizer, training mode and memory limit.
+   *
+   * @param expression the expression
+   * @param options its options
+   * @param shapes one shape per operand
+   * @param planOptions optimizer name, training cost, trainable operands, memory limit
+   * @return the plan report
+   */
+  public static PlanInfo path(String expression, ConvOptions options, List<long[]> shapes,
+      PlanOptions planOptions) {
+    BoundExpression bound = BoundExpression.bind(Expression.parse(expression),
+        options == null ? ConvOptions.DEFAULT : options, shapes);
+    return Planner.shared().plan(bound, planOptions);
+  }
+
+  /**
    * Compiles an expression for shapes, with gradients for every operand available.
    *
    * @param expression the expression
@@ -134,7 +168,19 @@ public final class ConvEinsum {
       }
     }
     BoundExpression bound = BoundExpression.bind(Expression.parse(expression), opts, shapes);
-    CompiledPlan plan = CompiledPlan.compile(bound, Paths.choose(bound, trainable), trainable);
+    PlanOptions planOptions = PlanOptions.DEFAULT;
+    if (trainable != null) {
+      Set<Integer> set = new HashSet<>();
+      for (int k = 0; k < trainable.length; k++) {
+        if (trainable[k]) {
+          set.add(k);
+        }
+      }
+      planOptions = planOptions.withTrain(set);
+    }
+    int[][] path = Planner.shared().plan(bound, planOptions).path().pairs()
+        .toArray(int[][]::new);
+    CompiledPlan plan = CompiledPlan.compile(bound, path, trainable);
     synchronized (CACHE) {
       CACHE.put(key.toString(), plan);
     }
