@@ -1,0 +1,200 @@
+package dev.conveinsum.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveinsum.ConvEinsum;
+import dev.conveinsum.ConvEinsumException;
+import dev.conveinsum.cost.CostModel;
+import dev.conveinsum.engine.Engine;
+import dev.conveinsum.engine.Engines;
+import dev.conveinsum.exec.Checkpoint;
+import dev.conveinsum.exec.CompiledPlan;
+import dev.conveinsum.exec.Execution;
+import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.expr.Expression;
+import dev.conveinsum.plan.Path;
+import dev.conveinsum.plan.PlanOptions;
+import dev.conveinsum.plan.Planner;
+import dev.conveinsum.tensor.DType;
+import dev.conveinsum.tensor.Tensor;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code conv-einsum bench}: times a compiled plan on random inputs. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Time an expression on random inputs through a compiled plan.",
+        "Prints min/median time, the path's FLOPs (SPEC section 4; training FLOPs with"
+            + " --backward) and GFLOPS, and the measured and predicted peak memory."})
+final class BenchCommand implements Callable<Integer> {
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "EXPR", description = "the expression")
+  String expression;
+
+  @Option(names = "--shapes", required = true, paramLabel = "SHAPES",
+      description = "one shape per operand, e.g. \"32x64x56x56;64x64x3x3\"")
+  String shapes;
+
+  @Option(names = "--options", paramLabel = "JSON", description = "conv options (SPEC form)")
+  String options;
+
+  @Option(names = "--path", paramLabel = "PATH", defaultValue = "optimal",
+      description = "optimal (default), naive, another optimizer name, or an explicit path"
+          + " such as \"[[0,1],[0,1]]\"")
+  String path;
+
+  @Option(names = "--backward",
+      description = "time forward + backward (gradients of every operand)")
+  boolean backward;
+
+  @Option(names = "--checkpoint", paramLabel = "MODE", defaultValue = "STORE",
+      description = "with --backward: STORE keeps intermediates, RECOMPUTE recomputes them"
+          + " (default: ${DEFAULT-VALUE})")
+  String checkpoint;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "threads (default: available processors)")
+  Integer threads;
+
+  @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32",
+      description = "float32 (default) or float64")
+  String dtype;
+
+  @Option(names = "--warmup", paramLabel = "W", defaultValue = "3",
+      description = "untimed runs first (default: ${DEFAULT-VALUE})")
+  int warmup;
+
+  @Option(names = "--reps", paramLabel = "R", defaultValue = "10",
+      description = "timed runs (default: ${DEFAULT-VALUE})")
+  int reps;
+
+  @Option(names = "--engine", paramLabel = "NAME",
+      description = "engine name (default: the fastest available)")
+  String engineName;
+
+  @Option(names = "--json", description = "print one JSON object")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    if (reps < 1 || warmup < 0) {
+      throw new ConvEinsumException("--reps must be >= 1 and --warmup >= 0");
+    }
+    int nThreads = threads == null ? java.lang.Runtime.getRuntime().availableProcessors()
+        : threads;
+    if (nThreads < 1) {
+      throw new ConvEinsumException("--threads must be >= 1, got " + nThreads);
+    }
+    Checkpoint mode;
+    try {
+      mode = Checkpoint.valueOf(checkpoint.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConvEinsumException("--checkpoint must be STORE or RECOMPUTE, got '"
+          + checkpoint + "'");
+    }
+    DType type = DType.parse(dtype);
+    Engine engine = engineName == null ? ConvEinsum.defaultEngine() : Engines.get(engineName);
+    var convOptions = Inputs.options(options);
+    BoundExpression bound = BoundExpression.bind(Expression.parse(expression), convOptions,
+        Inputs.shapes(shapes));
+    Path chosen = choosePath(bound);
+    CostModel model = new CostModel(bound);
+    var cost = chosen.cost(model);
+    long flops = backward ? cost.trainFlops() : cost.flops();
+    CompiledPlan plan = CompiledPlan.compile(bound, chosen.pairs().toArray(int[][]::new), null);
+    List<Tensor> operands = new ArrayList<>();
+    for (int k = 0; k < bound.operandCount(); k++) {
+      operands.add(Tensor.random(type, 17 + k, bound.shape(k)));
+    }
+    Tensor grad = backward ? Tensor.random(type, 7, bound.outputShape()) : null;
+    CompiledPlan.Options run = new CompiledPlan.Options(engine, nThreads, mode);
+    PrintWriter err = spec.commandLine().getErr();
+    boolean progress = !json && System.console() != null;
+    long peak = 0;
+    double[] ms = new double[reps];
+    for (int i = 0; i < warmup + reps; i++) {
+      long t0 = System.nanoTime();
+      Execution e = plan.execute(operands, grad, run);
+      long t1 = System.nanoTime();
+      if (i >= warmup) {
+        ms[i - warmup] = (t1 - t0) / 1e6;
+        peak = Math.max(peak, e.peakBytes());
+      }
+      if (progress) {
+        err.printf("\r%s %d/%d", i < warmup ? "warmup" : "run", i < warmup ? i + 1 : i - warmup
+            + 1, i < warmup ? warmup : reps);
+        err.flush();
+      }
+    }
+    if (progress) {
+      err.print("\r" + " ".repeat(30) + "\r");
+      err.flush();
+    }
+    double[] sorted = ms.clone();
+    Arrays.sort(sorted);
+    double median = reps % 2 == 1 ? sorted[reps / 2]
+        : (sorted[reps / 2 - 1] + sorted[reps / 2]) / 2;
+    double min = sorted[0];
+    double gflops = flops / (median * 1e6);
+    long predicted = plan.predictPeakBytes(type, backward, mode);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      ObjectNode o = Inputs.JSON.createObjectNode();
+      o.put("expression", expression);
+      o.put("median_ms", median);
+      o.put("min_ms", min);
+      o.put("flops", flops);
+      o.put("gflops", gflops);
+      ArrayNode p = o.putArray("path");
+      for (int[] pair : chosen.pairs()) {
+        p.addArray().add(pair[0]).add(pair[1]);
+      }
+      o.put("threads", nThreads);
+      o.put("dtype", type.toString());
+      o.put("backward", backward);
+      o.put("checkpoint", mode.name());
+      o.put("engine", engine.name());
+      o.put("peak_bytes", peak);
+      o.put("predicted_peak_bytes", predicted);
+      o.put("warmup", warmup);
+      o.put("reps", reps);
+      out.println(o);
+    } else {
+      out.printf(Locale.ROOT, "expression   %s%n", expression);
+      out.printf(Locale.ROOT, "path         %s%n", chosen);
+      out.printf(Locale.ROOT, "engine       %s, %d thread%s, %s%s%n", engine.name(), nThreads,
+          nThreads == 1 ? "" : "s", type, backward ? ", forward+backward (" + mode + ")"
+              : ", forward");
+      out.printf(Locale.ROOT, "time         median %.3f ms, min %.3f ms (%d runs after %d"
+          + " warm-up)%n", median, min, reps, warmup);
+      out.printf(Locale.ROOT, "FLOPs        %.4g  (%.2f GFLOPS at the median)%n",
+          (double) flops, gflops);
+      out.printf(Locale.ROOT, "peak memory  %.2f MiB measured, %.2f MiB predicted%n",
+          peak / 1048576.0, predicted / 1048576.0);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private Path choosePath(BoundExpression bound) {
+    String p = path.trim();
+    if (p.startsWith("[")) {
+      return Path.parse(p).validate(bound.operandCount());
+    }
+    String name = p.equalsIgnoreCase("optimal") ? "auto" : p;
+    PlanOptions po = PlanOptions.optimizer(name);
+    if (backward) {
+      po = po.withTrain(null);
+    }
+    return Planner.shared().plan(bound, po).path();
+  }
+}
