@@ -298,10 +298,7 @@ final class Decomposer {
           }
         }
         double[] kt = Dense.data(Dense.einsum(ops, List.of("r", "m" + m))); // [R, n_m]
-        DMatrixRMaj vinv = new DMatrixRMaj(rank, rank);
-        CommonOps_DDRM.pinv(v, vinv);
-        DMatrixRMaj upd = new DMatrixRMaj(rank, n[m]);
-        CommonOps_DDRM.mult(vinv, DMatrixRMaj.wrap(rank, n[m], kt), upd);
+        DMatrixRMaj upd = solveGram(v, DMatrixRMaj.wrap(rank, n[m], kt));
         System.arraycopy(upd.data, 0, a.get(m), 0, upd.data.length);
         if (m == modes - 1) {
           double inner = 0;
@@ -323,6 +320,31 @@ final class Decomposer {
     }
     balance(a, n, rank);
     return a;
+  }
+
+  /**
+   * Solves V X = K for the symmetric Gram-Hadamard matrix V: Cholesky when V is positive
+   * definite (R^3 / 3 flops), else the pseudo-inverse (rank-deficient V, e.g. more components
+   * than a mode's size).
+   */
+  private static DMatrixRMaj solveGram(DMatrixRMaj v, DMatrixRMaj k) {
+    DMatrixRMaj x = new DMatrixRMaj(k.numRows, k.numCols);
+    org.ejml.interfaces.linsol.LinearSolverDense<DMatrixRMaj> chol =
+        org.ejml.dense.row.factory.LinearSolverFactory_DDRM.symmPosDef(v.numRows);
+    if (chol.setA(v.copy()) && chol.quality() > 1e-12) {
+      chol.solve(k, x);
+      boolean finite = true;
+      for (double d : x.data) {
+        finite &= Double.isFinite(d);
+      }
+      if (finite) {
+        return x;
+      }
+    }
+    DMatrixRMaj vinv = new DMatrixRMaj(v.numRows, v.numCols);
+    CommonOps_DDRM.pinv(v, vinv);
+    CommonOps_DDRM.mult(vinv, k, x);
+    return x;
   }
 
   private static double[] gram(double[] f, int rank, int n) {

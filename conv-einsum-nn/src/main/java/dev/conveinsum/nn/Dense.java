@@ -328,6 +328,10 @@ final class Dense {
     if (avail == 0 || r == 0) {
       return u;
     }
+    int sketch = r + OVERSAMPLE;
+    if ((long) rows * cols > RANDOMIZED_ABOVE && 2 * sketch <= avail) {
+      return randomizedLeftSingular(a, rows, cols, r, sketch);
+    }
     DMatrixRMaj m = new DMatrixRMaj(rows, cols);
     System.arraycopy(a, 0, m.data, 0, rows * cols);
     SingularValueDecomposition_F64<DMatrixRMaj> svd =
@@ -346,6 +350,56 @@ final class Dense {
       }
     }
     return u;
+  }
+
+  /** Matrices with more entries than this use the randomized range finder when r is small. */
+  static final long RANDOMIZED_ABOVE = 1L << 20;
+  /** Extra sketch columns of the randomized range finder. */
+  static final int OVERSAMPLE = 10;
+  /** Power iterations of the randomized range finder. */
+  static final int POWER_ITERATIONS = 3;
+
+  /**
+   * Randomized range finder with power iterations (Halko, Martinsson, Tropp, SIAM Review 53(2),
+   * 2011, algorithms 4.4 and 5.1): Q spans A (A^T A)^q Omega for a seeded Gaussian Omega of
+   * r + 10 columns, then the SVD of the small Q^T A gives the leading left singular vectors.
+   * Costs O(rows * cols * (r + 10)) instead of a full SVD's O(rows * cols * min(rows, cols)); exact
+   * whenever the rank of A is at most r + 10.
+   */
+  private static double[] randomizedLeftSingular(double[] a, int rows, int cols, int r,
+      int sketch) {
+    DMatrixRMaj am = DMatrixRMaj.wrap(rows, cols, a);
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(rows * 31L + cols);
+    DMatrixRMaj omega = new DMatrixRMaj(cols, sketch);
+    for (int i = 0; i < omega.data.length; i++) {
+      omega.data[i] = rnd.nextGaussian();
+    }
+    DMatrixRMaj y = new DMatrixRMaj(rows, sketch);
+    org.ejml.dense.row.CommonOps_DDRM.mult(am, omega, y);
+    DMatrixRMaj q = orthonormal(y);
+    DMatrixRMaj z = new DMatrixRMaj(cols, sketch);
+    for (int it = 0; it < POWER_ITERATIONS; it++) {
+      org.ejml.dense.row.CommonOps_DDRM.multTransA(am, q, z);
+      DMatrixRMaj qz = orthonormal(z);
+      org.ejml.dense.row.CommonOps_DDRM.mult(am, qz, y);
+      q = orthonormal(y);
+    }
+    DMatrixRMaj b = new DMatrixRMaj(sketch, cols);
+    org.ejml.dense.row.CommonOps_DDRM.multTransA(q, am, b);
+    double[] ub = leftSingular(b.data, sketch, cols, r);
+    double[] u = new double[rows * r];
+    gemm(q.data, 0, ub, 0, u, 0, rows, sketch, r);
+    return u;
+  }
+
+  private static DMatrixRMaj orthonormal(DMatrixRMaj y) {
+    org.ejml.interfaces.decomposition.QRDecomposition<DMatrixRMaj> qr =
+        DecompositionFactory_DDRM.qr(y.numRows, y.numCols);
+    if (!qr.decompose(y.copy())) {
+      throw new ArithmeticException("QR failed for a " + y.numRows + "x" + y.numCols
+          + " matrix");
+    }
+    return qr.getQ(null, true);
   }
 
   /** Returns the Frobenius norm of a tensor. */
