@@ -1,5 +1,6 @@
 package dev.conveinsum.nn;
 
+import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.engine.reference.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
@@ -42,7 +43,26 @@ public interface LayerEvaluator {
    * {@link ReferenceEvaluator}; point this at the fast engine once it exists.
    */
   static LayerEvaluator defaultEvaluator() {
-    return reference();
+    return fast();
+  }
+
+  /**
+   * Returns an evaluator backed by {@link ConvEinsum}: optimal path, compiled and cached plans,
+   * the fastest engine; gradients by the plan's reverse mode.
+   */
+  static LayerEvaluator fast() {
+    return new LayerEvaluator() {
+      @Override
+      public Tensor evaluate(String expression, ConvOptions options, List<Tensor> operands) {
+        return ConvEinsum.einsum(expression, options, operands.toArray(Tensor[]::new));
+      }
+
+      @Override
+      public List<Tensor> vjp(String expression, ConvOptions options, List<Tensor> operands,
+          Tensor gradOutput) {
+        return ConvEinsum.vjp(expression, options, operands, gradOutput);
+      }
+    };
   }
 
   /** Returns an evaluator backed by the reference evaluator (exact, float64, for small sizes). */

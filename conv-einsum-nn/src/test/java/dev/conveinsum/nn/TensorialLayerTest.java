@@ -45,6 +45,11 @@ class TensorialLayerTest {
     Tensor x = Tensor.random(DType.FLOAT64, 3, 1, 8, 5, 5);
     Tensor y = layer.forward(x);
     Tensor yd = dense.forward(x);
+    // the default (fast) evaluator agrees with the reference evaluator on both layers
+    Tensor yr = layer.withEvaluator(LayerEvaluator.reference()).forward(x);
+    assertTrue(y.maxAbsDifference(yr) < 1e-12 * (1 + Dense.norm(yr)), d + " fast vs reference");
+    Tensor ydr = dense.withEvaluator(LayerEvaluator.reference()).forward(x);
+    assertTrue(yd.maxAbsDifference(ydr) < 1e-12 * (1 + Dense.norm(ydr)), d + " dense fast");
     assertArrayEquals(new long[] {1, 8, stride == 1 ? 5 : 3, stride == 1 ? 5 : 3}, y.shape());
     assertArrayEquals(yd.shape(), y.shape());
     assertTrue(y.maxAbsDifference(yd) < 1e-12 * (1 + Dense.norm(yd)), d + " forward");
