@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "conv-einsum", mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "einsum with convolutions: optimal contraction paths and fast evaluation.",
-    subcommands = {PathCommand.class, EvalCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {PathCommand.class, EvalCommand.class, BenchCommand.class,
+        LayerCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -222,9 +222,47 @@ class CliTest {
   }
 
   @Test
+  void layerJsonAgreesWithTheBenchList() throws IOException {
+    // CP-stage1-cr010 of tnn_layers.json: rank 27, 3618 parameters.
+    Result r = run("layer", "CP", "--in", "64", "--out", "64", "--kernel", "3", "--cr", "0.1",
+        "--input", "128x64x32x32", "--json");
+    assertEquals(0, r.status(), r.err());
+    JsonNode got = JSON.readTree(r.out());
+    assertEquals("bshw,rt,rs,rh,rw->bthw|hw", got.get("expression").asText());
+    assertEquals(3618, got.get("parameters").asLong());
+    assertEquals(36864, got.get("dense_parameters").asLong());
+    assertEquals("[[27,64],[27,64],[27,3],[27,3]]", got.get("factor_shapes").toString());
+    assertEquals("CROSS_CORRELATION", got.get("options").get("kind").asText());
+    assertEquals("SAME", got.get("options").get("conv").get("h").get("padding").asText());
+    assertTrue(got.get("flops").asLong() < got.get("naive_flops").asLong());
+    // the dense layer's FLOPs: 2 * B*T*H*W * S*k*k (every tap inside the image counts once)
+    assertTrue(got.get("dense_flops").asLong() < 2L * 128 * 64 * 32 * 32 * 64 * 9);
+    for (String f : new String[] {"input_shape", "compression", "path"}) {
+      assertTrue(got.has(f), f);
+    }
+    Result rcp = run("layer", "RCP", "--in", "64", "--out", "64", "--cr", "0.1", "--input",
+        "2x64x8x8", "--json");
+    assertEquals("[2,4,4,4,8,8]", JSON.readTree(rcp.out()).get("input_shape").toString());
+  }
+
+  @Test
+  void layerErrorsAreOneLine() {
+    for (String[] args : new String[][] {
+        {"layer", "XX", "--in", "4", "--out", "4", "--cr", "0.5", "--input", "1x4x4x4"},
+        {"layer", "CP", "--in", "4", "--out", "4", "--input", "1x4x4x4"},
+        {"layer", "CP", "--in", "4", "--out", "4", "--cr", "0.5", "--input", "1x5x4x4"},
+        {"layer", "TT", "--in", "64", "--out", "64", "--cr", "0.0001", "--input", "1x64x4x4"}}) {
+      Result r = run(args);
+      assertNotEquals(0, r.status(), String.join(" ", args));
+      assertEquals("", r.out());
+      assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+  }
+
+  @Test
   void versionAndHelp() {
     assertTrue(run("--version").out().startsWith("conv-einsum "));
-    for (String cmd : new String[] {"path", "eval", "bench"}) {
+    for (String cmd : new String[] {"path", "eval", "bench", "layer"}) {
       Result r = run(cmd, "--help");
       assertEquals(0, r.status());
       assertTrue(r.out().contains("Usage: conv-einsum " + cmd), r.out());

@@ -80,6 +80,28 @@ public record ConvOptions(ConvKind kind, Map<String, ConvSpec> conv) {
     return new ConvOptions(kind, specs);
   }
 
+  /**
+   * Returns the JSON-like form of SPEC section 5, the inverse of {@link #fromMap(Map)}: kind,
+   * and for every index with options its padding ({@code "SAME"} or {@code [l, r]}), stride and
+   * dilation.
+   */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", kind.name());
+    Map<String, Object> perIndex = new LinkedHashMap<>();
+    conv.forEach((name, spec) -> {
+      Map<String, Object> o = new LinkedHashMap<>();
+      Padding p = spec.padding();
+      o.put("padding", p.mode() == Padding.Mode.EXPLICIT ? List.of(p.left(), p.right())
+          : p.mode().name());
+      o.put("stride", spec.stride());
+      o.put("dilation", spec.dilation());
+      perIndex.put(name, o);
+    });
+    m.put("conv", perIndex);
+    return m;
+  }
+
   private static ConvKind kind(Object v) {
     for (ConvKind k : ConvKind.values()) {
       if (k.name().equalsIgnoreCase(String.valueOf(v))) {
