@@ -1,0 +1,578 @@
+package dev.conveinsum.engine.cpu;
+
+import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels on the incubating Vector API ({@code jdk.incubator.vector}).
+ *
+ * <p>Only {@link VectorSupport} refers to this class, reflectively and only after checking that the
+ * module is in the boot layer, so it never links without the module.
+ *
+ * <p>GEMM: BLIS-style loops (NC columns of B, KC depth, MR-row panels of A) around an 8-row x
+ * 2-vector FMA micro-kernel (16 vector accumulators; 8 x 32 floats per tile with 512-bit
+ * vectors). A is always packed into MR-row micro-panels (KC x MR, stays in L1). B is packed into
+ * contiguous NR-column panels when it is transposed or when M &gt; 32; for M &lt;= 32 each element
+ * of B is used at most 4 times, so packing would cost as much memory traffic as the product, and
+ * the micro-kernel reads rows of B in place instead.
+ */
+final class VectorKernels implements CpuKernels {
+
+  private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+  private static final int FL = FS.length();
+  private static final int DL = DS.length();
+
+  /** Rows of the micro-tile. */
+  private static final int MR = 8;
+  /** Columns of the micro-tile: two vectors. */
+  private static final int NRF = 2 * FL;
+  private static final int NRD = 2 * DL;
+  /** Depth of a packed block. */
+  private static final int KC = 256;
+  /** Columns of a packed B block (KC x NC floats = 512 KiB, fits L2). */
+  private static final int NCF = 512;
+  private static final int NCD = 256;
+  /** B is packed only when A has more rows than this. */
+  private static final int PACK_B_MIN_M = 32;
+  /** Problems with fewer multiply-adds than this go to the scalar kernel (no packing overhead). */
+  private static final long SMALL_MNK = 2048;
+
+  private static final ThreadLocal<float[]> F_PA = ThreadLocal.withInitial(() -> new float[KC * MR]);
+  private static final ThreadLocal<float[]> F_PB = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> F_TILE = ThreadLocal.withInitial(() -> new float[MR * NRF]);
+  private static final ThreadLocal<double[]> D_PA = ThreadLocal.withInitial(() -> new double[KC * MR]);
+  private static final ThreadLocal<double[]> D_PB = ThreadLocal.withInitial(() -> new double[0]);
+  private static final ThreadLocal<double[]> D_TILE = ThreadLocal.withInitial(() -> new double[MR * NRD]);
+
+  private VectorKernels() {}
+
+  /**
+   * Creates the kernels, or throws when the preferred vector species is too narrow to pay off.
+   *
+   * @return the kernels
+   */
+  static VectorKernels create() {
+    if (FS.vectorBitSize() < 128 || DL < 2) {
+      throw new UnsupportedOperationException(
+          "preferred vector size " + FS.vectorBitSize() + " bits is too small");
+    }
+    return new VectorKernels();
+  }
+
+  @Override
+  public String name() {
+    return "Vector API (" + FS.vectorBitSize() + "-bit)";
+  }
+
+  // BEGIN FLOAT
+  @Override
+  public void sgemm(
+      int m, int n, int k,
+      float[] a, int aOff, int aRs, int aCs,
+      float[] b, int bOff, int bRs, int bCs,
+      float[] c, int cOff, int ldc,
+      boolean accumulate) {
+    if (m <= 0 || n <= 0) {
+      return;
+    }
+    if (k <= 0 || (long) m * n * k < SMALL_MNK) {
+      ScalarKernels.INSTANCE.sgemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+      return;
+    }
+    boolean packB = m > PACK_B_MIN_M || bCs != 1;
+    float[] pa = F_PA.get();
+    float[] tile = F_TILE.get();
+    int pbSize = packB ? KC * (Math.min(NCF, roundUp(n, NRF))) : KC * NRF;
+    float[] pb = F_PB.get();
+    if (pb.length < pbSize) {
+      pb = new float[pbSize];
+      F_PB.set(pb);
+    }
+    for (int jc = 0; jc < n; jc += NCF) {
+      int nc = Math.min(NCF, n - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        boolean load = accumulate || pc > 0;
+        int bBase = bOff + pc * bRs + jc * bCs;
+        int tailStart = nc / NRF * NRF;
+        if (packB) {
+          for (int jr = 0; jr < nc; jr += NRF) {
+            packPanel(b, bBase + jr * bCs, bRs, bCs, kc, Math.min(NRF, nc - jr), pb, (jr / NRF) * kc * NRF);
+          }
+        } else if (tailStart < nc) {
+          packPanel(b, bBase + tailStart * bCs, bRs, bCs, kc, nc - tailStart, pb, 0);
+        }
+        for (int ir = 0; ir < m; ir += MR) {
+          int mr = Math.min(MR, m - ir);
+          packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa);
+          for (int jr = 0; jr < nc; jr += NRF) {
+            int nr = Math.min(NRF, nc - jr);
+            float[] bs;
+            int bsOff;
+            int bsStride;
+            if (packB) {
+              bs = pb;
+              bsOff = (jr / NRF) * kc * NRF;
+              bsStride = NRF;
+            } else if (nr == NRF) {
+              bs = b;
+              bsOff = bBase + jr;
+              bsStride = bRs;
+            } else {
+              bs = pb;
+              bsOff = 0;
+              bsStride = NRF;
+            }
+            int ci = cOff + ir * ldc + jc + jr;
+            if (mr == MR && nr == NRF) {
+              kernelF(kc, pa, bs, bsOff, bsStride, c, ci, ldc, load);
+            } else {
+              kernelF(kc, pa, bs, bsOff, bsStride, tile, 0, NRF, false);
+              for (int i = 0; i < mr; i++) {
+                int row = ci + i * ldc;
+                int t = i * NRF;
+                if (load) {
+                  for (int j = 0; j < nr; j++) {
+                    c[row + j] += tile[t + j];
+                  }
+                } else {
+                  System.arraycopy(tile, t, c, row, nr);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs rows [0,mr) x depth [0,kc) of A into pa[p*MR + i], zero-padding rows mr..MR-1. */
+  private static void packA(float[] a, int base, int aRs, int aCs, int mr, int kc, float[] pa) {
+    if (mr < MR) {
+      Arrays.fill(pa, 0, kc * MR, 0f);
+    }
+    if (aCs == 1) {
+      for (int i = 0; i < mr; i++) {
+        int src = base + i * aRs;
+        for (int p = 0; p < kc; p++) {
+          pa[p * MR + i] = a[src + p];
+        }
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        int src = base + p * aCs;
+        int dst = p * MR;
+        for (int i = 0; i < mr; i++) {
+          pa[dst + i] = a[src + i * aRs];
+        }
+      }
+    }
+  }
+
+  /** Packs depth [0,kc) x columns [0,nr) of B into pb[dst + p*NR + j], zero-padding to NR columns. */
+  private static void packPanel(float[] b, int base, int bRs, int bCs, int kc, int nr, float[] pb, int dst) {
+    if (nr < NRF) {
+      Arrays.fill(pb, dst, dst + kc * NRF, 0f);
+    }
+    if (bCs == 1) {
+      for (int p = 0; p < kc; p++) {
+        System.arraycopy(b, base + p * bRs, pb, dst + p * NRF, nr);
+      }
+    } else {
+      for (int j = 0; j < nr; j++) {
+        int src = base + j * bCs;
+        for (int p = 0; p < kc; p++) {
+          pb[dst + p * NRF + j] = b[src + p * bRs];
+        }
+      }
+    }
+  }
+
+  /** The 8 x 2-vector micro-kernel: C tile (=|+=) packedA (kc x 8) times B rows (kc x 2 vectors). */
+  private static void kernelF(
+      int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc, boolean load) {
+    FloatVector c00 = FloatVector.zero(FS), c01 = FloatVector.zero(FS);
+    FloatVector c10 = FloatVector.zero(FS), c11 = FloatVector.zero(FS);
+    FloatVector c20 = FloatVector.zero(FS), c21 = FloatVector.zero(FS);
+    FloatVector c30 = FloatVector.zero(FS), c31 = FloatVector.zero(FS);
+    FloatVector c40 = FloatVector.zero(FS), c41 = FloatVector.zero(FS);
+    FloatVector c50 = FloatVector.zero(FS), c51 = FloatVector.zero(FS);
+    FloatVector c60 = FloatVector.zero(FS), c61 = FloatVector.zero(FS);
+    FloatVector c70 = FloatVector.zero(FS), c71 = FloatVector.zero(FS);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(FS, pa[ai + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(FS, pa[ai + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    storeF(c00, c01, c, cOff, load);
+    storeF(c10, c11, c, cOff + ldc, load);
+    storeF(c20, c21, c, cOff + 2 * ldc, load);
+    storeF(c30, c31, c, cOff + 3 * ldc, load);
+    storeF(c40, c41, c, cOff + 4 * ldc, load);
+    storeF(c50, c51, c, cOff + 5 * ldc, load);
+    storeF(c60, c61, c, cOff + 6 * ldc, load);
+    storeF(c70, c71, c, cOff + 7 * ldc, load);
+  }
+
+  private static void storeF(FloatVector v0, FloatVector v1, float[] c, int off, boolean load) {
+    if (load) {
+      v0 = v0.add(FloatVector.fromArray(FS, c, off));
+      v1 = v1.add(FloatVector.fromArray(FS, c, off + FL));
+    }
+    v0.intoArray(c, off);
+    v1.intoArray(c, off + FL);
+  }
+
+  @Override
+  public void corrRow(
+      float[] y, int yOff, int len,
+      float[] p, int pOff, int pStep, int stride, int dilation,
+      float[] w, int wOff, int taps1, int taps2) {
+    if (stride != 1 || len < FL) {
+      ScalarKernels.INSTANCE.corrRow(y, yOff, len, p, pOff, pStep, stride, dilation, w, wOff, taps1, taps2);
+      return;
+    }
+    int o = 0;
+    for (; o + 4 * FL <= len; o += 4 * FL) {
+      int yo = yOff + o;
+      FloatVector a0 = FloatVector.fromArray(FS, y, yo);
+      FloatVector a1 = FloatVector.fromArray(FS, y, yo + FL);
+      FloatVector a2 = FloatVector.fromArray(FS, y, yo + 2 * FL);
+      FloatVector a3 = FloatVector.fromArray(FS, y, yo + 3 * FL);
+      for (int i = 0; i < taps1; i++) {
+        int rowBase = pOff + i * pStep + o;
+        int wRow = wOff + i * taps2;
+        for (int j = 0; j < taps2; j++) {
+          FloatVector wv = FloatVector.broadcast(FS, w[wRow + j]);
+          int pi = rowBase + j * dilation;
+          a0 = FloatVector.fromArray(FS, p, pi).fma(wv, a0);
+          a1 = FloatVector.fromArray(FS, p, pi + FL).fma(wv, a1);
+          a2 = FloatVector.fromArray(FS, p, pi + 2 * FL).fma(wv, a2);
+          a3 = FloatVector.fromArray(FS, p, pi + 3 * FL).fma(wv, a3);
+        }
+      }
+      a0.intoArray(y, yo);
+      a1.intoArray(y, yo + FL);
+      a2.intoArray(y, yo + 2 * FL);
+      a3.intoArray(y, yo + 3 * FL);
+    }
+    for (; o + 2 * FL <= len; o += 2 * FL) {
+      int yo = yOff + o;
+      FloatVector a0 = FloatVector.fromArray(FS, y, yo);
+      FloatVector a1 = FloatVector.fromArray(FS, y, yo + FL);
+      for (int i = 0; i < taps1; i++) {
+        int rowBase = pOff + i * pStep + o;
+        int wRow = wOff + i * taps2;
+        for (int j = 0; j < taps2; j++) {
+          FloatVector wv = FloatVector.broadcast(FS, w[wRow + j]);
+          int pi = rowBase + j * dilation;
+          a0 = FloatVector.fromArray(FS, p, pi).fma(wv, a0);
+          a1 = FloatVector.fromArray(FS, p, pi + FL).fma(wv, a1);
+        }
+      }
+      a0.intoArray(y, yo);
+      a1.intoArray(y, yo + FL);
+    }
+    for (; o + FL <= len; o += FL) {
+      int yo = yOff + o;
+      FloatVector a0 = FloatVector.fromArray(FS, y, yo);
+      for (int i = 0; i < taps1; i++) {
+        int rowBase = pOff + i * pStep + o;
+        int wRow = wOff + i * taps2;
+        for (int j = 0; j < taps2; j++) {
+          a0 = FloatVector.fromArray(FS, p, rowBase + j * dilation).fma(FloatVector.broadcast(FS, w[wRow + j]), a0);
+        }
+      }
+      a0.intoArray(y, yo);
+    }
+    if (o < len) {
+      ScalarKernels.INSTANCE.corrRow(y, yOff + o, len - o, p, pOff + o, pStep, 1, dilation, w, wOff, taps1, taps2);
+    }
+  }
+  // END FLOAT
+
+  private static int roundUp(int x, int q) {
+    return (x + q - 1) / q * q;
+  }
+  // BEGIN DOUBLE (generated)
+  @Override
+  public void dgemm(
+      int m, int n, int k,
+      double[] a, int aOff, int aRs, int aCs,
+      double[] b, int bOff, int bRs, int bCs,
+      double[] c, int cOff, int ldc,
+      boolean accumulate) {
+    if (m <= 0 || n <= 0) {
+      return;
+    }
+    if (k <= 0 || (long) m * n * k < SMALL_MNK) {
+      ScalarKernels.INSTANCE.dgemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+      return;
+    }
+    boolean packB = m > PACK_B_MIN_M || bCs != 1;
+    double[] pa = D_PA.get();
+    double[] tile = D_TILE.get();
+    int pbSize = packB ? KC * (Math.min(NCD, roundUp(n, NRD))) : KC * NRD;
+    double[] pb = D_PB.get();
+    if (pb.length < pbSize) {
+      pb = new double[pbSize];
+      D_PB.set(pb);
+    }
+    for (int jc = 0; jc < n; jc += NCD) {
+      int nc = Math.min(NCD, n - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        boolean load = accumulate || pc > 0;
+        int bBase = bOff + pc * bRs + jc * bCs;
+        int tailStart = nc / NRD * NRD;
+        if (packB) {
+          for (int jr = 0; jr < nc; jr += NRD) {
+            packPanel(b, bBase + jr * bCs, bRs, bCs, kc, Math.min(NRD, nc - jr), pb, (jr / NRD) * kc * NRD);
+          }
+        } else if (tailStart < nc) {
+          packPanel(b, bBase + tailStart * bCs, bRs, bCs, kc, nc - tailStart, pb, 0);
+        }
+        for (int ir = 0; ir < m; ir += MR) {
+          int mr = Math.min(MR, m - ir);
+          packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa);
+          for (int jr = 0; jr < nc; jr += NRD) {
+            int nr = Math.min(NRD, nc - jr);
+            double[] bs;
+            int bsOff;
+            int bsStride;
+            if (packB) {
+              bs = pb;
+              bsOff = (jr / NRD) * kc * NRD;
+              bsStride = NRD;
+            } else if (nr == NRD) {
+              bs = b;
+              bsOff = bBase + jr;
+              bsStride = bRs;
+            } else {
+              bs = pb;
+              bsOff = 0;
+              bsStride = NRD;
+            }
+            int ci = cOff + ir * ldc + jc + jr;
+            if (mr == MR && nr == NRD) {
+              kernelD(kc, pa, bs, bsOff, bsStride, c, ci, ldc, load);
+            } else {
+              kernelD(kc, pa, bs, bsOff, bsStride, tile, 0, NRD, false);
+              for (int i = 0; i < mr; i++) {
+                int row = ci + i * ldc;
+                int t = i * NRD;
+                if (load) {
+                  for (int j = 0; j < nr; j++) {
+                    c[row + j] += tile[t + j];
+                  }
+                } else {
+                  System.arraycopy(tile, t, c, row, nr);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs rows [0,mr) x depth [0,kc) of A into pa[p*MR + i], zero-padding rows mr..MR-1. */
+  private static void packA(double[] a, int base, int aRs, int aCs, int mr, int kc, double[] pa) {
+    if (mr < MR) {
+      Arrays.fill(pa, 0, kc * MR, 0.0);
+    }
+    if (aCs == 1) {
+      for (int i = 0; i < mr; i++) {
+        int src = base + i * aRs;
+        for (int p = 0; p < kc; p++) {
+          pa[p * MR + i] = a[src + p];
+        }
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        int src = base + p * aCs;
+        int dst = p * MR;
+        for (int i = 0; i < mr; i++) {
+          pa[dst + i] = a[src + i * aRs];
+        }
+      }
+    }
+  }
+
+  /** Packs depth [0,kc) x columns [0,nr) of B into pb[dst + p*NR + j], zero-padding to NR columns. */
+  private static void packPanel(double[] b, int base, int bRs, int bCs, int kc, int nr, double[] pb, int dst) {
+    if (nr < NRD) {
+      Arrays.fill(pb, dst, dst + kc * NRD, 0.0);
+    }
+    if (bCs == 1) {
+      for (int p = 0; p < kc; p++) {
+        System.arraycopy(b, base + p * bRs, pb, dst + p * NRD, nr);
+      }
+    } else {
+      for (int j = 0; j < nr; j++) {
+        int src = base + j * bCs;
+        for (int p = 0; p < kc; p++) {
+          pb[dst + p * NRD + j] = b[src + p * bRs];
+        }
+      }
+    }
+  }
+
+  /** The 8 x 2-vector micro-kernel: C tile (=|+=) packedA (kc x 8) times B rows (kc x 2 vectors). */
+  private static void kernelD(
+      int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc, boolean load) {
+    DoubleVector c00 = DoubleVector.zero(DS), c01 = DoubleVector.zero(DS);
+    DoubleVector c10 = DoubleVector.zero(DS), c11 = DoubleVector.zero(DS);
+    DoubleVector c20 = DoubleVector.zero(DS), c21 = DoubleVector.zero(DS);
+    DoubleVector c30 = DoubleVector.zero(DS), c31 = DoubleVector.zero(DS);
+    DoubleVector c40 = DoubleVector.zero(DS), c41 = DoubleVector.zero(DS);
+    DoubleVector c50 = DoubleVector.zero(DS), c51 = DoubleVector.zero(DS);
+    DoubleVector c60 = DoubleVector.zero(DS), c61 = DoubleVector.zero(DS);
+    DoubleVector c70 = DoubleVector.zero(DS), c71 = DoubleVector.zero(DS);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = DoubleVector.broadcast(DS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = DoubleVector.broadcast(DS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = DoubleVector.broadcast(DS, pa[ai + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = DoubleVector.broadcast(DS, pa[ai + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    storeD(c00, c01, c, cOff, load);
+    storeD(c10, c11, c, cOff + ldc, load);
+    storeD(c20, c21, c, cOff + 2 * ldc, load);
+    storeD(c30, c31, c, cOff + 3 * ldc, load);
+    storeD(c40, c41, c, cOff + 4 * ldc, load);
+    storeD(c50, c51, c, cOff + 5 * ldc, load);
+    storeD(c60, c61, c, cOff + 6 * ldc, load);
+    storeD(c70, c71, c, cOff + 7 * ldc, load);
+  }
+
+  private static void storeD(DoubleVector v0, DoubleVector v1, double[] c, int off, boolean load) {
+    if (load) {
+      v0 = v0.add(DoubleVector.fromArray(DS, c, off));
+      v1 = v1.add(DoubleVector.fromArray(DS, c, off + DL));
+    }
+    v0.intoArray(c, off);
+    v1.intoArray(c, off + DL);
+  }
+
+  @Override
+  public void corrRow(
+      double[] y, int yOff, int len,
+      double[] p, int pOff, int pStep, int stride, int dilation,
+      double[] w, int wOff, int taps1, int taps2) {
+    if (stride != 1 || len < DL) {
+      ScalarKernels.INSTANCE.corrRow(y, yOff, len, p, pOff, pStep, stride, dilation, w, wOff, taps1, taps2);
+      return;
+    }
+    int o = 0;
+    for (; o + 4 * DL <= len; o += 4 * DL) {
+      int yo = yOff + o;
+      DoubleVector a0 = DoubleVector.fromArray(DS, y, yo);
+      DoubleVector a1 = DoubleVector.fromArray(DS, y, yo + DL);
+      DoubleVector a2 = DoubleVector.fromArray(DS, y, yo + 2 * DL);
+      DoubleVector a3 = DoubleVector.fromArray(DS, y, yo + 3 * DL);
+      for (int i = 0; i < taps1; i++) {
+        int rowBase = pOff + i * pStep + o;
+        int wRow = wOff + i * taps2;
+        for (int j = 0; j < taps2; j++) {
+          DoubleVector wv = DoubleVector.broadcast(DS, w[wRow + j]);
+          int pi = rowBase + j * dilation;
+          a0 = DoubleVector.fromArray(DS, p, pi).fma(wv, a0);
+          a1 = DoubleVector.fromArray(DS, p, pi + DL).fma(wv, a1);
+          a2 = DoubleVector.fromArray(DS, p, pi + 2 * DL).fma(wv, a2);
+          a3 = DoubleVector.fromArray(DS, p, pi + 3 * DL).fma(wv, a3);
+        }
+      }
+      a0.intoArray(y, yo);
+      a1.intoArray(y, yo + DL);
+      a2.intoArray(y, yo + 2 * DL);
+      a3.intoArray(y, yo + 3 * DL);
+    }
+    for (; o + 2 * DL <= len; o += 2 * DL) {
+      int yo = yOff + o;
+      DoubleVector a0 = DoubleVector.fromArray(DS, y, yo);
+      DoubleVector a1 = DoubleVector.fromArray(DS, y, yo + DL);
+      for (int i = 0; i < taps1; i++) {
+        int rowBase = pOff + i * pStep + o;
+        int wRow = wOff + i * taps2;
+        for (int j = 0; j < taps2; j++) {
+          DoubleVector wv = DoubleVector.broadcast(DS, w[wRow + j]);
+          int pi = rowBase + j * dilation;
+          a0 = DoubleVector.fromArray(DS, p, pi).fma(wv, a0);
+          a1 = DoubleVector.fromArray(DS, p, pi + DL).fma(wv, a1);
+        }
+      }
+      a0.intoArray(y, yo);
+      a1.intoArray(y, yo + DL);
+    }
+    for (; o + DL <= len; o += DL) {
+      int yo = yOff + o;
+      DoubleVector a0 = DoubleVector.fromArray(DS, y, yo);
+      for (int i = 0; i < taps1; i++) {
+        int rowBase = pOff + i * pStep + o;
+        int wRow = wOff + i * taps2;
+        for (int j = 0; j < taps2; j++) {
+          a0 = DoubleVector.fromArray(DS, p, rowBase + j * dilation).fma(DoubleVector.broadcast(DS, w[wRow + j]), a0);
+        }
+      }
+      a0.intoArray(y, yo);
+    }
+    if (o < len) {
+      ScalarKernels.INSTANCE.corrRow(y, yOff + o, len - o, p, pOff + o, pStep, 1, dilation, w, wOff, taps1, taps2);
+    }
+  }
+  // END DOUBLE
+}
