@@ -128,9 +128,13 @@ final class VectorKernels implements CpuKernels {
             }
             int ci = cOff + ir * ldc + jc + jr;
             if (mr == MR && nr == NRF) {
-              kernelF(kc, pa, bs, bsOff, bsStride, c, ci, ldc, load);
+              if (load) {
+                kernelAccF(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+              } else {
+                kernelF(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+              }
             } else {
-              kernelF(kc, pa, bs, bsOff, bsStride, tile, 0, NRF, false);
+              kernelF(kc, pa, bs, bsOff, bsStride, tile, 0, NRF);
               for (int i = 0; i < mr; i++) {
                 int row = ci + i * ldc;
                 int t = i * NRF;
@@ -191,24 +195,34 @@ final class VectorKernels implements CpuKernels {
     }
   }
 
-  /** The 8 x 2-vector micro-kernel: C tile (=|+=) packedA (kc x 8) times B rows (kc x 2 vectors). */
-  private static void kernelF(
-      int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc, boolean load) {
-    FloatVector c00 = FloatVector.zero(FS), c01 = FloatVector.zero(FS);
-    FloatVector c10 = FloatVector.zero(FS), c11 = FloatVector.zero(FS);
-    FloatVector c20 = FloatVector.zero(FS), c21 = FloatVector.zero(FS);
-    FloatVector c30 = FloatVector.zero(FS), c31 = FloatVector.zero(FS);
-    FloatVector c40 = FloatVector.zero(FS), c41 = FloatVector.zero(FS);
-    FloatVector c50 = FloatVector.zero(FS), c51 = FloatVector.zero(FS);
-    FloatVector c60 = FloatVector.zero(FS), c61 = FloatVector.zero(FS);
-    FloatVector c70 = FloatVector.zero(FS), c71 = FloatVector.zero(FS);
+  // Two micro-kernel variants instead of one with a flag: a single method with a conditional
+  // load-add-store epilogue exceeds C2's NodeCountInliningCutoff, so part of the epilogue is not
+  // inlined and the vectors get boxed (measured: 5x slower).
+  /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
+  private static void kernelF(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.zero(FS);
+    FloatVector c01 = FloatVector.zero(FS);
+    FloatVector c10 = FloatVector.zero(FS);
+    FloatVector c11 = FloatVector.zero(FS);
+    FloatVector c20 = FloatVector.zero(FS);
+    FloatVector c21 = FloatVector.zero(FS);
+    FloatVector c30 = FloatVector.zero(FS);
+    FloatVector c31 = FloatVector.zero(FS);
+    FloatVector c40 = FloatVector.zero(FS);
+    FloatVector c41 = FloatVector.zero(FS);
+    FloatVector c50 = FloatVector.zero(FS);
+    FloatVector c51 = FloatVector.zero(FS);
+    FloatVector c60 = FloatVector.zero(FS);
+    FloatVector c61 = FloatVector.zero(FS);
+    FloatVector c70 = FloatVector.zero(FS);
+    FloatVector c71 = FloatVector.zero(FS);
     int bi = bOff;
     int ai = 0;
     for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
       FloatVector b0 = FloatVector.fromArray(FS, b, bi);
       FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
       FloatVector av;
-      av = FloatVector.broadcast(FS, pa[ai]);
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
       av = FloatVector.broadcast(FS, pa[ai + 1]);
@@ -233,23 +247,89 @@ final class VectorKernels implements CpuKernels {
       c70 = av.fma(b0, c70);
       c71 = av.fma(b1, c71);
     }
-    storeF(c00, c01, c, cOff, load);
-    storeF(c10, c11, c, cOff + ldc, load);
-    storeF(c20, c21, c, cOff + 2 * ldc, load);
-    storeF(c30, c31, c, cOff + 3 * ldc, load);
-    storeF(c40, c41, c, cOff + 4 * ldc, load);
-    storeF(c50, c51, c, cOff + 5 * ldc, load);
-    storeF(c60, c61, c, cOff + 6 * ldc, load);
-    storeF(c70, c71, c, cOff + 7 * ldc, load);
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + FL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + FL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + FL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + FL);
   }
 
-  private static void storeF(FloatVector v0, FloatVector v1, float[] c, int off, boolean load) {
-    if (load) {
-      v0 = v0.add(FloatVector.fromArray(FS, c, off));
-      v1 = v1.add(FloatVector.fromArray(FS, c, off + FL));
+  /** 8 x 2-vector micro-kernel: C tile += packedA (kc x 8) times B rows (kc x 2 vectors); accumulators start from C. */
+  private static void kernelAccF(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc);
+    FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + FL);
+    FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc);
+    FloatVector c11 = FloatVector.fromArray(FS, c, cOff + 1 * ldc + FL);
+    FloatVector c20 = FloatVector.fromArray(FS, c, cOff + 2 * ldc);
+    FloatVector c21 = FloatVector.fromArray(FS, c, cOff + 2 * ldc + FL);
+    FloatVector c30 = FloatVector.fromArray(FS, c, cOff + 3 * ldc);
+    FloatVector c31 = FloatVector.fromArray(FS, c, cOff + 3 * ldc + FL);
+    FloatVector c40 = FloatVector.fromArray(FS, c, cOff + 4 * ldc);
+    FloatVector c41 = FloatVector.fromArray(FS, c, cOff + 4 * ldc + FL);
+    FloatVector c50 = FloatVector.fromArray(FS, c, cOff + 5 * ldc);
+    FloatVector c51 = FloatVector.fromArray(FS, c, cOff + 5 * ldc + FL);
+    FloatVector c60 = FloatVector.fromArray(FS, c, cOff + 6 * ldc);
+    FloatVector c61 = FloatVector.fromArray(FS, c, cOff + 6 * ldc + FL);
+    FloatVector c70 = FloatVector.fromArray(FS, c, cOff + 7 * ldc);
+    FloatVector c71 = FloatVector.fromArray(FS, c, cOff + 7 * ldc + FL);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(FS, pa[ai + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(FS, pa[ai + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
     }
-    v0.intoArray(c, off);
-    v1.intoArray(c, off + FL);
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + FL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + FL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + FL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + FL);
   }
 
   @Override
@@ -384,9 +464,13 @@ final class VectorKernels implements CpuKernels {
             }
             int ci = cOff + ir * ldc + jc + jr;
             if (mr == MR && nr == NRD) {
-              kernelD(kc, pa, bs, bsOff, bsStride, c, ci, ldc, load);
+              if (load) {
+                kernelAccD(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+              } else {
+                kernelD(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+              }
             } else {
-              kernelD(kc, pa, bs, bsOff, bsStride, tile, 0, NRD, false);
+              kernelD(kc, pa, bs, bsOff, bsStride, tile, 0, NRD);
               for (int i = 0; i < mr; i++) {
                 int row = ci + i * ldc;
                 int t = i * NRD;
@@ -447,24 +531,34 @@ final class VectorKernels implements CpuKernels {
     }
   }
 
-  /** The 8 x 2-vector micro-kernel: C tile (=|+=) packedA (kc x 8) times B rows (kc x 2 vectors). */
-  private static void kernelD(
-      int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc, boolean load) {
-    DoubleVector c00 = DoubleVector.zero(DS), c01 = DoubleVector.zero(DS);
-    DoubleVector c10 = DoubleVector.zero(DS), c11 = DoubleVector.zero(DS);
-    DoubleVector c20 = DoubleVector.zero(DS), c21 = DoubleVector.zero(DS);
-    DoubleVector c30 = DoubleVector.zero(DS), c31 = DoubleVector.zero(DS);
-    DoubleVector c40 = DoubleVector.zero(DS), c41 = DoubleVector.zero(DS);
-    DoubleVector c50 = DoubleVector.zero(DS), c51 = DoubleVector.zero(DS);
-    DoubleVector c60 = DoubleVector.zero(DS), c61 = DoubleVector.zero(DS);
-    DoubleVector c70 = DoubleVector.zero(DS), c71 = DoubleVector.zero(DS);
+  // Two micro-kernel variants instead of one with a flag: a single method with a conditional
+  // load-add-store epilogue exceeds C2's NodeCountInliningCutoff, so part of the epilogue is not
+  // inlined and the vectors get boxed (measured: 5x slower).
+  /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
+  private static void kernelD(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.zero(DS);
+    DoubleVector c01 = DoubleVector.zero(DS);
+    DoubleVector c10 = DoubleVector.zero(DS);
+    DoubleVector c11 = DoubleVector.zero(DS);
+    DoubleVector c20 = DoubleVector.zero(DS);
+    DoubleVector c21 = DoubleVector.zero(DS);
+    DoubleVector c30 = DoubleVector.zero(DS);
+    DoubleVector c31 = DoubleVector.zero(DS);
+    DoubleVector c40 = DoubleVector.zero(DS);
+    DoubleVector c41 = DoubleVector.zero(DS);
+    DoubleVector c50 = DoubleVector.zero(DS);
+    DoubleVector c51 = DoubleVector.zero(DS);
+    DoubleVector c60 = DoubleVector.zero(DS);
+    DoubleVector c61 = DoubleVector.zero(DS);
+    DoubleVector c70 = DoubleVector.zero(DS);
+    DoubleVector c71 = DoubleVector.zero(DS);
     int bi = bOff;
     int ai = 0;
     for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
       DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
       DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
       DoubleVector av;
-      av = DoubleVector.broadcast(DS, pa[ai]);
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
       av = DoubleVector.broadcast(DS, pa[ai + 1]);
@@ -489,23 +583,89 @@ final class VectorKernels implements CpuKernels {
       c70 = av.fma(b0, c70);
       c71 = av.fma(b1, c71);
     }
-    storeD(c00, c01, c, cOff, load);
-    storeD(c10, c11, c, cOff + ldc, load);
-    storeD(c20, c21, c, cOff + 2 * ldc, load);
-    storeD(c30, c31, c, cOff + 3 * ldc, load);
-    storeD(c40, c41, c, cOff + 4 * ldc, load);
-    storeD(c50, c51, c, cOff + 5 * ldc, load);
-    storeD(c60, c61, c, cOff + 6 * ldc, load);
-    storeD(c70, c71, c, cOff + 7 * ldc, load);
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + DL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + DL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + DL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + DL);
   }
 
-  private static void storeD(DoubleVector v0, DoubleVector v1, double[] c, int off, boolean load) {
-    if (load) {
-      v0 = v0.add(DoubleVector.fromArray(DS, c, off));
-      v1 = v1.add(DoubleVector.fromArray(DS, c, off + DL));
+  /** 8 x 2-vector micro-kernel: C tile += packedA (kc x 8) times B rows (kc x 2 vectors); accumulators start from C. */
+  private static void kernelAccD(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc);
+    DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc + DL);
+    DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc);
+    DoubleVector c11 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc + DL);
+    DoubleVector c20 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc);
+    DoubleVector c21 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc + DL);
+    DoubleVector c30 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc);
+    DoubleVector c31 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc + DL);
+    DoubleVector c40 = DoubleVector.fromArray(DS, c, cOff + 4 * ldc);
+    DoubleVector c41 = DoubleVector.fromArray(DS, c, cOff + 4 * ldc + DL);
+    DoubleVector c50 = DoubleVector.fromArray(DS, c, cOff + 5 * ldc);
+    DoubleVector c51 = DoubleVector.fromArray(DS, c, cOff + 5 * ldc + DL);
+    DoubleVector c60 = DoubleVector.fromArray(DS, c, cOff + 6 * ldc);
+    DoubleVector c61 = DoubleVector.fromArray(DS, c, cOff + 6 * ldc + DL);
+    DoubleVector c70 = DoubleVector.fromArray(DS, c, cOff + 7 * ldc);
+    DoubleVector c71 = DoubleVector.fromArray(DS, c, cOff + 7 * ldc + DL);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = DoubleVector.broadcast(DS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = DoubleVector.broadcast(DS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = DoubleVector.broadcast(DS, pa[ai + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = DoubleVector.broadcast(DS, pa[ai + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
     }
-    v0.intoArray(c, off);
-    v1.intoArray(c, off + DL);
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + DL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + DL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + DL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + DL);
   }
 
   @Override
