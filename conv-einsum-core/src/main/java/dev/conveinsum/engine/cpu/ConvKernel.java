@@ -277,6 +277,12 @@ public final class ConvKernel {
     /** For each tap-space index j (row-major over k), the stored filter index k (flip applied). */
     final int[] tapToStored;
     final boolean anyFlip;
+    /**
+     * When the last dimension has no period, padded positions [lastLo, lastHi) read consecutive
+     * inputs and the rest are zero; lastLo = -1 when the last dimension is periodic.
+     */
+    final int lastLo;
+    final int lastHi;
 
     Plan(ConvShape s) {
       g = s.groups();
@@ -309,6 +315,16 @@ public final class ConvKernel {
         }
       }
       anyFlip = flip;
+      ConvDim last = dims[n - 1];
+      if (last.period() == 0) {
+        int lo = Math.min(Math.max(last.padLeft(), 0), win[n - 1]);
+        int hi = Math.max(Math.min(last.padLeft() + last.inLength(), win[n - 1]), lo);
+        lastLo = lo;
+        lastHi = hi;
+      } else {
+        lastLo = -1;
+        lastHi = -1;
+      }
       inStride = strides(in);
       kStride = strides(k);
       outStride = strides(out);
@@ -547,11 +563,20 @@ public final class ConvKernel {
   private static void padF(Plan pl, int[] rowSrc, float[] x, int xBase, float[] p, int pOff) {
     int len = pl.win[pl.n - 1];
     int[] lastMap = pl.map[pl.n - 1];
+    int lo = pl.lastLo;
+    int hi = pl.lastHi;
     for (int r = 0; r < rowSrc.length; r++) {
       int dst = pOff + r * len;
       int src = rowSrc[r];
       if (src < 0) {
         Arrays.fill(p, dst, dst + len, 0f);
+      } else if (lo >= 0) {
+        // no period: one contiguous run of input, zeros around it
+        Arrays.fill(p, dst, dst + lo, 0f);
+        if (hi > lo) {
+          System.arraycopy(x, xBase + src + lastMap[lo], p, dst + lo, hi - lo);
+        }
+        Arrays.fill(p, dst + hi, dst + len, 0f);
       } else {
         int xs = xBase + src;
         for (int u = 0; u < len; u++) {
@@ -575,6 +600,12 @@ public final class ConvKernel {
     int taps2 = pl.k[n - 1];
     int taps1 = n >= 2 ? pl.k[n - 2] : 1;
     int pStep = n >= 2 ? pl.dims[n - 2].dilation() * pl.winStride[n - 2] : 0;
+    // Each output row is accumulated in a scratch row rounded up to whole vectors (the extra lanes
+    // read up to lanes-1 values past the padded plane, hence the slack, and are discarded), so the
+    // row kernel never runs a scalar tail.
+    int lanes = kern.floatLanes();
+    int lenPad = sLast == 1 ? (lenOut + lanes - 1) / lanes * lanes : lenOut;
+    int slack = lenPad - lenOut;
     boolean perT = (long) pl.g * pl.b < par.threads();
     int units = perT ? pl.g * pl.b * pl.t : pl.g * pl.b;
     par.forEach(units, unit -> {
@@ -582,24 +613,31 @@ public final class ConvKernel {
       int t0 = perT ? unit % pl.t : 0;
       int t1 = perT ? t0 + 1 : pl.t;
       int gg = gb / pl.b;
-      float[] p = new float[pl.c * pl.winPlane];
+      float[] p = new float[pl.c * pl.winPlane + slack];
+      float[] row = new float[lenPad];
       for (int cc = 0; cc < pl.c; cc++) {
         padF(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, cc * pl.winPlane);
       }
       for (int tt = t0; tt < t1; tt++) {
         int yBase = yOff + (gb * pl.t + tt) * pl.outPlane;
-        if (!accumulate) {
-          Arrays.fill(y, yBase, yBase + pl.outPlane, 0f);
-        }
-        for (int cc = 0; cc < pl.c; cc++) {
-          int wBase = wtOff + ((gg * pl.t + tt) * pl.c + cc) * pl.kPlane;
-          int pBase = cc * pl.winPlane;
-          for (int r = 0; r < rowStarts.length; r++) {
-            int yRow = yBase + r * lenOut;
+        int wT = wtOff + (gg * pl.t + tt) * pl.c * pl.kPlane;
+        for (int r = 0; r < rowStarts.length; r++) {
+          Arrays.fill(row, 0f);
+          for (int cc = 0; cc < pl.c; cc++) {
+            int wBase = wT + cc * pl.kPlane;
+            int pBase = cc * pl.winPlane + rowStarts[r];
             for (int q = 0; q < outer[0].length; q++) {
-              kern.corrRow(y, yRow, lenOut, p, pBase + rowStarts[r] + outer[0][q], pStep, sLast, dLast,
+              kern.corrRow(row, 0, lenPad, p, pBase + outer[0][q], pStep, sLast, dLast,
                   wt, wBase + outer[1][q], taps1, taps2);
             }
+          }
+          int yRow = yBase + r * lenOut;
+          if (accumulate) {
+            for (int o = 0; o < lenOut; o++) {
+              y[yRow + o] += row[o];
+            }
+          } else {
+            System.arraycopy(row, 0, y, yRow, lenOut);
           }
         }
       }
@@ -846,11 +884,20 @@ public final class ConvKernel {
   private static void padD(Plan pl, int[] rowSrc, double[] x, int xBase, double[] p, int pOff) {
     int len = pl.win[pl.n - 1];
     int[] lastMap = pl.map[pl.n - 1];
+    int lo = pl.lastLo;
+    int hi = pl.lastHi;
     for (int r = 0; r < rowSrc.length; r++) {
       int dst = pOff + r * len;
       int src = rowSrc[r];
       if (src < 0) {
         Arrays.fill(p, dst, dst + len, 0.0);
+      } else if (lo >= 0) {
+        // no period: one contiguous run of input, zeros around it
+        Arrays.fill(p, dst, dst + lo, 0.0);
+        if (hi > lo) {
+          System.arraycopy(x, xBase + src + lastMap[lo], p, dst + lo, hi - lo);
+        }
+        Arrays.fill(p, dst + hi, dst + len, 0.0);
       } else {
         int xs = xBase + src;
         for (int u = 0; u < len; u++) {
@@ -874,6 +921,12 @@ public final class ConvKernel {
     int taps2 = pl.k[n - 1];
     int taps1 = n >= 2 ? pl.k[n - 2] : 1;
     int pStep = n >= 2 ? pl.dims[n - 2].dilation() * pl.winStride[n - 2] : 0;
+    // Each output row is accumulated in a scratch row rounded up to whole vectors (the extra lanes
+    // read up to lanes-1 values past the padded plane, hence the slack, and are discarded), so the
+    // row kernel never runs a scalar tail.
+    int lanes = kern.doubleLanes();
+    int lenPad = sLast == 1 ? (lenOut + lanes - 1) / lanes * lanes : lenOut;
+    int slack = lenPad - lenOut;
     boolean perT = (long) pl.g * pl.b < par.threads();
     int units = perT ? pl.g * pl.b * pl.t : pl.g * pl.b;
     par.forEach(units, unit -> {
@@ -881,24 +934,31 @@ public final class ConvKernel {
       int t0 = perT ? unit % pl.t : 0;
       int t1 = perT ? t0 + 1 : pl.t;
       int gg = gb / pl.b;
-      double[] p = new double[pl.c * pl.winPlane];
+      double[] p = new double[pl.c * pl.winPlane + slack];
+      double[] row = new double[lenPad];
       for (int cc = 0; cc < pl.c; cc++) {
         padD(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, cc * pl.winPlane);
       }
       for (int tt = t0; tt < t1; tt++) {
         int yBase = yOff + (gb * pl.t + tt) * pl.outPlane;
-        if (!accumulate) {
-          Arrays.fill(y, yBase, yBase + pl.outPlane, 0.0);
-        }
-        for (int cc = 0; cc < pl.c; cc++) {
-          int wBase = wtOff + ((gg * pl.t + tt) * pl.c + cc) * pl.kPlane;
-          int pBase = cc * pl.winPlane;
-          for (int r = 0; r < rowStarts.length; r++) {
-            int yRow = yBase + r * lenOut;
+        int wT = wtOff + (gg * pl.t + tt) * pl.c * pl.kPlane;
+        for (int r = 0; r < rowStarts.length; r++) {
+          Arrays.fill(row, 0.0);
+          for (int cc = 0; cc < pl.c; cc++) {
+            int wBase = wT + cc * pl.kPlane;
+            int pBase = cc * pl.winPlane + rowStarts[r];
             for (int q = 0; q < outer[0].length; q++) {
-              kern.corrRow(y, yRow, lenOut, p, pBase + rowStarts[r] + outer[0][q], pStep, sLast, dLast,
+              kern.corrRow(row, 0, lenPad, p, pBase + outer[0][q], pStep, sLast, dLast,
                   wt, wBase + outer[1][q], taps1, taps2);
             }
+          }
+          int yRow = yBase + r * lenOut;
+          if (accumulate) {
+            for (int o = 0; o < lenOut; o++) {
+              y[yRow + o] += row[o];
+            }
+          } else {
+            System.arraycopy(row, 0, y, yRow, lenOut);
           }
         }
       }

@@ -13,6 +13,12 @@ interface CpuKernels {
   /** Human-readable description, e.g. "Vector API (512-bit)". */
   String name();
 
+  /** Row lengths that are multiples of this run entirely in vector code in the float {@code corrRow}. */
+  int floatLanes();
+
+  /** Row lengths that are multiples of this run entirely in vector code in the double {@code corrRow}. */
+  int doubleLanes();
+
   /** C (=|+=) A B for one m x n x k problem. */
   void sgemm(
       int m, int n, int k,

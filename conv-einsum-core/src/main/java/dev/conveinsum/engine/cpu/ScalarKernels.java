@@ -21,6 +21,16 @@ final class ScalarKernels implements CpuKernels {
   private ScalarKernels() {}
 
   @Override
+  public int floatLanes() {
+    return 1;
+  }
+
+  @Override
+  public int doubleLanes() {
+    return 1;
+  }
+
+  @Override
   public String name() {
     return "scalar";
   }

@@ -63,6 +63,16 @@ final class VectorKernels implements CpuKernels {
   }
 
   @Override
+  public int floatLanes() {
+    return FL;
+  }
+
+  @Override
+  public int doubleLanes() {
+    return DL;
+  }
+
+  @Override
   public String name() {
     return "Vector API (" + FS.vectorBitSize() + "-bit)";
   }
@@ -343,61 +353,94 @@ final class VectorKernels implements CpuKernels {
     }
     int o = 0;
     for (; o + 4 * FL <= len; o += 4 * FL) {
-      int yo = yOff + o;
-      FloatVector a0 = FloatVector.fromArray(FS, y, yo);
-      FloatVector a1 = FloatVector.fromArray(FS, y, yo + FL);
-      FloatVector a2 = FloatVector.fromArray(FS, y, yo + 2 * FL);
-      FloatVector a3 = FloatVector.fromArray(FS, y, yo + 3 * FL);
-      for (int i = 0; i < taps1; i++) {
-        int rowBase = pOff + i * pStep + o;
-        int wRow = wOff + i * taps2;
-        for (int j = 0; j < taps2; j++) {
-          FloatVector wv = FloatVector.broadcast(FS, w[wRow + j]);
-          int pi = rowBase + j * dilation;
-          a0 = FloatVector.fromArray(FS, p, pi).fma(wv, a0);
-          a1 = FloatVector.fromArray(FS, p, pi + FL).fma(wv, a1);
-          a2 = FloatVector.fromArray(FS, p, pi + 2 * FL).fma(wv, a2);
-          a3 = FloatVector.fromArray(FS, p, pi + 3 * FL).fma(wv, a3);
-        }
-      }
-      a0.intoArray(y, yo);
-      a1.intoArray(y, yo + FL);
-      a2.intoArray(y, yo + 2 * FL);
-      a3.intoArray(y, yo + 3 * FL);
+      corr4F(y, yOff + o, p, pOff + o, pStep, dilation, w, wOff, taps1, taps2);
     }
-    for (; o + 2 * FL <= len; o += 2 * FL) {
-      int yo = yOff + o;
-      FloatVector a0 = FloatVector.fromArray(FS, y, yo);
-      FloatVector a1 = FloatVector.fromArray(FS, y, yo + FL);
-      for (int i = 0; i < taps1; i++) {
-        int rowBase = pOff + i * pStep + o;
-        int wRow = wOff + i * taps2;
-        for (int j = 0; j < taps2; j++) {
-          FloatVector wv = FloatVector.broadcast(FS, w[wRow + j]);
-          int pi = rowBase + j * dilation;
-          a0 = FloatVector.fromArray(FS, p, pi).fma(wv, a0);
-          a1 = FloatVector.fromArray(FS, p, pi + FL).fma(wv, a1);
-        }
-      }
-      a0.intoArray(y, yo);
-      a1.intoArray(y, yo + FL);
+    if (o + 2 * FL <= len) {
+      corr2F(y, yOff + o, p, pOff + o, pStep, dilation, w, wOff, taps1, taps2);
+      o += 2 * FL;
     }
-    for (; o + FL <= len; o += FL) {
-      int yo = yOff + o;
-      FloatVector a0 = FloatVector.fromArray(FS, y, yo);
-      for (int i = 0; i < taps1; i++) {
-        int rowBase = pOff + i * pStep + o;
-        int wRow = wOff + i * taps2;
-        for (int j = 0; j < taps2; j++) {
-          a0 = FloatVector.fromArray(FS, p, rowBase + j * dilation).fma(FloatVector.broadcast(FS, w[wRow + j]), a0);
-        }
-      }
-      a0.intoArray(y, yo);
+    if (o + FL <= len) {
+      corr1F(y, yOff + o, p, pOff + o, pStep, dilation, w, wOff, taps1, taps2);
+      o += FL;
     }
     if (o < len) {
+      // overlapping last vector would double-count; finish the tail in scalar code
       ScalarKernels.INSTANCE.corrRow(y, yOff + o, len - o, p, pOff + o, pStep, 1, dilation, w, wOff, taps1, taps2);
     }
   }
+
+  /** 4 output vectors at y[yo..], all taps; one small method per width so C2 inlines every vector op. */
+  private static void corr4F(float[] y, int yo, float[] p, int po, int pStep, int dilation, float[] w, int wOff, int taps1, int taps2) {
+    FloatVector a0 = FloatVector.fromArray(FS, y, yo);
+    FloatVector a1 = FloatVector.fromArray(FS, y, yo + FL);
+    FloatVector a2 = FloatVector.fromArray(FS, y, yo + 2 * FL);
+    FloatVector a3 = FloatVector.fromArray(FS, y, yo + 3 * FL);
+    // One flat loop over all taps: JDK 17's C2 does not eliminate vector boxes through the
+    // phis of nested loops (measured 20x slower), so taps1 x taps2 is walked with counters.
+    int taps = taps1 * taps2;
+    int rowBase = po;
+    int j = 0;
+    for (int q = 0; q < taps; q++) {
+      FloatVector wv = FloatVector.broadcast(FS, w[wOff + q]);
+      int pi = rowBase + j * dilation;
+      a0 = FloatVector.fromArray(FS, p, pi).fma(wv, a0);
+      a1 = FloatVector.fromArray(FS, p, pi + FL).fma(wv, a1);
+      a2 = FloatVector.fromArray(FS, p, pi + 2 * FL).fma(wv, a2);
+      a3 = FloatVector.fromArray(FS, p, pi + 3 * FL).fma(wv, a3);
+      if (++j == taps2) {
+        j = 0;
+        rowBase += pStep;
+      }
+    }
+    a0.intoArray(y, yo);
+    a1.intoArray(y, yo + FL);
+    a2.intoArray(y, yo + 2 * FL);
+    a3.intoArray(y, yo + 3 * FL);
+  }
+
+  /** 2 output vectors at y[yo..], all taps; one small method per width so C2 inlines every vector op. */
+  private static void corr2F(float[] y, int yo, float[] p, int po, int pStep, int dilation, float[] w, int wOff, int taps1, int taps2) {
+    FloatVector a0 = FloatVector.fromArray(FS, y, yo);
+    FloatVector a1 = FloatVector.fromArray(FS, y, yo + FL);
+    // One flat loop over all taps: JDK 17's C2 does not eliminate vector boxes through the
+    // phis of nested loops (measured 20x slower), so taps1 x taps2 is walked with counters.
+    int taps = taps1 * taps2;
+    int rowBase = po;
+    int j = 0;
+    for (int q = 0; q < taps; q++) {
+      FloatVector wv = FloatVector.broadcast(FS, w[wOff + q]);
+      int pi = rowBase + j * dilation;
+      a0 = FloatVector.fromArray(FS, p, pi).fma(wv, a0);
+      a1 = FloatVector.fromArray(FS, p, pi + FL).fma(wv, a1);
+      if (++j == taps2) {
+        j = 0;
+        rowBase += pStep;
+      }
+    }
+    a0.intoArray(y, yo);
+    a1.intoArray(y, yo + FL);
+  }
+
+  /** 1 output vectors at y[yo..], all taps; one small method per width so C2 inlines every vector op. */
+  private static void corr1F(float[] y, int yo, float[] p, int po, int pStep, int dilation, float[] w, int wOff, int taps1, int taps2) {
+    FloatVector a0 = FloatVector.fromArray(FS, y, yo);
+    // One flat loop over all taps: JDK 17's C2 does not eliminate vector boxes through the
+    // phis of nested loops (measured 20x slower), so taps1 x taps2 is walked with counters.
+    int taps = taps1 * taps2;
+    int rowBase = po;
+    int j = 0;
+    for (int q = 0; q < taps; q++) {
+      FloatVector wv = FloatVector.broadcast(FS, w[wOff + q]);
+      int pi = rowBase + j * dilation;
+      a0 = FloatVector.fromArray(FS, p, pi).fma(wv, a0);
+      if (++j == taps2) {
+        j = 0;
+        rowBase += pStep;
+      }
+    }
+    a0.intoArray(y, yo);
+  }
+
   // END FLOAT
 
   private static int roundUp(int x, int q) {
@@ -679,60 +722,93 @@ final class VectorKernels implements CpuKernels {
     }
     int o = 0;
     for (; o + 4 * DL <= len; o += 4 * DL) {
-      int yo = yOff + o;
-      DoubleVector a0 = DoubleVector.fromArray(DS, y, yo);
-      DoubleVector a1 = DoubleVector.fromArray(DS, y, yo + DL);
-      DoubleVector a2 = DoubleVector.fromArray(DS, y, yo + 2 * DL);
-      DoubleVector a3 = DoubleVector.fromArray(DS, y, yo + 3 * DL);
-      for (int i = 0; i < taps1; i++) {
-        int rowBase = pOff + i * pStep + o;
-        int wRow = wOff + i * taps2;
-        for (int j = 0; j < taps2; j++) {
-          DoubleVector wv = DoubleVector.broadcast(DS, w[wRow + j]);
-          int pi = rowBase + j * dilation;
-          a0 = DoubleVector.fromArray(DS, p, pi).fma(wv, a0);
-          a1 = DoubleVector.fromArray(DS, p, pi + DL).fma(wv, a1);
-          a2 = DoubleVector.fromArray(DS, p, pi + 2 * DL).fma(wv, a2);
-          a3 = DoubleVector.fromArray(DS, p, pi + 3 * DL).fma(wv, a3);
-        }
-      }
-      a0.intoArray(y, yo);
-      a1.intoArray(y, yo + DL);
-      a2.intoArray(y, yo + 2 * DL);
-      a3.intoArray(y, yo + 3 * DL);
+      corr4D(y, yOff + o, p, pOff + o, pStep, dilation, w, wOff, taps1, taps2);
     }
-    for (; o + 2 * DL <= len; o += 2 * DL) {
-      int yo = yOff + o;
-      DoubleVector a0 = DoubleVector.fromArray(DS, y, yo);
-      DoubleVector a1 = DoubleVector.fromArray(DS, y, yo + DL);
-      for (int i = 0; i < taps1; i++) {
-        int rowBase = pOff + i * pStep + o;
-        int wRow = wOff + i * taps2;
-        for (int j = 0; j < taps2; j++) {
-          DoubleVector wv = DoubleVector.broadcast(DS, w[wRow + j]);
-          int pi = rowBase + j * dilation;
-          a0 = DoubleVector.fromArray(DS, p, pi).fma(wv, a0);
-          a1 = DoubleVector.fromArray(DS, p, pi + DL).fma(wv, a1);
-        }
-      }
-      a0.intoArray(y, yo);
-      a1.intoArray(y, yo + DL);
+    if (o + 2 * DL <= len) {
+      corr2D(y, yOff + o, p, pOff + o, pStep, dilation, w, wOff, taps1, taps2);
+      o += 2 * DL;
     }
-    for (; o + DL <= len; o += DL) {
-      int yo = yOff + o;
-      DoubleVector a0 = DoubleVector.fromArray(DS, y, yo);
-      for (int i = 0; i < taps1; i++) {
-        int rowBase = pOff + i * pStep + o;
-        int wRow = wOff + i * taps2;
-        for (int j = 0; j < taps2; j++) {
-          a0 = DoubleVector.fromArray(DS, p, rowBase + j * dilation).fma(DoubleVector.broadcast(DS, w[wRow + j]), a0);
-        }
-      }
-      a0.intoArray(y, yo);
+    if (o + DL <= len) {
+      corr1D(y, yOff + o, p, pOff + o, pStep, dilation, w, wOff, taps1, taps2);
+      o += DL;
     }
     if (o < len) {
+      // overlapping last vector would double-count; finish the tail in scalar code
       ScalarKernels.INSTANCE.corrRow(y, yOff + o, len - o, p, pOff + o, pStep, 1, dilation, w, wOff, taps1, taps2);
     }
   }
+
+  /** 4 output vectors at y[yo..], all taps; one small method per width so C2 inlines every vector op. */
+  private static void corr4D(double[] y, int yo, double[] p, int po, int pStep, int dilation, double[] w, int wOff, int taps1, int taps2) {
+    DoubleVector a0 = DoubleVector.fromArray(DS, y, yo);
+    DoubleVector a1 = DoubleVector.fromArray(DS, y, yo + DL);
+    DoubleVector a2 = DoubleVector.fromArray(DS, y, yo + 2 * DL);
+    DoubleVector a3 = DoubleVector.fromArray(DS, y, yo + 3 * DL);
+    // One flat loop over all taps: JDK 17's C2 does not eliminate vector boxes through the
+    // phis of nested loops (measured 20x slower), so taps1 x taps2 is walked with counters.
+    int taps = taps1 * taps2;
+    int rowBase = po;
+    int j = 0;
+    for (int q = 0; q < taps; q++) {
+      DoubleVector wv = DoubleVector.broadcast(DS, w[wOff + q]);
+      int pi = rowBase + j * dilation;
+      a0 = DoubleVector.fromArray(DS, p, pi).fma(wv, a0);
+      a1 = DoubleVector.fromArray(DS, p, pi + DL).fma(wv, a1);
+      a2 = DoubleVector.fromArray(DS, p, pi + 2 * DL).fma(wv, a2);
+      a3 = DoubleVector.fromArray(DS, p, pi + 3 * DL).fma(wv, a3);
+      if (++j == taps2) {
+        j = 0;
+        rowBase += pStep;
+      }
+    }
+    a0.intoArray(y, yo);
+    a1.intoArray(y, yo + DL);
+    a2.intoArray(y, yo + 2 * DL);
+    a3.intoArray(y, yo + 3 * DL);
+  }
+
+  /** 2 output vectors at y[yo..], all taps; one small method per width so C2 inlines every vector op. */
+  private static void corr2D(double[] y, int yo, double[] p, int po, int pStep, int dilation, double[] w, int wOff, int taps1, int taps2) {
+    DoubleVector a0 = DoubleVector.fromArray(DS, y, yo);
+    DoubleVector a1 = DoubleVector.fromArray(DS, y, yo + DL);
+    // One flat loop over all taps: JDK 17's C2 does not eliminate vector boxes through the
+    // phis of nested loops (measured 20x slower), so taps1 x taps2 is walked with counters.
+    int taps = taps1 * taps2;
+    int rowBase = po;
+    int j = 0;
+    for (int q = 0; q < taps; q++) {
+      DoubleVector wv = DoubleVector.broadcast(DS, w[wOff + q]);
+      int pi = rowBase + j * dilation;
+      a0 = DoubleVector.fromArray(DS, p, pi).fma(wv, a0);
+      a1 = DoubleVector.fromArray(DS, p, pi + DL).fma(wv, a1);
+      if (++j == taps2) {
+        j = 0;
+        rowBase += pStep;
+      }
+    }
+    a0.intoArray(y, yo);
+    a1.intoArray(y, yo + DL);
+  }
+
+  /** 1 output vectors at y[yo..], all taps; one small method per width so C2 inlines every vector op. */
+  private static void corr1D(double[] y, int yo, double[] p, int po, int pStep, int dilation, double[] w, int wOff, int taps1, int taps2) {
+    DoubleVector a0 = DoubleVector.fromArray(DS, y, yo);
+    // One flat loop over all taps: JDK 17's C2 does not eliminate vector boxes through the
+    // phis of nested loops (measured 20x slower), so taps1 x taps2 is walked with counters.
+    int taps = taps1 * taps2;
+    int rowBase = po;
+    int j = 0;
+    for (int q = 0; q < taps; q++) {
+      DoubleVector wv = DoubleVector.broadcast(DS, w[wOff + q]);
+      int pi = rowBase + j * dilation;
+      a0 = DoubleVector.fromArray(DS, p, pi).fma(wv, a0);
+      if (++j == taps2) {
+        j = 0;
+        rowBase += pStep;
+      }
+    }
+    a0.intoArray(y, yo);
+  }
+
   // END DOUBLE
 }
