@@ -50,51 +50,86 @@ public final class ConvKernel {
     FFT
   }
 
-  // Cost model constants, measured on an AMD EPYC (Zen 4, AVX-512), JDK 17, one thread (see
-  // conv-einsum-benchmarks/RESULTS.md). Units: nanoseconds per operation.
-  /** Direct kernel, per multiply-add. */
-  static final double NS_PER_MAC_DIRECT = 0.1;
-  /** GEMM, per multiply-add, at large inner dimension. */
-  static final double NS_PER_MAC_GEMM = 0.025;
-  /** GEMM inner dimension below which its efficiency drops proportionally. */
-  static final int GEMM_FULL_DEPTH = 64;
+  // Cost model constants, measured single-threaded on the development machine (AMD EPYC, family
+  // 26 / Zen 5, AVX-512, JDK 17; best-of-N timings of each algorithm on dense, depthwise and long
+  // 1-D problems, see conv-einsum-benchmarks/RESULTS.md). Units: nanoseconds. They only need to be
+  // right within a factor of about 2 to pick the right algorithm.
+  /** Direct kernel, per multiply-add (about 50 GFLOPS on long rows). */
+  static final double NS_PER_MAC_DIRECT = 0.04;
+  /** Direct kernel, fixed cost per call of the row kernel (one output row, one channel). */
+  static final double NS_PER_ROW_DIRECT = 40;
+  /** GEMM, per multiply-add at full tiles (about 150 GFLOPS). */
+  static final double NS_PER_MAC_GEMM = 0.0133;
   /** im2col, per element of the patch matrix written. */
-  static final double NS_PER_COL = 0.5;
-  /** FFT, per point per log2(points) of a complex transform. */
-  static final double NS_PER_FFT_POINT_LOG = 1.0;
+  static final double NS_PER_COL = 0.45;
+  /** FFT, per point per log2(points) of one complex transform. */
+  static final double NS_PER_FFT_POINT_LOG = 1.1;
   /** FFT, per complex multiply-add of spectra. */
-  static final double NS_PER_CMAC = 1.0;
+  static final double NS_PER_CMAC = 3.0;
 
   private ConvKernel() {}
 
   /**
-   * Returns the algorithm {@link Algorithm#AUTO} uses, by estimated single-thread time.
+   * Returns the algorithm {@link Algorithm#AUTO} uses, the one with the least estimated
+   * single-thread time.
    *
-   * <p>With {@code macs = G*B*T*C*prod(out)*prod(k)}, {@code depth = C*prod(k)}: direct costs
-   * {@code macs * 0.1 ns}; im2col costs {@code macs * 0.025 ns * max(1, 64/depth) + 0.5 ns *
-   * G*B*depth*prod(out)}; FFT (N &lt;= 3, F = product of the transform lengths) costs {@code 1 ns *
-   * (G*B*C + G*T*C + G*B*T) * F*log2(F) + 1 ns * G*B*T*C*F}. The constants come from the
-   * measurements in {@code conv-einsum-benchmarks/RESULTS.md}.
+   * <p>With {@code macs = G*B*T*C*prod(out)*prod(k)}, {@code depth = C*prod(k)} and {@code rows =
+   * G*B*T*C*prod(out_1..out_{N-1})*prod(k_1..k_{N-2})} row-kernel calls, the estimates in
+   * nanoseconds are:
+   *
+   * <ul>
+   *   <li>direct: {@code 0.04*macs + 40*rows} (per-row overhead dominates short rows);
+   *   <li>im2col: {@code 0.0133*macs*(ceil8(T)/T)*(1 + 8/depth) + 0.45*G*B*depth*prod(out)} (the
+   *       GEMM wastes the unused rows of its 8-row tiles, loses efficiency at small depth, and
+   *       the patch matrix costs a copy of {@code depth} values per output position);
+   *   <li>FFT (N &lt;= 3, {@code F} = product of the transform lengths, each the smallest
+   *       2^a3^b5^c covering the padded window): {@code 1.1*(G*B*C + G*T*C + G*B*T)*F*log2(F) +
+   *       3*G*B*T*C*F}.
+   * </ul>
+   *
+   * <p>In practice: im2col for dense layers (e.g. 64 channels, 3x3), direct for depthwise and
+   * few-channel layers and for moderate 1-D filters, FFT only when signals and filters are both
+   * long (e.g. length 8192 with a 1024-tap filter).
    *
    * @param shape the convolution
    * @return DIRECT, IM2COL or FFT
    */
   public static Algorithm choose(ConvShape shape) {
+    double[] cost = estimate(shape);
+    if (cost[0] <= cost[1] && cost[0] <= cost[2]) {
+      return Algorithm.DIRECT;
+    }
+    return cost[1] <= cost[2] ? Algorithm.IM2COL : Algorithm.FFT;
+  }
+
+  /** Estimated single-thread nanoseconds of {direct, im2col, fft}; fft is infinite when N &gt; 3. */
+  static double[] estimate(ConvShape shape) {
+    int n = shape.rank();
     double macs = shape.multiplyAdds();
-    long kPlane = 1;
-    long outPlane = 1;
-    for (ConvDim d : shape.dims()) {
+    double kPlane = 1;
+    double outPlane = 1;
+    double rowFactor = 1;
+    for (int i = 0; i < n; i++) {
+      ConvDim d = shape.dims().get(i);
       kPlane *= d.kernelLength();
       outPlane *= d.outLength();
+      if (i < n - 1) {
+        rowFactor *= d.outLength();
+      }
+      if (i < n - 2) {
+        rowFactor *= d.kernelLength();
+      }
     }
-    double depth = (double) shape.inChannels() * kPlane;
-    double direct = macs * NS_PER_MAC_DIRECT;
     double gb = (double) shape.groups() * shape.batch();
+    double t = Math.max(shape.outChannels(), 1);
+    double depth = Math.max(shape.inChannels() * kPlane, 1);
+    double rows = gb * shape.outChannels() * shape.inChannels() * rowFactor;
+    double direct = NS_PER_MAC_DIRECT * macs + NS_PER_ROW_DIRECT * rows;
     double im2col =
-        macs * NS_PER_MAC_GEMM * Math.max(1.0, GEMM_FULL_DEPTH / Math.max(depth, 1.0))
+        NS_PER_MAC_GEMM * macs * (Math.ceil(t / 8) * 8 / t) * (1 + 8 / depth)
             + NS_PER_COL * gb * depth * outPlane;
     double fft = Double.POSITIVE_INFINITY;
-    if (shape.rank() <= 3) {
+    if (n <= 3) {
       double f = 1;
       for (ConvDim d : shape.dims()) {
         f *= fftLength(d.window());
@@ -106,10 +141,7 @@ public final class ConvKernel {
       fft = NS_PER_FFT_POINT_LOG * transforms * f * Math.max(1.0, Math.log(f) / Math.log(2))
           + NS_PER_CMAC * gb * shape.outChannels() * shape.inChannels() * f;
     }
-    if (direct <= im2col && direct <= fft) {
-      return Algorithm.DIRECT;
-    }
-    return im2col <= fft ? Algorithm.IM2COL : Algorithm.FFT;
+    return new double[] {direct, im2col, fft};
   }
 
   /**

@@ -147,7 +147,7 @@ class ConvKernelTest {
     ConvDim d32 = new ConvDim(32, 3, 32, 1, 1, 1, false, 0);
     assertEquals(Algorithm.IM2COL, ConvKernel.choose(ConvShape.of(1, 32, 64, 64, d56, d56)));
     assertEquals(Algorithm.DIRECT, ConvKernel.choose(ConvShape.of(256, 1, 1, 1, d32, d32)));
-    ConvDim longDim = new ConvDim(4096, 256, 4096, 1, 1, 128, false, 0);
+    ConvDim longDim = new ConvDim(8192, 1024, 8192, 1, 1, 512, false, 0);
     assertEquals(Algorithm.FFT, ConvKernel.choose(ConvShape.of(1, 4, 4, 4, longDim)));
   }
 
