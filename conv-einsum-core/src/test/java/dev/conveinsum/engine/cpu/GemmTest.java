@@ -139,9 +139,10 @@ class GemmTest {
 
   @Test
   void largeShapesCrossBlockBoundaries() {
-    // K > KC (256), N > NC (512 floats / 256 doubles), M > 32 so B is packed, and a skinny M <= 32.
+    // K > KC (256), N > NC (512 floats / 256 doubles), M > 32 so B is packed, a skinny M <= 32,
+    // and M > N so two threads split the rows instead of the columns.
     Random r = new Random(99);
-    int[][] shapes = {{70, 530, 300}, {20, 600, 270}, {9, 1100, 5}};
+    int[][] shapes = {{70, 530, 300}, {20, 600, 270}, {9, 1100, 5}, {300, 40, 100}};
     for (int[] s : shapes) {
       for (boolean tb : new boolean[] {false, true}) {
         int m = s[0], n = s[1], k = s[2];
