@@ -59,7 +59,28 @@ final class VectorKernels implements CpuKernels {
       throw new UnsupportedOperationException(
           "preferred vector size " + FS.vectorBitSize() + " bits is too small");
     }
+    // Without hardware FMA (e.g. -XX:UseAVX=0) Vector.fma() is emulated lane by lane, about 100x
+    // slower than scalar code; without C2 the Vector API is not intrinsified at all.
+    if ("false".equals(vmOption("UseFMA"))) {
+      throw new UnsupportedOperationException("the JVM does not use hardware FMA (UseFMA=false)");
+    }
+    String level = vmOption("TieredStopAtLevel");
+    if (level != null && level.matches("\\d+") && Integer.parseInt(level) < 4) {
+      throw new UnsupportedOperationException("C2 is disabled (TieredStopAtLevel=" + level + ")");
+    }
     return new VectorKernels();
+  }
+
+  /** Reads a HotSpot VM option, or null when unavailable (no java.management, other VM). */
+  private static String vmOption(String name) {
+    try {
+      return java.lang.management.ManagementFactory.getPlatformMXBean(
+              com.sun.management.HotSpotDiagnosticMXBean.class)
+          .getVMOption(name)
+          .getValue();
+    } catch (RuntimeException | LinkageError e) {
+      return null;
+    }
   }
 
   @Override

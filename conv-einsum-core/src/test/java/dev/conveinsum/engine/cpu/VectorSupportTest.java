@@ -66,6 +66,8 @@ class VectorSupportTest {
   @Test
   void moduleEnablesVectorKernels() throws Exception {
     String out = runChild(List.of("--add-modules", "jdk.incubator.vector"));
-    assertTrue(out.contains("KERNELS=Vector API"), out);
+    // Either the fast path is on, or the hardware/JVM lacks something (no FMA, C2 off) and the
+    // reason was logged; never a silent fallback.
+    assertTrue(out.contains("KERNELS=Vector API") || out.contains("Vector API not used ("), out);
   }
 }
