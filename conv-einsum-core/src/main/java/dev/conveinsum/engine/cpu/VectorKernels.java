@@ -11,9 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Only {@link VectorSupport} refers to this class, reflectively and only after checking that the
  * module is in the boot layer, so it never links without the module.
  *
- * <p>GEMM: BLIS-style loops (NC columns of B, KC depth, MR-row panels of A) around an 8-row x
- * 2-vector FMA micro-kernel (16 vector accumulators; 8 x 32 floats per tile with 512-bit
- * vectors). A is always packed into MR-row micro-panels (KC x MR, stays in L1). B is packed into
+ * <p>GEMM: BLIS-style loops (NC columns of B, KC depth, MR-row panels of A) around an MR-row x
+ * 2-vector FMA micro-kernel: 8 rows (16 vector accumulators, 8 x 32 floats per tile) with 512-bit
+ * vectors, 6 rows (12 accumulators) with 256-bit or narrower ones, which have only 16 registers. A is always packed into MR-row micro-panels (KC x MR, stays in L1). B is packed into
  * contiguous NR-column panels when it is transposed or when M &gt; 32; for M &lt;= 32 each element
  * of B is used at most 4 times, so packing would cost as much memory traffic as the product, and
  * the micro-kernel reads rows of B in place instead.
@@ -25,8 +25,11 @@ final class VectorKernels implements CpuKernels {
   private static final int FL = FS.length();
   private static final int DL = DS.length();
 
-  /** Rows of the micro-tile. */
-  private static final int MR = 8;
+  /**
+   * Rows of the micro-tile: 8 x 2 vectors (16 accumulators) with 32 vector registers (AVX-512),
+   * 6 x 2 (12 accumulators, the classic Haswell shape) with 16 (AVX2 and narrower).
+   */
+  private static final int MR = FS.vectorBitSize() >= 512 ? 8 : 6;
   /** Columns of the micro-tile: two vectors. */
   private static final int NRF = 2 * FL;
   private static final int NRD = 2 * DL;
@@ -229,8 +232,26 @@ final class VectorKernels implements CpuKernels {
   // Two micro-kernel variants instead of one with a flag: a single method with a conditional
   // load-add-store epilogue exceeds C2's NodeCountInliningCutoff, so part of the epilogue is not
   // inlined and the vectors get boxed (measured: 5x slower).
-  /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
+  /** Dispatches to the micro-kernel for MR rows (a constant, so C2 folds the branch). */
   private static void kernelF(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    if (MR == 8) {
+      kernel8F(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    } else {
+      kernel6F(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    }
+  }
+
+  /** Accumulating variant of {@code kernelF}. */
+  private static void kernelAccF(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    if (MR == 8) {
+      kernelAcc8F(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    } else {
+      kernelAcc6F(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    }
+  }
+
+  /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
+  private static void kernel8F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.zero(FS);
     FloatVector c01 = FloatVector.zero(FS);
     FloatVector c10 = FloatVector.zero(FS);
@@ -297,7 +318,7 @@ final class VectorKernels implements CpuKernels {
   }
 
   /** 8 x 2-vector micro-kernel: C tile += packedA (kc x 8) times B rows (kc x 2 vectors); accumulators start from C. */
-  private static void kernelAccF(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+  private static void kernelAcc8F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc);
     FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + FL);
     FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc);
@@ -361,6 +382,112 @@ final class VectorKernels implements CpuKernels {
     c61.intoArray(c, cOff + 6 * ldc + FL);
     c70.intoArray(c, cOff + 7 * ldc);
     c71.intoArray(c, cOff + 7 * ldc + FL);
+  }
+
+  /** 6 x 2-vector micro-kernel: C tile = packedA (kc x 6) times B rows (kc x 2 vectors); C is not read. */
+  private static void kernel6F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.zero(FS);
+    FloatVector c01 = FloatVector.zero(FS);
+    FloatVector c10 = FloatVector.zero(FS);
+    FloatVector c11 = FloatVector.zero(FS);
+    FloatVector c20 = FloatVector.zero(FS);
+    FloatVector c21 = FloatVector.zero(FS);
+    FloatVector c30 = FloatVector.zero(FS);
+    FloatVector c31 = FloatVector.zero(FS);
+    FloatVector c40 = FloatVector.zero(FS);
+    FloatVector c41 = FloatVector.zero(FS);
+    FloatVector c50 = FloatVector.zero(FS);
+    FloatVector c51 = FloatVector.zero(FS);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + FL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + FL);
+  }
+
+  /** 6 x 2-vector micro-kernel: C tile += packedA (kc x 6) times B rows (kc x 2 vectors); accumulators start from C. */
+  private static void kernelAcc6F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc);
+    FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + FL);
+    FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc);
+    FloatVector c11 = FloatVector.fromArray(FS, c, cOff + 1 * ldc + FL);
+    FloatVector c20 = FloatVector.fromArray(FS, c, cOff + 2 * ldc);
+    FloatVector c21 = FloatVector.fromArray(FS, c, cOff + 2 * ldc + FL);
+    FloatVector c30 = FloatVector.fromArray(FS, c, cOff + 3 * ldc);
+    FloatVector c31 = FloatVector.fromArray(FS, c, cOff + 3 * ldc + FL);
+    FloatVector c40 = FloatVector.fromArray(FS, c, cOff + 4 * ldc);
+    FloatVector c41 = FloatVector.fromArray(FS, c, cOff + 4 * ldc + FL);
+    FloatVector c50 = FloatVector.fromArray(FS, c, cOff + 5 * ldc);
+    FloatVector c51 = FloatVector.fromArray(FS, c, cOff + 5 * ldc + FL);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + FL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + FL);
   }
 
   @Override
@@ -598,8 +725,26 @@ final class VectorKernels implements CpuKernels {
   // Two micro-kernel variants instead of one with a flag: a single method with a conditional
   // load-add-store epilogue exceeds C2's NodeCountInliningCutoff, so part of the epilogue is not
   // inlined and the vectors get boxed (measured: 5x slower).
-  /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
+  /** Dispatches to the micro-kernel for MR rows (a constant, so C2 folds the branch). */
   private static void kernelD(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    if (MR == 8) {
+      kernel8D(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    } else {
+      kernel6D(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    }
+  }
+
+  /** Accumulating variant of {@code kernelD}. */
+  private static void kernelAccD(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    if (MR == 8) {
+      kernelAcc8D(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    } else {
+      kernelAcc6D(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    }
+  }
+
+  /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
+  private static void kernel8D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     DoubleVector c00 = DoubleVector.zero(DS);
     DoubleVector c01 = DoubleVector.zero(DS);
     DoubleVector c10 = DoubleVector.zero(DS);
@@ -666,7 +811,7 @@ final class VectorKernels implements CpuKernels {
   }
 
   /** 8 x 2-vector micro-kernel: C tile += packedA (kc x 8) times B rows (kc x 2 vectors); accumulators start from C. */
-  private static void kernelAccD(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+  private static void kernelAcc8D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc);
     DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc + DL);
     DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc);
@@ -730,6 +875,112 @@ final class VectorKernels implements CpuKernels {
     c61.intoArray(c, cOff + 6 * ldc + DL);
     c70.intoArray(c, cOff + 7 * ldc);
     c71.intoArray(c, cOff + 7 * ldc + DL);
+  }
+
+  /** 6 x 2-vector micro-kernel: C tile = packedA (kc x 6) times B rows (kc x 2 vectors); C is not read. */
+  private static void kernel6D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.zero(DS);
+    DoubleVector c01 = DoubleVector.zero(DS);
+    DoubleVector c10 = DoubleVector.zero(DS);
+    DoubleVector c11 = DoubleVector.zero(DS);
+    DoubleVector c20 = DoubleVector.zero(DS);
+    DoubleVector c21 = DoubleVector.zero(DS);
+    DoubleVector c30 = DoubleVector.zero(DS);
+    DoubleVector c31 = DoubleVector.zero(DS);
+    DoubleVector c40 = DoubleVector.zero(DS);
+    DoubleVector c41 = DoubleVector.zero(DS);
+    DoubleVector c50 = DoubleVector.zero(DS);
+    DoubleVector c51 = DoubleVector.zero(DS);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = DoubleVector.broadcast(DS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = DoubleVector.broadcast(DS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + DL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + DL);
+  }
+
+  /** 6 x 2-vector micro-kernel: C tile += packedA (kc x 6) times B rows (kc x 2 vectors); accumulators start from C. */
+  private static void kernelAcc6D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc);
+    DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc + DL);
+    DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc);
+    DoubleVector c11 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc + DL);
+    DoubleVector c20 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc);
+    DoubleVector c21 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc + DL);
+    DoubleVector c30 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc);
+    DoubleVector c31 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc + DL);
+    DoubleVector c40 = DoubleVector.fromArray(DS, c, cOff + 4 * ldc);
+    DoubleVector c41 = DoubleVector.fromArray(DS, c, cOff + 4 * ldc + DL);
+    DoubleVector c50 = DoubleVector.fromArray(DS, c, cOff + 5 * ldc);
+    DoubleVector c51 = DoubleVector.fromArray(DS, c, cOff + 5 * ldc + DL);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = DoubleVector.broadcast(DS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = DoubleVector.broadcast(DS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + DL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + DL);
   }
 
   @Override

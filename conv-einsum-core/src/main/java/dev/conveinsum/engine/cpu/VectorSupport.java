@@ -7,7 +7,7 @@ import java.lang.invoke.MethodType;
  * Detects whether the incubating Vector API ({@code jdk.incubator.vector}) can be used and selects
  * the kernel implementation accordingly.
  *
- * <p>The vectorised kernels are several times faster than the scalar ones (about 15x for GEMM on
+ * <p>The vectorised kernels are several times faster than the scalar ones (about 25x for GEMM on
  * an AVX-512 machine), but the module is incubating on JDK 17 and must be enabled explicitly with
  * {@code --add-modules jdk.incubator.vector}. Following Lucene's approach, the vectorised class is
  * loaded reflectively only after {@code ModuleLayer.boot().findModule("jdk.incubator.vector")}
