@@ -116,6 +116,19 @@ final class VectorKernels implements CpuKernels {
       ScalarKernels.INSTANCE.sgemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
       return;
     }
+    if (n <= NRF / 2 && m > 2 * n) {
+      // Few columns (e.g. a matrix-vector product): the 2-vector-wide tiles would be mostly
+      // padding, so compute C^T = B^T A^T (M becomes the vectorised dimension) and transpose back.
+      float[] ct = new float[n * m];
+      sgemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, ct, 0, m, false);
+      for (int i = 0; i < m; i++) {
+        int row = cOff + i * ldc;
+        for (int j = 0; j < n; j++) {
+          c[row + j] = accumulate ? c[row + j] + ct[j * m + i] : ct[j * m + i];
+        }
+      }
+      return;
+    }
     boolean packB = m > PACK_B_MIN_M || bCs != 1;
     float[] pa = F_PA.get();
     float[] tile = F_TILE.get();
@@ -607,6 +620,19 @@ final class VectorKernels implements CpuKernels {
     }
     if (k <= 0 || (long) m * n * k < SMALL_MNK) {
       ScalarKernels.INSTANCE.dgemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+      return;
+    }
+    if (n <= NRD / 2 && m > 2 * n) {
+      // Few columns (e.g. a matrix-vector product): the 2-vector-wide tiles would be mostly
+      // padding, so compute C^T = B^T A^T (M becomes the vectorised dimension) and transpose back.
+      double[] ct = new double[n * m];
+      dgemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, ct, 0, m, false);
+      for (int i = 0; i < m; i++) {
+        int row = cOff + i * ldc;
+        for (int j = 0; j < n; j++) {
+          c[row + j] = accumulate ? c[row + j] + ct[j * m + i] : ct[j * m + i];
+        }
+      }
       return;
     }
     boolean packB = m > PACK_B_MIN_M || bCs != 1;
