@@ -67,6 +67,9 @@ public final class ConvKernel {
   /** FFT, per complex multiply-add of spectra. */
   static final double NS_PER_CMAC = 3.0;
 
+  /** Largest im2col patch matrix built at once, in elements (16 MiB of float32). */
+  static final long IM2COL_CHUNK = 1L << 22;
+
   private ConvKernel() {}
 
   /**
@@ -687,20 +690,34 @@ public final class ConvKernel {
     int sLast = pl.dims[n - 1].stride();
     int depth = pl.c * pl.kPlane;
     int units = pl.g * pl.b;
-    boolean outerParallel = units >= par.threads();
-    Parallelism unitPar = outerParallel ? par : Parallelism.serial();
-    Parallelism gemmPar = outerParallel ? Parallelism.serial() : par;
-    unitPar.forEach(units, gb -> {
+    // The patch matrix of one (g, b) is split into chunks of whole output rows, so that it stays
+    // below IM2COL_CHUNK elements and, with few (g, b), the chunks also feed all threads. Each task
+    // builds one chunk and runs a single-threaded GEMM into its own columns of Y.
+    int rowsTotal = rowStarts.length;
+    int rowsPerChunk = Math.max(1, (int) Math.min(rowsTotal, IM2COL_CHUNK / ((long) depth * lenOut)));
+    int chunks = (rowsTotal + rowsPerChunk - 1) / rowsPerChunk;
+    if ((long) units * chunks < par.threads()) {
+      int want = (par.threads() + units - 1) / units;
+      rowsPerChunk = Math.max(1, (rowsTotal + want - 1) / want);
+      chunks = (rowsTotal + rowsPerChunk - 1) / rowsPerChunk;
+    }
+    int perChunk = rowsPerChunk;
+    int nChunks = chunks;
+    par.forEach(units * nChunks, task -> {
+      int gb = task / nChunks;
+      int r0 = (task % nChunks) * perChunk;
+      int r1 = Math.min(rowsTotal, r0 + perChunk);
+      int cols = (r1 - r0) * lenOut;
       int gg = gb / pl.b;
       float[] p = new float[pl.winPlane];
-      float[] col = new float[depth * pl.outPlane];
+      float[] col = new float[depth * cols];
       for (int cc = 0; cc < pl.c; cc++) {
         padF(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, 0);
         for (int q = 0; q < pl.kPlane; q++) {
-          int colRow = (cc * pl.kPlane + q) * pl.outPlane;
-          for (int r = 0; r < rowStarts.length; r++) {
+          int colRow = (cc * pl.kPlane + q) * cols;
+          for (int r = r0; r < r1; r++) {
             int src = rowStarts[r] + taps[q];
-            int dst = colRow + r * lenOut;
+            int dst = colRow + (r - r0) * lenOut;
             if (sLast == 1) {
               System.arraycopy(p, src, col, dst, lenOut);
             } else {
@@ -711,8 +728,8 @@ public final class ConvKernel {
           }
         }
       }
-      Gemm.sgemm(kern, 1, pl.t, pl.outPlane, depth, wt, wtOff + gg * pl.t * depth, false, col, 0, false,
-          y, yOff + gb * pl.t * pl.outPlane, accumulate, gemmPar);
+      kern.sgemm(pl.t, cols, depth, wt, wtOff + gg * pl.t * depth, depth, 1, col, 0, cols, 1,
+          y, yOff + gb * pl.t * pl.outPlane + r0 * lenOut, pl.outPlane, accumulate);
     });
   }
 
@@ -1008,20 +1025,34 @@ public final class ConvKernel {
     int sLast = pl.dims[n - 1].stride();
     int depth = pl.c * pl.kPlane;
     int units = pl.g * pl.b;
-    boolean outerParallel = units >= par.threads();
-    Parallelism unitPar = outerParallel ? par : Parallelism.serial();
-    Parallelism gemmPar = outerParallel ? Parallelism.serial() : par;
-    unitPar.forEach(units, gb -> {
+    // The patch matrix of one (g, b) is split into chunks of whole output rows, so that it stays
+    // below IM2COL_CHUNK elements and, with few (g, b), the chunks also feed all threads. Each task
+    // builds one chunk and runs a single-threaded GEMM into its own columns of Y.
+    int rowsTotal = rowStarts.length;
+    int rowsPerChunk = Math.max(1, (int) Math.min(rowsTotal, IM2COL_CHUNK / ((long) depth * lenOut)));
+    int chunks = (rowsTotal + rowsPerChunk - 1) / rowsPerChunk;
+    if ((long) units * chunks < par.threads()) {
+      int want = (par.threads() + units - 1) / units;
+      rowsPerChunk = Math.max(1, (rowsTotal + want - 1) / want);
+      chunks = (rowsTotal + rowsPerChunk - 1) / rowsPerChunk;
+    }
+    int perChunk = rowsPerChunk;
+    int nChunks = chunks;
+    par.forEach(units * nChunks, task -> {
+      int gb = task / nChunks;
+      int r0 = (task % nChunks) * perChunk;
+      int r1 = Math.min(rowsTotal, r0 + perChunk);
+      int cols = (r1 - r0) * lenOut;
       int gg = gb / pl.b;
       double[] p = new double[pl.winPlane];
-      double[] col = new double[depth * pl.outPlane];
+      double[] col = new double[depth * cols];
       for (int cc = 0; cc < pl.c; cc++) {
         padD(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, 0);
         for (int q = 0; q < pl.kPlane; q++) {
-          int colRow = (cc * pl.kPlane + q) * pl.outPlane;
-          for (int r = 0; r < rowStarts.length; r++) {
+          int colRow = (cc * pl.kPlane + q) * cols;
+          for (int r = r0; r < r1; r++) {
             int src = rowStarts[r] + taps[q];
-            int dst = colRow + r * lenOut;
+            int dst = colRow + (r - r0) * lenOut;
             if (sLast == 1) {
               System.arraycopy(p, src, col, dst, lenOut);
             } else {
@@ -1032,8 +1063,8 @@ public final class ConvKernel {
           }
         }
       }
-      Gemm.dgemm(kern, 1, pl.t, pl.outPlane, depth, wt, wtOff + gg * pl.t * depth, false, col, 0, false,
-          y, yOff + gb * pl.t * pl.outPlane, accumulate, gemmPar);
+      kern.dgemm(pl.t, cols, depth, wt, wtOff + gg * pl.t * depth, depth, 1, col, 0, cols, 1,
+          y, yOff + gb * pl.t * pl.outPlane + r0 * lenOut, pl.outPlane, accumulate);
     });
   }
 
