@@ -1,0 +1,119 @@
+package dev.conveinsum.benchmarks;
+
+import dev.conveinsum.engine.cpu.Gemm;
+import dev.conveinsum.engine.cpu.Parallelism;
+import dev.conveinsum.engine.cpu.VectorSupport;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Single-threaded float32 GEMM, {@code C = A B} with row-major A [M,K], B [K,N]: conv-einsum's
+ * Vector API kernel vs OpenBLAS {@code cblas_sgemm} vs conv-einsum's scalar fallback.
+ *
+ * <p>GFLOPS = 2*M*N*K / time. Shapes are {@code MxNxK}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+public class GemmBenchmark {
+
+  /** M x N x K. */
+  @Param({"256x256x256", "512x512x512", "1024x1024x1024", "64x50176x16", "16x50176x64", "512x512x8"})
+  public String shape;
+
+  private int m;
+  private int n;
+  private int k;
+  private float[] a;
+  private float[] b;
+  private float[] c;
+  private FloatPointer pa;
+  private FloatPointer pb;
+  private FloatPointer pc;
+
+  /** Allocates and fills the operands. */
+  @Setup(Level.Trial)
+  public void setup() {
+    String[] p = shape.split("x");
+    m = Integer.parseInt(p[0]);
+    n = Integer.parseInt(p[1]);
+    k = Integer.parseInt(p[2]);
+    Random r = new Random(1);
+    a = new float[m * k];
+    b = new float[k * n];
+    c = new float[m * n];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = r.nextFloat() - 0.5f;
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] = r.nextFloat() - 0.5f;
+    }
+    pa = new FloatPointer(a);
+    pb = new FloatPointer(b);
+    pc = new FloatPointer(c);
+    openblas.blas_set_num_threads(1);
+    System.out.println("\n# kernels: " + VectorSupport.description() + ", OpenBLAS threads: "
+        + openblas.blas_get_num_threads() + ", core: " + openblas.OPENBLAS_CHAR_CORENAME);
+  }
+
+  /** Frees the off-heap buffers. */
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    pa.close();
+    pb.close();
+    pc.close();
+  }
+
+  /**
+   * conv-einsum GEMM (Vector API when the module is enabled), one thread.
+   *
+   * @return C, to defeat dead-code elimination
+   */
+  @Benchmark
+  public float[] ours() {
+    Gemm.sgemm(1, m, n, k, a, 0, false, b, 0, false, c, 0, false, Parallelism.serial());
+    return c;
+  }
+
+  /**
+   * OpenBLAS cblas_sgemm on off-heap buffers, one thread.
+   *
+   * @return C, to defeat dead-code elimination
+   */
+  @Benchmark
+  public FloatPointer openblas() {
+    openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans,
+        m, n, k, 1f, pa, k, pb, n, 0f, pc, n);
+    return pc;
+  }
+
+  /**
+   * conv-einsum scalar fallback (Vector API disabled by the system property), one thread.
+   *
+   * @return C, to defeat dead-code elimination
+   */
+  @Benchmark
+  @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g", "-Dconveinsum.vector=false"})
+  public float[] scalar() {
+    Gemm.sgemm(1, m, n, k, a, 0, false, b, 0, false, c, 0, false, Parallelism.serial());
+    return c;
+  }
+}

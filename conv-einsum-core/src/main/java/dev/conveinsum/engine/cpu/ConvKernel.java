@@ -1,0 +1,1221 @@
+package dev.conveinsum.engine.cpu;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.jtransforms.fft.DoubleFFT_1D;
+import org.jtransforms.fft.DoubleFFT_2D;
+import org.jtransforms.fft.DoubleFFT_3D;
+import org.jtransforms.fft.FloatFFT_1D;
+import org.jtransforms.fft.FloatFFT_2D;
+import org.jtransforms.fft.FloatFFT_3D;
+
+/**
+ * The atomic grouped N-d convolution, in cross-correlation form.
+ *
+ * <p>{@code Y[g,b,t,y_1..y_N] (=|+=) sum_c sum_{k_1..k_N} X[g,b,c,x_1..x_N] * W[g,t,c,k_1..k_N]}
+ * with the per-dimension index rule of {@link ConvDim} and the layouts of {@link ConvShape}.
+ *
+ * <p>Three algorithms compute the same result (up to rounding):
+ *
+ * <ul>
+ *   <li>{@link Algorithm#DIRECT}: builds a zero-padded (and period-wrapped) copy of each input
+ *       plane, then accumulates whole output rows with a vectorised row kernel that keeps the
+ *       output vectors in registers across the last two filter dimensions. No extra memory beyond
+ *       the padded input; wins for few channels, notably depthwise layers (C = T = 1, many
+ *       groups), where there is no reduction for a GEMM to exploit.
+ *   <li>{@link Algorithm#IM2COL}: lays out the {@code C*prod(k)} input patches of every output
+ *       position as a matrix and calls {@link Gemm}; wins when {@code C*prod(k)} is large (dense
+ *       layers with many channels), because the GEMM micro-kernel reaches near-peak FLOPS, at the
+ *       price of a {@code prod(k)}-times larger temporary.
+ *   <li>{@link Algorithm#FFT}: (N &lt;= 3) transforms the padded input and the dilated filter with
+ *       JTransforms, multiplies by the conjugate spectrum, sums over channels in the frequency
+ *       domain and gathers the strided outputs; cost is {@code O(F log F)} per plane instead of
+ *       {@code O(out*k)}, so it wins when both the signal and the filter are long.
+ * </ul>
+ *
+ * <p>{@link Algorithm#AUTO} picks the cheapest by the cost model in {@link #choose(ConvShape)}.
+ */
+public final class ConvKernel {
+
+  /** The algorithm used to evaluate a convolution. */
+  public enum Algorithm {
+    /** Pick by the cost model of {@link ConvKernel#choose(ConvShape)}. */
+    AUTO,
+    /** Direct vectorised loops over padded input rows; best for few channels and depthwise. */
+    DIRECT,
+    /** Patch matrix times filter matrix through {@link Gemm}; best for many channels. */
+    IM2COL,
+    /** Frequency-domain product through JTransforms; best for long signals with long filters. */
+    FFT
+  }
+
+  // Cost model constants, measured single-threaded on the development machine (AMD EPYC, family
+  // 26 / Zen 5, AVX-512, JDK 17; best-of-N timings of each algorithm on dense, depthwise and long
+  // 1-D problems, see conv-einsum-benchmarks/RESULTS.md). Units: nanoseconds. They only need to be
+  // right within a factor of about 2 to pick the right algorithm.
+  /** Direct kernel, per multiply-add (about 50 GFLOPS on long rows). */
+  static final double NS_PER_MAC_DIRECT = 0.04;
+  /** Direct kernel, fixed cost per call of the row kernel (one output row, one channel). */
+  static final double NS_PER_ROW_DIRECT = 40;
+  /** GEMM, per multiply-add at full tiles (about 150 GFLOPS). */
+  static final double NS_PER_MAC_GEMM = 0.0133;
+  /** im2col, per element of the patch matrix written. */
+  static final double NS_PER_COL = 0.45;
+  /** FFT, per point per log2(points) of one complex transform. */
+  static final double NS_PER_FFT_POINT_LOG = 1.1;
+  /** FFT, per complex multiply-add of spectra. */
+  static final double NS_PER_CMAC = 3.0;
+
+  /** Largest im2col patch matrix built at once, in elements (16 MiB of float32). */
+  static final long IM2COL_CHUNK = 1L << 22;
+
+  private ConvKernel() {}
+
+  /**
+   * Returns the algorithm {@link Algorithm#AUTO} uses, the one with the least estimated
+   * single-thread time.
+   *
+   * <p>With {@code macs = G*B*T*C*prod(out)*prod(k)}, {@code depth = C*prod(k)} and {@code rows =
+   * G*B*T*C*prod(out_1..out_{N-1})*prod(k_1..k_{N-2})} row-kernel calls, the estimates in
+   * nanoseconds are:
+   *
+   * <ul>
+   *   <li>direct: {@code 0.04*macs + 40*rows} (per-row overhead dominates short rows);
+   *   <li>im2col: {@code 0.0133*macs*(ceil8(T)/T)*(1 + 8/depth) + 0.45*G*B*depth*prod(out)} (the
+   *       GEMM wastes the unused rows of its 8-row tiles, loses efficiency at small depth, and
+   *       the patch matrix costs a copy of {@code depth} values per output position);
+   *   <li>FFT (N &lt;= 3, {@code F} = product of the transform lengths, each the smallest
+   *       2^a3^b5^c covering the padded window): {@code 1.1*(G*B*C + G*T*C + G*B*T)*F*log2(F) +
+   *       3*G*B*T*C*F}.
+   * </ul>
+   *
+   * <p>In practice: im2col for dense layers (e.g. 64 channels, 3x3), direct for depthwise and
+   * few-channel layers and for moderate 1-D filters, FFT only when signals and filters are both
+   * long (e.g. length 8192 with a 1024-tap filter).
+   *
+   * @param shape the convolution
+   * @return DIRECT, IM2COL or FFT
+   */
+  public static Algorithm choose(ConvShape shape) {
+    double[] cost = estimate(shape);
+    if (cost[0] <= cost[1] && cost[0] <= cost[2]) {
+      return Algorithm.DIRECT;
+    }
+    return cost[1] <= cost[2] ? Algorithm.IM2COL : Algorithm.FFT;
+  }
+
+  /** Estimated single-thread nanoseconds of {direct, im2col, fft}; fft is infinite when N &gt; 3. */
+  static double[] estimate(ConvShape shape) {
+    int n = shape.rank();
+    double macs = shape.multiplyAdds();
+    double kPlane = 1;
+    double outPlane = 1;
+    double rowFactor = 1;
+    for (int i = 0; i < n; i++) {
+      ConvDim d = shape.dims().get(i);
+      kPlane *= d.kernelLength();
+      outPlane *= d.outLength();
+      if (i < n - 1) {
+        rowFactor *= d.outLength();
+      }
+      if (i < n - 2) {
+        rowFactor *= d.kernelLength();
+      }
+    }
+    double gb = (double) shape.groups() * shape.batch();
+    double t = Math.max(shape.outChannels(), 1);
+    double depth = Math.max(shape.inChannels() * kPlane, 1);
+    double rows = gb * shape.outChannels() * shape.inChannels() * rowFactor;
+    double direct = NS_PER_MAC_DIRECT * macs + NS_PER_ROW_DIRECT * rows;
+    double im2col =
+        NS_PER_MAC_GEMM * macs * (Math.ceil(t / 8) * 8 / t) * (1 + 8 / depth)
+            + NS_PER_COL * gb * depth * outPlane;
+    double fft = Double.POSITIVE_INFINITY;
+    if (n <= 3) {
+      double f = 1;
+      for (ConvDim d : shape.dims()) {
+        f *= fftLength(d.window());
+      }
+      double transforms =
+          gb * shape.inChannels()
+              + (double) shape.groups() * shape.outChannels() * shape.inChannels()
+              + gb * shape.outChannels();
+      fft = NS_PER_FFT_POINT_LOG * transforms * f * Math.max(1.0, Math.log(f) / Math.log(2))
+          + NS_PER_CMAC * gb * shape.outChannels() * shape.inChannels() * f;
+    }
+    return new double[] {direct, im2col, fft};
+  }
+
+  /**
+   * Evaluates a float32 convolution with the automatically chosen algorithm on all processors.
+   *
+   * @param shape the sizes
+   * @param x input [G,B,C,in...], from xOff
+   * @param xOff offset of X
+   * @param w filter [G,T,C,k...], from wOff
+   * @param wOff offset of W
+   * @param y output [G,B,T,out...], from yOff
+   * @param yOff offset of Y
+   * @param accumulate add to Y when true, overwrite Y when false
+   */
+  public static void convolve(
+      ConvShape shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, boolean accumulate) {
+    convolve(shape, x, xOff, w, wOff, y, yOff, accumulate, Algorithm.AUTO, Parallelism.defaults());
+  }
+
+  /**
+   * Evaluates a float64 convolution with the automatically chosen algorithm on all processors.
+   *
+   * @param shape the sizes
+   * @param x input [G,B,C,in...], from xOff
+   * @param xOff offset of X
+   * @param w filter [G,T,C,k...], from wOff
+   * @param wOff offset of W
+   * @param y output [G,B,T,out...], from yOff
+   * @param yOff offset of Y
+   * @param accumulate add to Y when true, overwrite Y when false
+   */
+  public static void convolve(
+      ConvShape shape, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff, boolean accumulate) {
+    convolve(shape, x, xOff, w, wOff, y, yOff, accumulate, Algorithm.AUTO, Parallelism.defaults());
+  }
+
+  /**
+   * Evaluates a float32 convolution with the given algorithm and parallelism.
+   *
+   * @param shape the sizes
+   * @param x input [G,B,C,in...], from xOff
+   * @param xOff offset of X
+   * @param w filter [G,T,C,k...], from wOff
+   * @param wOff offset of W
+   * @param y output [G,B,T,out...], from yOff
+   * @param yOff offset of Y
+   * @param accumulate add to Y when true, overwrite Y when false
+   * @param algorithm the algorithm, or AUTO
+   * @param parallelism the threads to use
+   * @throws IllegalArgumentException if FFT is requested for more than 3 dimensions
+   */
+  public static void convolve(
+      ConvShape shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, boolean accumulate,
+      Algorithm algorithm, Parallelism parallelism) {
+    convolve(VectorSupport.kernels(), shape, x, xOff, w, wOff, y, yOff, accumulate, algorithm, parallelism);
+  }
+
+  /**
+   * Evaluates a float64 convolution with the given algorithm and parallelism.
+   *
+   * @param shape the sizes
+   * @param x input [G,B,C,in...], from xOff
+   * @param xOff offset of X
+   * @param w filter [G,T,C,k...], from wOff
+   * @param wOff offset of W
+   * @param y output [G,B,T,out...], from yOff
+   * @param yOff offset of Y
+   * @param accumulate add to Y when true, overwrite Y when false
+   * @param algorithm the algorithm, or AUTO
+   * @param parallelism the threads to use
+   * @throws IllegalArgumentException if FFT is requested for more than 3 dimensions
+   */
+  public static void convolve(
+      ConvShape shape, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff, boolean accumulate,
+      Algorithm algorithm, Parallelism parallelism) {
+    convolve(VectorSupport.kernels(), shape, x, xOff, w, wOff, y, yOff, accumulate, algorithm, parallelism);
+  }
+
+  /**
+   * The oracle: evaluates the defining sum with plain loops, accumulating in double precision.
+   * Slow; meant for tests.
+   *
+   * @param shape the sizes
+   * @param x input [G,B,C,in...], from xOff
+   * @param xOff offset of X
+   * @param w filter [G,T,C,k...], from wOff
+   * @param wOff offset of W
+   * @param y output [G,B,T,out...], from yOff
+   * @param yOff offset of Y
+   * @param accumulate add to Y when true, overwrite Y when false
+   */
+  public static void reference(
+      ConvShape shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, boolean accumulate) {
+    Plan pl = new Plan(shape);
+    pl.check(x.length, xOff, w.length, wOff, y.length, yOff);
+    pl.reference(
+        i -> x[xOff + i], i -> w[wOff + i], (i, v) -> y[yOff + i] = (float) (accumulate ? y[yOff + i] + v : v));
+  }
+
+  /**
+   * The oracle: evaluates the defining sum with plain loops. Slow; meant for tests.
+   *
+   * @param shape the sizes
+   * @param x input [G,B,C,in...], from xOff
+   * @param xOff offset of X
+   * @param w filter [G,T,C,k...], from wOff
+   * @param wOff offset of W
+   * @param y output [G,B,T,out...], from yOff
+   * @param yOff offset of Y
+   * @param accumulate add to Y when true, overwrite Y when false
+   */
+  public static void reference(
+      ConvShape shape, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff, boolean accumulate) {
+    Plan pl = new Plan(shape);
+    pl.check(x.length, xOff, w.length, wOff, y.length, yOff);
+    pl.reference(
+        i -> x[xOff + i], i -> w[wOff + i], (i, v) -> y[yOff + i] = accumulate ? y[yOff + i] + v : v);
+  }
+
+  /** The smallest 2^a 3^b 5^c that is at least n (fast mixed-radix sizes for JTransforms). */
+  static int fftLength(int n) {
+    for (int f = Math.max(n, 1); ; f++) {
+      int r = f;
+      for (int p : new int[] {2, 3, 5}) {
+        while (r % p == 0) {
+          r /= p;
+        }
+      }
+      if (r == 1) {
+        return f;
+      }
+    }
+  }
+
+  private interface IndexReader {
+    double get(int i);
+  }
+
+  private interface IndexWriter {
+    void put(int i, double v);
+  }
+
+  /** Type-independent precomputation: sizes, strides and padded-index maps. */
+  private static final class Plan {
+    final int g;
+    final int b;
+    final int t;
+    final int c;
+    final int n;
+    final ConvDim[] dims;
+    final int[] in;
+    final int[] k;
+    final int[] out;
+    final int[] win;
+    final int[] inStride;
+    final int[] kStride;
+    final int[] outStride;
+    final int[] winStride;
+    final int inPlane;
+    final int kPlane;
+    final int outPlane;
+    final int winPlane;
+    /** map[i][u]: input index for padded position u of dim i, or -1. */
+    final int[][] map;
+    /** For each tap-space index j (row-major over k), the stored filter index k (flip applied). */
+    final int[] tapToStored;
+    final boolean anyFlip;
+    /**
+     * When the last dimension has no period, padded positions [lastLo, lastHi) read consecutive
+     * inputs and the rest are zero; lastLo = -1 when the last dimension is periodic.
+     */
+    final int lastLo;
+    final int lastHi;
+
+    Plan(ConvShape s) {
+      g = s.groups();
+      b = s.batch();
+      t = s.outChannels();
+      c = s.inChannels();
+      List<ConvDim> ds = s.dims();
+      n = ds.size();
+      dims = ds.toArray(new ConvDim[0]);
+      in = new int[n];
+      k = new int[n];
+      out = new int[n];
+      win = new int[n];
+      map = new int[n][];
+      boolean flip = false;
+      for (int i = 0; i < n; i++) {
+        ConvDim d = dims[i];
+        in[i] = d.inLength();
+        k[i] = d.kernelLength();
+        out[i] = d.outLength();
+        win[i] = d.window();
+        flip |= d.flip();
+        map[i] = new int[win[i]];
+        for (int u = 0; u < win[i]; u++) {
+          int x = u - d.padLeft();
+          if (d.period() > 0) {
+            x = Math.floorMod(x, d.period());
+          }
+          map[i][u] = x >= 0 && x < d.inLength() ? x : -1;
+        }
+      }
+      anyFlip = flip;
+      ConvDim last = dims[n - 1];
+      if (last.period() == 0) {
+        int lo = Math.min(Math.max(last.padLeft(), 0), win[n - 1]);
+        int hi = Math.max(Math.min(last.padLeft() + last.inLength(), win[n - 1]), lo);
+        lastLo = lo;
+        lastHi = hi;
+      } else {
+        lastLo = -1;
+        lastHi = -1;
+      }
+      inStride = strides(in);
+      kStride = strides(k);
+      outStride = strides(out);
+      winStride = strides(win);
+      inPlane = Math.toIntExact(prod(in));
+      kPlane = Math.toIntExact(prod(k));
+      outPlane = Math.toIntExact(prod(out));
+      winPlane = Math.toIntExact(prod(win));
+      tapToStored = new int[kPlane];
+      int[] idx = new int[n];
+      for (int j = 0; j < kPlane; j++) {
+        int src = 0;
+        for (int i = 0; i < n; i++) {
+          int kk = dims[i].flip() ? k[i] - 1 - idx[i] : idx[i];
+          src += kk * kStride[i];
+        }
+        tapToStored[j] = src;
+        increment(idx, k);
+      }
+    }
+
+    static int[] strides(int[] dims) {
+      int[] s = new int[dims.length];
+      long acc = 1;
+      for (int i = dims.length - 1; i >= 0; i--) {
+        s[i] = Math.toIntExact(acc);
+        acc *= dims[i];
+      }
+      return s;
+    }
+
+    static long prod(int[] a) {
+      long p = 1;
+      for (int v : a) {
+        p *= v;
+      }
+      return p;
+    }
+
+    /** Odometer increment of a row-major multi-index; returns false after the last index. */
+    static boolean increment(int[] idx, int[] bounds) {
+      for (int i = idx.length - 1; i >= 0; i--) {
+        if (++idx[i] < bounds[i]) {
+          return true;
+        }
+        idx[i] = 0;
+      }
+      return false;
+    }
+
+    void check(int xLen, int xOff, int wLen, int wOff, int yLen, int yOff) {
+      Objects.checkFromIndexSize(xOff, Math.toIntExact((long) g * b * c * inPlane), xLen);
+      Objects.checkFromIndexSize(wOff, Math.toIntExact((long) g * t * c * kPlane), wLen);
+      Objects.checkFromIndexSize(yOff, Math.toIntExact((long) g * b * t * outPlane), yLen);
+    }
+
+    boolean emptyOutput() {
+      return g == 0 || b == 0 || t == 0 || outPlane == 0;
+    }
+
+    void reference(IndexReader x, IndexReader w, IndexWriter y) {
+      if (emptyOutput()) {
+        return;
+      }
+      int[] yi = new int[n];
+      int[] ki = new int[n];
+      for (int gg = 0; gg < g; gg++) {
+        for (int bb = 0; bb < b; bb++) {
+          for (int tt = 0; tt < t; tt++) {
+            Arrays.fill(yi, 0);
+            for (int o = 0; o < outPlane; o++) {
+              double s = 0;
+              for (int cc = 0; cc < c; cc++) {
+                int xBase = ((gg * b + bb) * c + cc) * inPlane;
+                int wBase = ((gg * t + tt) * c + cc) * kPlane;
+                Arrays.fill(ki, 0);
+                for (int q = 0; q < kPlane; q++) {
+                  int xo = 0;
+                  int wo = 0;
+                  boolean ok = true;
+                  for (int i = 0; i < n && ok; i++) {
+                    ConvDim d = dims[i];
+                    int j = d.flip() ? d.kernelLength() - 1 - ki[i] : ki[i];
+                    int xx = yi[i] * d.stride() - d.padLeft() + d.dilation() * j;
+                    if (d.period() > 0) {
+                      xx = Math.floorMod(xx, d.period());
+                    }
+                    ok = xx >= 0 && xx < d.inLength();
+                    xo += xx * inStride[i];
+                    wo += ki[i] * kStride[i];
+                  }
+                  if (ok) {
+                    s += x.get(xBase + xo) * w.get(wBase + wo);
+                  }
+                  increment(ki, k);
+                }
+              }
+              y.put(((gg * b + bb) * t + tt) * outPlane + o, s);
+              increment(yi, out);
+            }
+          }
+        }
+      }
+    }
+
+    /** Offset, in a padded plane, of the start of output row {@code rowIdx} (all dims but last) with tap offsets. */
+    int[] rowStarts() {
+      // start of each output row in padded-plane coordinates (tap 0), for rows over dims 0..n-2
+      int rows = outPlane / out[n - 1];
+      int[] starts = new int[rows];
+      int[] yi = new int[n - 1];
+      int[] bounds = Arrays.copyOf(out, n - 1);
+      for (int r = 0; r < rows; r++) {
+        int off = 0;
+        for (int i = 0; i < n - 1; i++) {
+          off += yi[i] * dims[i].stride() * winStride[i];
+        }
+        starts[r] = off;
+        increment(yi, bounds);
+      }
+      return starts;
+    }
+
+    /**
+     * Offsets, in a padded plane, of the taps over dims 0..n-3 (the last two are handled by the
+     * row kernel), paired with the tap-space filter offsets.
+     */
+    int[][] outerTaps() {
+      int m = Math.max(n - 2, 0);
+      int cnt = 1;
+      for (int i = 0; i < m; i++) {
+        cnt *= k[i];
+      }
+      int[] pOff = new int[cnt];
+      int[] wOff = new int[cnt];
+      int[] ji = new int[m];
+      int[] bounds = Arrays.copyOf(k, m);
+      for (int q = 0; q < cnt; q++) {
+        int po = 0;
+        int wo = 0;
+        for (int i = 0; i < m; i++) {
+          po += ji[i] * dims[i].dilation() * winStride[i];
+          wo += ji[i] * kStride[i];
+        }
+        pOff[q] = po;
+        wOff[q] = wo;
+        increment(ji, bounds);
+      }
+      return new int[][] {pOff, wOff};
+    }
+
+    /** Offsets, in a padded plane, of every tap (tap-space row-major order). */
+    int[] tapOffsets() {
+      int[] offs = new int[kPlane];
+      int[] ji = new int[n];
+      for (int q = 0; q < kPlane; q++) {
+        int po = 0;
+        for (int i = 0; i < n; i++) {
+          po += ji[i] * dims[i].dilation() * winStride[i];
+        }
+        offs[q] = po;
+        increment(ji, k);
+      }
+      return offs;
+    }
+
+    /** For each padded row (dims 0..n-2), the input row offset, or -1 if the row is all padding. */
+    int[] paddedRowSources() {
+      int rows = winPlane / Math.max(win[n - 1], 1);
+      if (win[n - 1] == 0) {
+        return new int[0];
+      }
+      int[] src = new int[rows];
+      int[] ui = new int[n - 1];
+      int[] bounds = Arrays.copyOf(win, n - 1);
+      for (int r = 0; r < rows; r++) {
+        int off = 0;
+        for (int i = 0; i < n - 1 && off >= 0; i++) {
+          int xx = map[i][ui[i]];
+          off = xx < 0 ? -1 : off + xx * inStride[i];
+        }
+        src[r] = off;
+        increment(ui, bounds);
+      }
+      return src;
+    }
+  }
+
+  // BEGIN FLOAT
+  static void convolve(
+      CpuKernels kern, ConvShape shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff,
+      boolean accumulate, Algorithm algorithm, Parallelism par) {
+    Objects.requireNonNull(algorithm, "algorithm");
+    Plan pl = new Plan(shape);
+    pl.check(x.length, xOff, w.length, wOff, y.length, yOff);
+    if (algorithm == Algorithm.FFT && pl.n > 3) {
+      throw new IllegalArgumentException("FFT convolution supports at most 3 dimensions, got " + pl.n);
+    }
+    if (pl.emptyOutput()) {
+      return;
+    }
+    if (pl.c == 0 || pl.kPlane == 0) {
+      if (!accumulate) {
+        Arrays.fill(y, yOff, yOff + pl.g * pl.b * pl.t * pl.outPlane, 0f);
+      }
+      return;
+    }
+    Algorithm algo = algorithm == Algorithm.AUTO ? choose(shape) : algorithm;
+    // filter in tap space (flip applied): wt[(g,t,c) * kPlane + j]
+    float[] wt;
+    int wtOff;
+    if (pl.anyFlip) {
+      int blocks = pl.g * pl.t * pl.c;
+      wt = new float[blocks * pl.kPlane];
+      for (int q = 0; q < blocks; q++) {
+        int src = wOff + q * pl.kPlane;
+        int dst = q * pl.kPlane;
+        for (int j = 0; j < pl.kPlane; j++) {
+          wt[dst + j] = w[src + pl.tapToStored[j]];
+        }
+      }
+      wtOff = 0;
+    } else {
+      wt = w;
+      wtOff = wOff;
+    }
+    switch (algo) {
+      case DIRECT -> directF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case IM2COL -> im2colF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case FFT -> fftF(pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      default -> throw new AssertionError(algo);
+    }
+  }
+
+  /** Writes the padded, period-wrapped input plane of X at xBase into p[pOff, pOff + winPlane). */
+  private static void padF(Plan pl, int[] rowSrc, float[] x, int xBase, float[] p, int pOff) {
+    int len = pl.win[pl.n - 1];
+    int[] lastMap = pl.map[pl.n - 1];
+    int lo = pl.lastLo;
+    int hi = pl.lastHi;
+    for (int r = 0; r < rowSrc.length; r++) {
+      int dst = pOff + r * len;
+      int src = rowSrc[r];
+      if (src < 0) {
+        Arrays.fill(p, dst, dst + len, 0f);
+      } else if (lo >= 0) {
+        // no period: one contiguous run of input, zeros around it
+        Arrays.fill(p, dst, dst + lo, 0f);
+        if (hi > lo) {
+          System.arraycopy(x, xBase + src + lastMap[lo], p, dst + lo, hi - lo);
+        }
+        Arrays.fill(p, dst + hi, dst + len, 0f);
+      } else {
+        int xs = xBase + src;
+        for (int u = 0; u < len; u++) {
+          int m = lastMap[u];
+          p[dst + u] = m >= 0 ? x[xs + m] : 0f;
+        }
+      }
+    }
+  }
+
+  private static void directF(
+      CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int n = pl.n;
+    int[] rowSrc = pl.paddedRowSources();
+    int[] rowStarts = pl.rowStarts();
+    int[][] outer = pl.outerTaps();
+    int lenOut = pl.out[n - 1];
+    int sLast = pl.dims[n - 1].stride();
+    int dLast = pl.dims[n - 1].dilation();
+    int taps2 = pl.k[n - 1];
+    int taps1 = n >= 2 ? pl.k[n - 2] : 1;
+    int pStep = n >= 2 ? pl.dims[n - 2].dilation() * pl.winStride[n - 2] : 0;
+    // Each output row is accumulated in a scratch row rounded up to whole vectors (the extra lanes
+    // read up to lanes-1 values past the padded plane, hence the slack, and are discarded), so the
+    // row kernel never runs a scalar tail.
+    int lanes = kern.floatLanes();
+    int lenPad = sLast == 1 ? (lenOut + lanes - 1) / lanes * lanes : lenOut;
+    int slack = lenPad - lenOut;
+    boolean perT = (long) pl.g * pl.b < par.threads();
+    int units = perT ? pl.g * pl.b * pl.t : pl.g * pl.b;
+    par.forEach(units, unit -> {
+      int gb = perT ? unit / pl.t : unit;
+      int t0 = perT ? unit % pl.t : 0;
+      int t1 = perT ? t0 + 1 : pl.t;
+      int gg = gb / pl.b;
+      float[] p = new float[pl.c * pl.winPlane + slack];
+      float[] row = new float[lenPad];
+      for (int cc = 0; cc < pl.c; cc++) {
+        padF(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, cc * pl.winPlane);
+      }
+      for (int tt = t0; tt < t1; tt++) {
+        int yBase = yOff + (gb * pl.t + tt) * pl.outPlane;
+        int wT = wtOff + (gg * pl.t + tt) * pl.c * pl.kPlane;
+        for (int r = 0; r < rowStarts.length; r++) {
+          Arrays.fill(row, 0f);
+          for (int cc = 0; cc < pl.c; cc++) {
+            int wBase = wT + cc * pl.kPlane;
+            int pBase = cc * pl.winPlane + rowStarts[r];
+            for (int q = 0; q < outer[0].length; q++) {
+              kern.corrRow(row, 0, lenPad, p, pBase + outer[0][q], pStep, sLast, dLast,
+                  wt, wBase + outer[1][q], taps1, taps2);
+            }
+          }
+          int yRow = yBase + r * lenOut;
+          if (accumulate) {
+            for (int o = 0; o < lenOut; o++) {
+              y[yRow + o] += row[o];
+            }
+          } else {
+            System.arraycopy(row, 0, y, yRow, lenOut);
+          }
+        }
+      }
+    });
+  }
+
+  private static void im2colF(
+      CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int n = pl.n;
+    int[] rowSrc = pl.paddedRowSources();
+    int[] rowStarts = pl.rowStarts();
+    int[] taps = pl.tapOffsets();
+    int lenOut = pl.out[n - 1];
+    int sLast = pl.dims[n - 1].stride();
+    int depth = pl.c * pl.kPlane;
+    int units = pl.g * pl.b;
+    // The patch matrix of one (g, b) is split into chunks of whole output rows, so that it stays
+    // below IM2COL_CHUNK elements and, with few (g, b), the chunks also feed all threads. Each task
+    // builds one chunk and runs a single-threaded GEMM into its own columns of Y.
+    int rowsTotal = rowStarts.length;
+    int rowsPerChunk = Math.max(1, (int) Math.min(rowsTotal, IM2COL_CHUNK / ((long) depth * lenOut)));
+    int chunks = (rowsTotal + rowsPerChunk - 1) / rowsPerChunk;
+    if ((long) units * chunks < par.threads()) {
+      int want = (par.threads() + units - 1) / units;
+      rowsPerChunk = Math.max(1, (rowsTotal + want - 1) / want);
+      chunks = (rowsTotal + rowsPerChunk - 1) / rowsPerChunk;
+    }
+    int perChunk = rowsPerChunk;
+    int nChunks = chunks;
+    par.forEach(units * nChunks, task -> {
+      int gb = task / nChunks;
+      int r0 = (task % nChunks) * perChunk;
+      int r1 = Math.min(rowsTotal, r0 + perChunk);
+      int cols = (r1 - r0) * lenOut;
+      int gg = gb / pl.b;
+      float[] p = new float[pl.winPlane];
+      float[] col = new float[depth * cols];
+      for (int cc = 0; cc < pl.c; cc++) {
+        padF(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, 0);
+        for (int q = 0; q < pl.kPlane; q++) {
+          int colRow = (cc * pl.kPlane + q) * cols;
+          for (int r = r0; r < r1; r++) {
+            int src = rowStarts[r] + taps[q];
+            int dst = colRow + (r - r0) * lenOut;
+            if (sLast == 1) {
+              System.arraycopy(p, src, col, dst, lenOut);
+            } else {
+              for (int o = 0; o < lenOut; o++) {
+                col[dst + o] = p[src + o * sLast];
+              }
+            }
+          }
+        }
+      }
+      kern.sgemm(pl.t, cols, depth, wt, wtOff + gg * pl.t * depth, depth, 1, col, 0, cols, 1,
+          y, yOff + gb * pl.t * pl.outPlane + r0 * lenOut, pl.outPlane, accumulate);
+    });
+  }
+
+  private static void fftF(
+      Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int n = pl.n;
+    int[] f = new int[n];
+    for (int i = 0; i < n; i++) {
+      f[i] = fftLength(pl.win[i]);
+    }
+    int[] fStride = Plan.strides(f);
+    int fPlane = Math.toIntExact(Plan.prod(f));
+    int[] rowSrc = pl.paddedRowSources();
+    int[] taps = pl.tapOffsets();
+    // tap offsets in the FFT grid
+    int[] tapF = new int[pl.kPlane];
+    int[] outF = new int[pl.outPlane];
+    {
+      int[] ji = new int[n];
+      for (int q = 0; q < pl.kPlane; q++) {
+        int off = 0;
+        for (int i = 0; i < n; i++) {
+          off += ji[i] * pl.dims[i].dilation() * fStride[i];
+        }
+        tapF[q] = off;
+        Plan.increment(ji, pl.k);
+      }
+      int[] yi = new int[n];
+      for (int o = 0; o < pl.outPlane; o++) {
+        int off = 0;
+        for (int i = 0; i < n; i++) {
+          off += yi[i] * pl.dims[i].stride() * fStride[i];
+        }
+        outF[o] = off;
+        Plan.increment(yi, pl.out);
+      }
+    }
+    // padded-plane row r (dims 0..n-2) -> start in the FFT grid
+    int winLast = pl.win[n - 1];
+    int[] rowF = new int[rowSrc.length];
+    {
+      int[] ui = new int[n - 1];
+      int[] bounds = Arrays.copyOf(pl.win, n - 1);
+      for (int r = 0; r < rowF.length; r++) {
+        int off = 0;
+        for (int i = 0; i < n - 1; i++) {
+          off += ui[i] * fStride[i];
+        }
+        rowF[r] = off;
+        Plan.increment(ui, bounds);
+      }
+    }
+    ThreadLocal<Object> fftHolder = ThreadLocal.withInitial(() -> newFftF(f));
+    int tc = pl.t * pl.c;
+    float[] h = new float[tc * 2 * fPlane];
+    float[] xs = new float[pl.c * 2 * fPlane];
+    for (int gg = 0; gg < pl.g; gg++) {
+      int g0 = gg;
+      par.forEach(tc, q -> {
+        int dst = q * 2 * fPlane;
+        Arrays.fill(h, dst, dst + 2 * fPlane, 0f);
+        int src = wtOff + (g0 * tc + q) * pl.kPlane;
+        for (int j = 0; j < pl.kPlane; j++) {
+          h[dst + 2 * tapF[j]] = wt[src + j];
+        }
+        forwardF(fftHolder.get(), h, dst, 2 * fPlane);
+      });
+      for (int bb = 0; bb < pl.b; bb++) {
+        int gb = g0 * pl.b + bb;
+        par.forEach(pl.c, cc -> {
+          int dst = cc * 2 * fPlane;
+          float[] buf = new float[pl.winPlane];
+          padF(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, buf, 0);
+          Arrays.fill(xs, dst, dst + 2 * fPlane, 0f);
+          for (int r = 0; r < rowF.length; r++) {
+            int s = r * winLast;
+            int d = dst + 2 * rowF[r];
+            for (int u = 0; u < winLast; u++) {
+              xs[d + 2 * u] = buf[s + u];
+            }
+          }
+          forwardF(fftHolder.get(), xs, dst, 2 * fPlane);
+        });
+        par.forEach(pl.t, tt -> {
+          float[] acc = new float[2 * fPlane];
+          for (int cc = 0; cc < pl.c; cc++) {
+            int xb = cc * 2 * fPlane;
+            int hb = (tt * pl.c + cc) * 2 * fPlane;
+            for (int i = 0; i < 2 * fPlane; i += 2) {
+              float xr = xs[xb + i];
+              float xi = xs[xb + i + 1];
+              float hr = h[hb + i];
+              float hi = h[hb + i + 1];
+              acc[i] += xr * hr + xi * hi;
+              acc[i + 1] += xi * hr - xr * hi;
+            }
+          }
+          inverseF(fftHolder.get(), acc);
+          int yBase = yOff + (gb * pl.t + tt) * pl.outPlane;
+          for (int o = 0; o < pl.outPlane; o++) {
+            float v = acc[2 * outF[o]];
+            y[yBase + o] = accumulate ? y[yBase + o] + v : v;
+          }
+        });
+      }
+    }
+  }
+
+  /** A JTransforms plan over the axes longer than 1 (it rejects length-1 axes), or null if none. */
+  private static Object newFftF(int[] full) {
+    int[] f = Arrays.stream(full).filter(v -> v > 1).toArray();
+    return switch (f.length) {
+      case 0 -> null;
+      case 1 -> new FloatFFT_1D(f[0]);
+      case 2 -> new FloatFFT_2D(f[0], f[1]);
+      case 3 -> new FloatFFT_3D(f[0], f[1], f[2]);
+      default -> throw new IllegalArgumentException("FFT rank " + f.length);
+    };
+  }
+
+  private static void forwardF(Object fft, float[] a, int off, int len) {
+    if (fft == null) {
+      return;
+    }
+    if (fft instanceof FloatFFT_1D f1) {
+      f1.complexForward(a, off);
+      return;
+    }
+    float[] tmp = off == 0 && a.length == len ? a : Arrays.copyOfRange(a, off, off + len);
+    if (fft instanceof FloatFFT_2D f2) {
+      f2.complexForward(tmp);
+    } else {
+      ((FloatFFT_3D) fft).complexForward(tmp);
+    }
+    if (tmp != a) {
+      System.arraycopy(tmp, 0, a, off, len);
+    }
+  }
+
+  private static void inverseF(Object fft, float[] a) {
+    if (fft == null) {
+      return;
+    }
+    if (fft instanceof FloatFFT_1D f1) {
+      f1.complexInverse(a, true);
+    } else if (fft instanceof FloatFFT_2D f2) {
+      f2.complexInverse(a, true);
+    } else {
+      ((FloatFFT_3D) fft).complexInverse(a, true);
+    }
+  }
+  // END FLOAT
+  // BEGIN DOUBLE (generated)
+  static void convolve(
+      CpuKernels kern, ConvShape shape, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff,
+      boolean accumulate, Algorithm algorithm, Parallelism par) {
+    Objects.requireNonNull(algorithm, "algorithm");
+    Plan pl = new Plan(shape);
+    pl.check(x.length, xOff, w.length, wOff, y.length, yOff);
+    if (algorithm == Algorithm.FFT && pl.n > 3) {
+      throw new IllegalArgumentException("FFT convolution supports at most 3 dimensions, got " + pl.n);
+    }
+    if (pl.emptyOutput()) {
+      return;
+    }
+    if (pl.c == 0 || pl.kPlane == 0) {
+      if (!accumulate) {
+        Arrays.fill(y, yOff, yOff + pl.g * pl.b * pl.t * pl.outPlane, 0.0);
+      }
+      return;
+    }
+    Algorithm algo = algorithm == Algorithm.AUTO ? choose(shape) : algorithm;
+    // filter in tap space (flip applied): wt[(g,t,c) * kPlane + j]
+    double[] wt;
+    int wtOff;
+    if (pl.anyFlip) {
+      int blocks = pl.g * pl.t * pl.c;
+      wt = new double[blocks * pl.kPlane];
+      for (int q = 0; q < blocks; q++) {
+        int src = wOff + q * pl.kPlane;
+        int dst = q * pl.kPlane;
+        for (int j = 0; j < pl.kPlane; j++) {
+          wt[dst + j] = w[src + pl.tapToStored[j]];
+        }
+      }
+      wtOff = 0;
+    } else {
+      wt = w;
+      wtOff = wOff;
+    }
+    switch (algo) {
+      case DIRECT -> directD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case IM2COL -> im2colD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case FFT -> fftD(pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      default -> throw new AssertionError(algo);
+    }
+  }
+
+  /** Writes the padded, period-wrapped input plane of X at xBase into p[pOff, pOff + winPlane). */
+  private static void padD(Plan pl, int[] rowSrc, double[] x, int xBase, double[] p, int pOff) {
+    int len = pl.win[pl.n - 1];
+    int[] lastMap = pl.map[pl.n - 1];
+    int lo = pl.lastLo;
+    int hi = pl.lastHi;
+    for (int r = 0; r < rowSrc.length; r++) {
+      int dst = pOff + r * len;
+      int src = rowSrc[r];
+      if (src < 0) {
+        Arrays.fill(p, dst, dst + len, 0.0);
+      } else if (lo >= 0) {
+        // no period: one contiguous run of input, zeros around it
+        Arrays.fill(p, dst, dst + lo, 0.0);
+        if (hi > lo) {
+          System.arraycopy(x, xBase + src + lastMap[lo], p, dst + lo, hi - lo);
+        }
+        Arrays.fill(p, dst + hi, dst + len, 0.0);
+      } else {
+        int xs = xBase + src;
+        for (int u = 0; u < len; u++) {
+          int m = lastMap[u];
+          p[dst + u] = m >= 0 ? x[xs + m] : 0.0;
+        }
+      }
+    }
+  }
+
+  private static void directD(
+      CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int n = pl.n;
+    int[] rowSrc = pl.paddedRowSources();
+    int[] rowStarts = pl.rowStarts();
+    int[][] outer = pl.outerTaps();
+    int lenOut = pl.out[n - 1];
+    int sLast = pl.dims[n - 1].stride();
+    int dLast = pl.dims[n - 1].dilation();
+    int taps2 = pl.k[n - 1];
+    int taps1 = n >= 2 ? pl.k[n - 2] : 1;
+    int pStep = n >= 2 ? pl.dims[n - 2].dilation() * pl.winStride[n - 2] : 0;
+    // Each output row is accumulated in a scratch row rounded up to whole vectors (the extra lanes
+    // read up to lanes-1 values past the padded plane, hence the slack, and are discarded), so the
+    // row kernel never runs a scalar tail.
+    int lanes = kern.doubleLanes();
+    int lenPad = sLast == 1 ? (lenOut + lanes - 1) / lanes * lanes : lenOut;
+    int slack = lenPad - lenOut;
+    boolean perT = (long) pl.g * pl.b < par.threads();
+    int units = perT ? pl.g * pl.b * pl.t : pl.g * pl.b;
+    par.forEach(units, unit -> {
+      int gb = perT ? unit / pl.t : unit;
+      int t0 = perT ? unit % pl.t : 0;
+      int t1 = perT ? t0 + 1 : pl.t;
+      int gg = gb / pl.b;
+      double[] p = new double[pl.c * pl.winPlane + slack];
+      double[] row = new double[lenPad];
+      for (int cc = 0; cc < pl.c; cc++) {
+        padD(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, cc * pl.winPlane);
+      }
+      for (int tt = t0; tt < t1; tt++) {
+        int yBase = yOff + (gb * pl.t + tt) * pl.outPlane;
+        int wT = wtOff + (gg * pl.t + tt) * pl.c * pl.kPlane;
+        for (int r = 0; r < rowStarts.length; r++) {
+          Arrays.fill(row, 0.0);
+          for (int cc = 0; cc < pl.c; cc++) {
+            int wBase = wT + cc * pl.kPlane;
+            int pBase = cc * pl.winPlane + rowStarts[r];
+            for (int q = 0; q < outer[0].length; q++) {
+              kern.corrRow(row, 0, lenPad, p, pBase + outer[0][q], pStep, sLast, dLast,
+                  wt, wBase + outer[1][q], taps1, taps2);
+            }
+          }
+          int yRow = yBase + r * lenOut;
+          if (accumulate) {
+            for (int o = 0; o < lenOut; o++) {
+              y[yRow + o] += row[o];
+            }
+          } else {
+            System.arraycopy(row, 0, y, yRow, lenOut);
+          }
+        }
+      }
+    });
+  }
+
+  private static void im2colD(
+      CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int n = pl.n;
+    int[] rowSrc = pl.paddedRowSources();
+    int[] rowStarts = pl.rowStarts();
+    int[] taps = pl.tapOffsets();
+    int lenOut = pl.out[n - 1];
+    int sLast = pl.dims[n - 1].stride();
+    int depth = pl.c * pl.kPlane;
+    int units = pl.g * pl.b;
+    // The patch matrix of one (g, b) is split into chunks of whole output rows, so that it stays
+    // below IM2COL_CHUNK elements and, with few (g, b), the chunks also feed all threads. Each task
+    // builds one chunk and runs a single-threaded GEMM into its own columns of Y.
+    int rowsTotal = rowStarts.length;
+    int rowsPerChunk = Math.max(1, (int) Math.min(rowsTotal, IM2COL_CHUNK / ((long) depth * lenOut)));
+    int chunks = (rowsTotal + rowsPerChunk - 1) / rowsPerChunk;
+    if ((long) units * chunks < par.threads()) {
+      int want = (par.threads() + units - 1) / units;
+      rowsPerChunk = Math.max(1, (rowsTotal + want - 1) / want);
+      chunks = (rowsTotal + rowsPerChunk - 1) / rowsPerChunk;
+    }
+    int perChunk = rowsPerChunk;
+    int nChunks = chunks;
+    par.forEach(units * nChunks, task -> {
+      int gb = task / nChunks;
+      int r0 = (task % nChunks) * perChunk;
+      int r1 = Math.min(rowsTotal, r0 + perChunk);
+      int cols = (r1 - r0) * lenOut;
+      int gg = gb / pl.b;
+      double[] p = new double[pl.winPlane];
+      double[] col = new double[depth * cols];
+      for (int cc = 0; cc < pl.c; cc++) {
+        padD(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, 0);
+        for (int q = 0; q < pl.kPlane; q++) {
+          int colRow = (cc * pl.kPlane + q) * cols;
+          for (int r = r0; r < r1; r++) {
+            int src = rowStarts[r] + taps[q];
+            int dst = colRow + (r - r0) * lenOut;
+            if (sLast == 1) {
+              System.arraycopy(p, src, col, dst, lenOut);
+            } else {
+              for (int o = 0; o < lenOut; o++) {
+                col[dst + o] = p[src + o * sLast];
+              }
+            }
+          }
+        }
+      }
+      kern.dgemm(pl.t, cols, depth, wt, wtOff + gg * pl.t * depth, depth, 1, col, 0, cols, 1,
+          y, yOff + gb * pl.t * pl.outPlane + r0 * lenOut, pl.outPlane, accumulate);
+    });
+  }
+
+  private static void fftD(
+      Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int n = pl.n;
+    int[] f = new int[n];
+    for (int i = 0; i < n; i++) {
+      f[i] = fftLength(pl.win[i]);
+    }
+    int[] fStride = Plan.strides(f);
+    int fPlane = Math.toIntExact(Plan.prod(f));
+    int[] rowSrc = pl.paddedRowSources();
+    int[] taps = pl.tapOffsets();
+    // tap offsets in the FFT grid
+    int[] tapF = new int[pl.kPlane];
+    int[] outF = new int[pl.outPlane];
+    {
+      int[] ji = new int[n];
+      for (int q = 0; q < pl.kPlane; q++) {
+        int off = 0;
+        for (int i = 0; i < n; i++) {
+          off += ji[i] * pl.dims[i].dilation() * fStride[i];
+        }
+        tapF[q] = off;
+        Plan.increment(ji, pl.k);
+      }
+      int[] yi = new int[n];
+      for (int o = 0; o < pl.outPlane; o++) {
+        int off = 0;
+        for (int i = 0; i < n; i++) {
+          off += yi[i] * pl.dims[i].stride() * fStride[i];
+        }
+        outF[o] = off;
+        Plan.increment(yi, pl.out);
+      }
+    }
+    // padded-plane row r (dims 0..n-2) -> start in the FFT grid
+    int winLast = pl.win[n - 1];
+    int[] rowF = new int[rowSrc.length];
+    {
+      int[] ui = new int[n - 1];
+      int[] bounds = Arrays.copyOf(pl.win, n - 1);
+      for (int r = 0; r < rowF.length; r++) {
+        int off = 0;
+        for (int i = 0; i < n - 1; i++) {
+          off += ui[i] * fStride[i];
+        }
+        rowF[r] = off;
+        Plan.increment(ui, bounds);
+      }
+    }
+    ThreadLocal<Object> fftHolder = ThreadLocal.withInitial(() -> newFftD(f));
+    int tc = pl.t * pl.c;
+    double[] h = new double[tc * 2 * fPlane];
+    double[] xs = new double[pl.c * 2 * fPlane];
+    for (int gg = 0; gg < pl.g; gg++) {
+      int g0 = gg;
+      par.forEach(tc, q -> {
+        int dst = q * 2 * fPlane;
+        Arrays.fill(h, dst, dst + 2 * fPlane, 0.0);
+        int src = wtOff + (g0 * tc + q) * pl.kPlane;
+        for (int j = 0; j < pl.kPlane; j++) {
+          h[dst + 2 * tapF[j]] = wt[src + j];
+        }
+        forwardD(fftHolder.get(), h, dst, 2 * fPlane);
+      });
+      for (int bb = 0; bb < pl.b; bb++) {
+        int gb = g0 * pl.b + bb;
+        par.forEach(pl.c, cc -> {
+          int dst = cc * 2 * fPlane;
+          double[] buf = new double[pl.winPlane];
+          padD(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, buf, 0);
+          Arrays.fill(xs, dst, dst + 2 * fPlane, 0.0);
+          for (int r = 0; r < rowF.length; r++) {
+            int s = r * winLast;
+            int d = dst + 2 * rowF[r];
+            for (int u = 0; u < winLast; u++) {
+              xs[d + 2 * u] = buf[s + u];
+            }
+          }
+          forwardD(fftHolder.get(), xs, dst, 2 * fPlane);
+        });
+        par.forEach(pl.t, tt -> {
+          double[] acc = new double[2 * fPlane];
+          for (int cc = 0; cc < pl.c; cc++) {
+            int xb = cc * 2 * fPlane;
+            int hb = (tt * pl.c + cc) * 2 * fPlane;
+            for (int i = 0; i < 2 * fPlane; i += 2) {
+              double xr = xs[xb + i];
+              double xi = xs[xb + i + 1];
+              double hr = h[hb + i];
+              double hi = h[hb + i + 1];
+              acc[i] += xr * hr + xi * hi;
+              acc[i + 1] += xi * hr - xr * hi;
+            }
+          }
+          inverseD(fftHolder.get(), acc);
+          int yBase = yOff + (gb * pl.t + tt) * pl.outPlane;
+          for (int o = 0; o < pl.outPlane; o++) {
+            double v = acc[2 * outF[o]];
+            y[yBase + o] = accumulate ? y[yBase + o] + v : v;
+          }
+        });
+      }
+    }
+  }
+
+  /** A JTransforms plan over the axes longer than 1 (it rejects length-1 axes), or null if none. */
+  private static Object newFftD(int[] full) {
+    int[] f = Arrays.stream(full).filter(v -> v > 1).toArray();
+    return switch (f.length) {
+      case 0 -> null;
+      case 1 -> new DoubleFFT_1D(f[0]);
+      case 2 -> new DoubleFFT_2D(f[0], f[1]);
+      case 3 -> new DoubleFFT_3D(f[0], f[1], f[2]);
+      default -> throw new IllegalArgumentException("FFT rank " + f.length);
+    };
+  }
+
+  private static void forwardD(Object fft, double[] a, int off, int len) {
+    if (fft == null) {
+      return;
+    }
+    if (fft instanceof DoubleFFT_1D f1) {
+      f1.complexForward(a, off);
+      return;
+    }
+    double[] tmp = off == 0 && a.length == len ? a : Arrays.copyOfRange(a, off, off + len);
+    if (fft instanceof DoubleFFT_2D f2) {
+      f2.complexForward(tmp);
+    } else {
+      ((DoubleFFT_3D) fft).complexForward(tmp);
+    }
+    if (tmp != a) {
+      System.arraycopy(tmp, 0, a, off, len);
+    }
+  }
+
+  private static void inverseD(Object fft, double[] a) {
+    if (fft == null) {
+      return;
+    }
+    if (fft instanceof DoubleFFT_1D f1) {
+      f1.complexInverse(a, true);
+    } else if (fft instanceof DoubleFFT_2D f2) {
+      f2.complexInverse(a, true);
+    } else {
+      ((DoubleFFT_3D) fft).complexInverse(a, true);
+    }
+  }
+  // END DOUBLE
+}

@@ -1,0 +1,216 @@
+package dev.conveinsum.engine.cpu;
+
+import java.util.Arrays;
+
+/**
+ * Portable kernels in plain Java, used when the Vector API is unavailable or disabled.
+ *
+ * <p>The GEMM is cache-blocked (KC x NC panels of B, copied contiguous when B is transposed) with
+ * an i-p-j inner order whose unit-stride innermost loop HotSpot's C2 auto-vectorises.
+ */
+final class ScalarKernels implements CpuKernels {
+
+  static final ScalarKernels INSTANCE = new ScalarKernels();
+
+  private static final int KC = 256;
+  private static final int NC = 1024;
+
+  private static final ThreadLocal<float[]> F_BUF = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<double[]> D_BUF = ThreadLocal.withInitial(() -> new double[0]);
+
+  private ScalarKernels() {}
+
+  @Override
+  public int floatLanes() {
+    return 1;
+  }
+
+  @Override
+  public int doubleLanes() {
+    return 1;
+  }
+
+  @Override
+  public String name() {
+    return "scalar";
+  }
+
+  private static float[] fbuf(int size) {
+    float[] buf = F_BUF.get();
+    if (buf.length < size) {
+      buf = new float[size];
+      F_BUF.set(buf);
+    }
+    return buf;
+  }
+
+  private static double[] dbuf(int size) {
+    double[] buf = D_BUF.get();
+    if (buf.length < size) {
+      buf = new double[size];
+      D_BUF.set(buf);
+    }
+    return buf;
+  }
+
+  // BEGIN FLOAT
+  @Override
+  public void sgemm(
+      int m, int n, int k,
+      float[] a, int aOff, int aRs, int aCs,
+      float[] b, int bOff, int bRs, int bCs,
+      float[] c, int cOff, int ldc,
+      boolean accumulate) {
+    if (m <= 0 || n <= 0) {
+      return;
+    }
+    if (!accumulate) {
+      for (int i = 0; i < m; i++) {
+        Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+      }
+    }
+    if (k <= 0) {
+      return;
+    }
+    float[] bp = bCs == 1 ? null : fbuf(Math.min(KC, k) * Math.min(NC, n));
+    for (int jc = 0; jc < n; jc += NC) {
+      int nc = Math.min(NC, n - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        float[] bb;
+        int bbOff;
+        int bbRs;
+        if (bCs == 1) {
+          bb = b;
+          bbOff = bOff + pc * bRs + jc;
+          bbRs = bRs;
+        } else {
+          for (int p = 0; p < kc; p++) {
+            int src = bOff + (pc + p) * bRs + jc * bCs;
+            int dst = p * nc;
+            for (int j = 0; j < nc; j++) {
+              bp[dst + j] = b[src + j * bCs];
+            }
+          }
+          bb = bp;
+          bbOff = 0;
+          bbRs = nc;
+        }
+        for (int i = 0; i < m; i++) {
+          int ci = cOff + i * ldc + jc;
+          int ai = aOff + i * aRs + pc * aCs;
+          for (int p = 0; p < kc; p++) {
+            float av = a[ai + p * aCs];
+            int bi = bbOff + p * bbRs;
+            for (int j = 0; j < nc; j++) {
+              c[ci + j] += av * bb[bi + j];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void corrRow(
+      float[] y, int yOff, int len,
+      float[] p, int pOff, int pStep, int stride, int dilation,
+      float[] w, int wOff, int taps1, int taps2) {
+    for (int i = 0; i < taps1; i++) {
+      for (int j = 0; j < taps2; j++) {
+        float wv = w[wOff + i * taps2 + j];
+        int base = pOff + i * pStep + j * dilation;
+        if (stride == 1) {
+          for (int o = 0; o < len; o++) {
+            y[yOff + o] += wv * p[base + o];
+          }
+        } else {
+          for (int o = 0; o < len; o++) {
+            y[yOff + o] += wv * p[base + o * stride];
+          }
+        }
+      }
+    }
+  }
+  // END FLOAT
+  // BEGIN DOUBLE (generated)
+  @Override
+  public void dgemm(
+      int m, int n, int k,
+      double[] a, int aOff, int aRs, int aCs,
+      double[] b, int bOff, int bRs, int bCs,
+      double[] c, int cOff, int ldc,
+      boolean accumulate) {
+    if (m <= 0 || n <= 0) {
+      return;
+    }
+    if (!accumulate) {
+      for (int i = 0; i < m; i++) {
+        Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0.0);
+      }
+    }
+    if (k <= 0) {
+      return;
+    }
+    double[] bp = bCs == 1 ? null : dbuf(Math.min(KC, k) * Math.min(NC, n));
+    for (int jc = 0; jc < n; jc += NC) {
+      int nc = Math.min(NC, n - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        double[] bb;
+        int bbOff;
+        int bbRs;
+        if (bCs == 1) {
+          bb = b;
+          bbOff = bOff + pc * bRs + jc;
+          bbRs = bRs;
+        } else {
+          for (int p = 0; p < kc; p++) {
+            int src = bOff + (pc + p) * bRs + jc * bCs;
+            int dst = p * nc;
+            for (int j = 0; j < nc; j++) {
+              bp[dst + j] = b[src + j * bCs];
+            }
+          }
+          bb = bp;
+          bbOff = 0;
+          bbRs = nc;
+        }
+        for (int i = 0; i < m; i++) {
+          int ci = cOff + i * ldc + jc;
+          int ai = aOff + i * aRs + pc * aCs;
+          for (int p = 0; p < kc; p++) {
+            double av = a[ai + p * aCs];
+            int bi = bbOff + p * bbRs;
+            for (int j = 0; j < nc; j++) {
+              c[ci + j] += av * bb[bi + j];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void corrRow(
+      double[] y, int yOff, int len,
+      double[] p, int pOff, int pStep, int stride, int dilation,
+      double[] w, int wOff, int taps1, int taps2) {
+    for (int i = 0; i < taps1; i++) {
+      for (int j = 0; j < taps2; j++) {
+        double wv = w[wOff + i * taps2 + j];
+        int base = pOff + i * pStep + j * dilation;
+        if (stride == 1) {
+          for (int o = 0; o < len; o++) {
+            y[yOff + o] += wv * p[base + o];
+          }
+        } else {
+          for (int o = 0; o < len; o++) {
+            y[yOff + o] += wv * p[base + o * stride];
+          }
+        }
+      }
+    }
+  }
+  // END DOUBLE
+}

@@ -1,0 +1,1112 @@
+package dev.conveinsum.engine.cpu;
+
+import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels on the incubating Vector API ({@code jdk.incubator.vector}).
+ *
+ * <p>Only {@link VectorSupport} refers to this class, reflectively and only after checking that the
+ * module is in the boot layer, so it never links without the module.
+ *
+ * <p>GEMM: BLIS-style loops (NC columns of B, KC depth, MR-row panels of A) around an MR-row x
+ * 2-vector FMA micro-kernel: 8 rows (16 vector accumulators, 8 x 32 floats per tile) with 512-bit
+ * vectors, 6 rows (12 accumulators) with 256-bit or narrower ones, which have only 16 registers. A is always packed into MR-row micro-panels (KC x MR, stays in L1). B is packed into
+ * contiguous NR-column panels when it is transposed or when M &gt; 32; for M &lt;= 32 each element
+ * of B is used at most 4 times, so packing would cost as much memory traffic as the product, and
+ * the micro-kernel reads rows of B in place instead.
+ */
+final class VectorKernels implements CpuKernels {
+
+  private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+  private static final int FL = FS.length();
+  private static final int DL = DS.length();
+
+  /**
+   * Rows of the micro-tile: 8 x 2 vectors (16 accumulators) with 32 vector registers (AVX-512),
+   * 6 x 2 (12 accumulators, the classic Haswell shape) with 16 (AVX2 and narrower).
+   */
+  private static final int MR = FS.vectorBitSize() >= 512 ? 8 : 6;
+  /** Columns of the micro-tile: two vectors. */
+  private static final int NRF = 2 * FL;
+  private static final int NRD = 2 * DL;
+  /** Depth of a packed block. */
+  private static final int KC = 256;
+  /** Columns of a packed B block (KC x NC floats = 512 KiB, fits L2). */
+  private static final int NCF = 512;
+  private static final int NCD = 256;
+  /** B is packed only when A has more rows than this. */
+  private static final int PACK_B_MIN_M = 32;
+  /** Problems with fewer multiply-adds than this go to the scalar kernel (no packing overhead). */
+  private static final long SMALL_MNK = 2048;
+
+  private static final ThreadLocal<float[]> F_PA = ThreadLocal.withInitial(() -> new float[KC * MR]);
+  private static final ThreadLocal<float[]> F_PB = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> F_TILE = ThreadLocal.withInitial(() -> new float[MR * NRF]);
+  private static final ThreadLocal<double[]> D_PA = ThreadLocal.withInitial(() -> new double[KC * MR]);
+  private static final ThreadLocal<double[]> D_PB = ThreadLocal.withInitial(() -> new double[0]);
+  private static final ThreadLocal<double[]> D_TILE = ThreadLocal.withInitial(() -> new double[MR * NRD]);
+
+  private VectorKernels() {}
+
+  /**
+   * Creates the kernels, or throws when the preferred vector species is too narrow to pay off.
+   *
+   * @return the kernels
+   */
+  static VectorKernels create() {
+    if (FS.vectorBitSize() < 128 || DL < 2) {
+      throw new UnsupportedOperationException(
+          "preferred vector size " + FS.vectorBitSize() + " bits is too small");
+    }
+    // Without hardware FMA (e.g. -XX:UseAVX=0) Vector.fma() is emulated lane by lane, about 100x
+    // slower than scalar code; without C2 the Vector API is not intrinsified at all.
+    if ("false".equals(vmOption("UseFMA"))) {
+      throw new UnsupportedOperationException("the JVM does not use hardware FMA (UseFMA=false)");
+    }
+    String level = vmOption("TieredStopAtLevel");
+    if (level != null && level.matches("\\d+") && Integer.parseInt(level) < 4) {
+      throw new UnsupportedOperationException("C2 is disabled (TieredStopAtLevel=" + level + ")");
+    }
+    return new VectorKernels();
+  }
+
+  /** Reads a HotSpot VM option, or null when unavailable (no java.management, other VM). */
+  private static String vmOption(String name) {
+    try {
+      return java.lang.management.ManagementFactory.getPlatformMXBean(
+              com.sun.management.HotSpotDiagnosticMXBean.class)
+          .getVMOption(name)
+          .getValue();
+    } catch (RuntimeException | LinkageError e) {
+      return null;
+    }
+  }
+
+  @Override
+  public int floatLanes() {
+    return FL;
+  }
+
+  @Override
+  public int doubleLanes() {
+    return DL;
+  }
+
+  @Override
+  public String name() {
+    return "Vector API (" + FS.vectorBitSize() + "-bit)";
+  }
+
+  // BEGIN FLOAT
+  @Override
+  public void sgemm(
+      int m, int n, int k,
+      float[] a, int aOff, int aRs, int aCs,
+      float[] b, int bOff, int bRs, int bCs,
+      float[] c, int cOff, int ldc,
+      boolean accumulate) {
+    if (m <= 0 || n <= 0) {
+      return;
+    }
+    if (k <= 0 || (long) m * n * k < SMALL_MNK) {
+      ScalarKernels.INSTANCE.sgemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+      return;
+    }
+    if (n <= NRF / 2 && m > 2 * n) {
+      // Few columns (e.g. a matrix-vector product): the 2-vector-wide tiles would be mostly
+      // padding, so compute C^T = B^T A^T (M becomes the vectorised dimension) and transpose back.
+      float[] ct = new float[n * m];
+      sgemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, ct, 0, m, false);
+      for (int i = 0; i < m; i++) {
+        int row = cOff + i * ldc;
+        for (int j = 0; j < n; j++) {
+          c[row + j] = accumulate ? c[row + j] + ct[j * m + i] : ct[j * m + i];
+        }
+      }
+      return;
+    }
+    boolean packB = m > PACK_B_MIN_M || bCs != 1;
+    float[] pa = F_PA.get();
+    float[] tile = F_TILE.get();
+    int pbSize = packB ? KC * (Math.min(NCF, roundUp(n, NRF))) : KC * NRF;
+    float[] pb = F_PB.get();
+    if (pb.length < pbSize) {
+      pb = new float[pbSize];
+      F_PB.set(pb);
+    }
+    for (int jc = 0; jc < n; jc += NCF) {
+      int nc = Math.min(NCF, n - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        boolean load = accumulate || pc > 0;
+        int bBase = bOff + pc * bRs + jc * bCs;
+        int tailStart = nc / NRF * NRF;
+        if (packB) {
+          for (int jr = 0; jr < nc; jr += NRF) {
+            packPanel(b, bBase + jr * bCs, bRs, bCs, kc, Math.min(NRF, nc - jr), pb, (jr / NRF) * kc * NRF);
+          }
+        } else if (tailStart < nc) {
+          packPanel(b, bBase + tailStart * bCs, bRs, bCs, kc, nc - tailStart, pb, 0);
+        }
+        for (int ir = 0; ir < m; ir += MR) {
+          int mr = Math.min(MR, m - ir);
+          packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa);
+          for (int jr = 0; jr < nc; jr += NRF) {
+            int nr = Math.min(NRF, nc - jr);
+            float[] bs;
+            int bsOff;
+            int bsStride;
+            if (packB) {
+              bs = pb;
+              bsOff = (jr / NRF) * kc * NRF;
+              bsStride = NRF;
+            } else if (nr == NRF) {
+              bs = b;
+              bsOff = bBase + jr;
+              bsStride = bRs;
+            } else {
+              bs = pb;
+              bsOff = 0;
+              bsStride = NRF;
+            }
+            int ci = cOff + ir * ldc + jc + jr;
+            if (mr == MR && nr == NRF) {
+              if (load) {
+                kernelAccF(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+              } else {
+                kernelF(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+              }
+            } else {
+              kernelF(kc, pa, bs, bsOff, bsStride, tile, 0, NRF);
+              for (int i = 0; i < mr; i++) {
+                int row = ci + i * ldc;
+                int t = i * NRF;
+                if (load) {
+                  for (int j = 0; j < nr; j++) {
+                    c[row + j] += tile[t + j];
+                  }
+                } else {
+                  System.arraycopy(tile, t, c, row, nr);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs rows [0,mr) x depth [0,kc) of A into pa[p*MR + i], zero-padding rows mr..MR-1. */
+  private static void packA(float[] a, int base, int aRs, int aCs, int mr, int kc, float[] pa) {
+    if (mr < MR) {
+      Arrays.fill(pa, 0, kc * MR, 0f);
+    }
+    if (aCs == 1) {
+      for (int i = 0; i < mr; i++) {
+        int src = base + i * aRs;
+        for (int p = 0; p < kc; p++) {
+          pa[p * MR + i] = a[src + p];
+        }
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        int src = base + p * aCs;
+        int dst = p * MR;
+        for (int i = 0; i < mr; i++) {
+          pa[dst + i] = a[src + i * aRs];
+        }
+      }
+    }
+  }
+
+  /** Packs depth [0,kc) x columns [0,nr) of B into pb[dst + p*NR + j], zero-padding to NR columns. */
+  private static void packPanel(float[] b, int base, int bRs, int bCs, int kc, int nr, float[] pb, int dst) {
+    if (nr < NRF) {
+      Arrays.fill(pb, dst, dst + kc * NRF, 0f);
+    }
+    if (bCs == 1) {
+      for (int p = 0; p < kc; p++) {
+        System.arraycopy(b, base + p * bRs, pb, dst + p * NRF, nr);
+      }
+    } else {
+      for (int j = 0; j < nr; j++) {
+        int src = base + j * bCs;
+        for (int p = 0; p < kc; p++) {
+          pb[dst + p * NRF + j] = b[src + p * bRs];
+        }
+      }
+    }
+  }
+
+  // Two micro-kernel variants instead of one with a flag: a single method with a conditional
+  // load-add-store epilogue exceeds C2's NodeCountInliningCutoff, so part of the epilogue is not
+  // inlined and the vectors get boxed (measured: 5x slower).
+  /** Dispatches to the micro-kernel for MR rows (a constant, so C2 folds the branch). */
+  private static void kernelF(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    if (MR == 8) {
+      kernel8F(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    } else {
+      kernel6F(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    }
+  }
+
+  /** Accumulating variant of {@code kernelF}. */
+  private static void kernelAccF(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    if (MR == 8) {
+      kernelAcc8F(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    } else {
+      kernelAcc6F(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    }
+  }
+
+  /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
+  private static void kernel8F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.zero(FS);
+    FloatVector c01 = FloatVector.zero(FS);
+    FloatVector c10 = FloatVector.zero(FS);
+    FloatVector c11 = FloatVector.zero(FS);
+    FloatVector c20 = FloatVector.zero(FS);
+    FloatVector c21 = FloatVector.zero(FS);
+    FloatVector c30 = FloatVector.zero(FS);
+    FloatVector c31 = FloatVector.zero(FS);
+    FloatVector c40 = FloatVector.zero(FS);
+    FloatVector c41 = FloatVector.zero(FS);
+    FloatVector c50 = FloatVector.zero(FS);
+    FloatVector c51 = FloatVector.zero(FS);
+    FloatVector c60 = FloatVector.zero(FS);
+    FloatVector c61 = FloatVector.zero(FS);
+    FloatVector c70 = FloatVector.zero(FS);
+    FloatVector c71 = FloatVector.zero(FS);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(FS, pa[ai + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(FS, pa[ai + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + FL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + FL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + FL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + FL);
+  }
+
+  /** 8 x 2-vector micro-kernel: C tile += packedA (kc x 8) times B rows (kc x 2 vectors); accumulators start from C. */
+  private static void kernelAcc8F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc);
+    FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + FL);
+    FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc);
+    FloatVector c11 = FloatVector.fromArray(FS, c, cOff + 1 * ldc + FL);
+    FloatVector c20 = FloatVector.fromArray(FS, c, cOff + 2 * ldc);
+    FloatVector c21 = FloatVector.fromArray(FS, c, cOff + 2 * ldc + FL);
+    FloatVector c30 = FloatVector.fromArray(FS, c, cOff + 3 * ldc);
+    FloatVector c31 = FloatVector.fromArray(FS, c, cOff + 3 * ldc + FL);
+    FloatVector c40 = FloatVector.fromArray(FS, c, cOff + 4 * ldc);
+    FloatVector c41 = FloatVector.fromArray(FS, c, cOff + 4 * ldc + FL);
+    FloatVector c50 = FloatVector.fromArray(FS, c, cOff + 5 * ldc);
+    FloatVector c51 = FloatVector.fromArray(FS, c, cOff + 5 * ldc + FL);
+    FloatVector c60 = FloatVector.fromArray(FS, c, cOff + 6 * ldc);
+    FloatVector c61 = FloatVector.fromArray(FS, c, cOff + 6 * ldc + FL);
+    FloatVector c70 = FloatVector.fromArray(FS, c, cOff + 7 * ldc);
+    FloatVector c71 = FloatVector.fromArray(FS, c, cOff + 7 * ldc + FL);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(FS, pa[ai + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(FS, pa[ai + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + FL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + FL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + FL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + FL);
+  }
+
+  /** 6 x 2-vector micro-kernel: C tile = packedA (kc x 6) times B rows (kc x 2 vectors); C is not read. */
+  private static void kernel6F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.zero(FS);
+    FloatVector c01 = FloatVector.zero(FS);
+    FloatVector c10 = FloatVector.zero(FS);
+    FloatVector c11 = FloatVector.zero(FS);
+    FloatVector c20 = FloatVector.zero(FS);
+    FloatVector c21 = FloatVector.zero(FS);
+    FloatVector c30 = FloatVector.zero(FS);
+    FloatVector c31 = FloatVector.zero(FS);
+    FloatVector c40 = FloatVector.zero(FS);
+    FloatVector c41 = FloatVector.zero(FS);
+    FloatVector c50 = FloatVector.zero(FS);
+    FloatVector c51 = FloatVector.zero(FS);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + FL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + FL);
+  }
+
+  /** 6 x 2-vector micro-kernel: C tile += packedA (kc x 6) times B rows (kc x 2 vectors); accumulators start from C. */
+  private static void kernelAcc6F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc);
+    FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + FL);
+    FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc);
+    FloatVector c11 = FloatVector.fromArray(FS, c, cOff + 1 * ldc + FL);
+    FloatVector c20 = FloatVector.fromArray(FS, c, cOff + 2 * ldc);
+    FloatVector c21 = FloatVector.fromArray(FS, c, cOff + 2 * ldc + FL);
+    FloatVector c30 = FloatVector.fromArray(FS, c, cOff + 3 * ldc);
+    FloatVector c31 = FloatVector.fromArray(FS, c, cOff + 3 * ldc + FL);
+    FloatVector c40 = FloatVector.fromArray(FS, c, cOff + 4 * ldc);
+    FloatVector c41 = FloatVector.fromArray(FS, c, cOff + 4 * ldc + FL);
+    FloatVector c50 = FloatVector.fromArray(FS, c, cOff + 5 * ldc);
+    FloatVector c51 = FloatVector.fromArray(FS, c, cOff + 5 * ldc + FL);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + FL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + FL);
+  }
+
+  @Override
+  public void corrRow(
+      float[] y, int yOff, int len,
+      float[] p, int pOff, int pStep, int stride, int dilation,
+      float[] w, int wOff, int taps1, int taps2) {
+    if (stride != 1 || len < FL) {
+      ScalarKernels.INSTANCE.corrRow(y, yOff, len, p, pOff, pStep, stride, dilation, w, wOff, taps1, taps2);
+      return;
+    }
+    int o = 0;
+    for (; o + 4 * FL <= len; o += 4 * FL) {
+      corr4F(y, yOff + o, p, pOff + o, pStep, dilation, w, wOff, taps1, taps2);
+    }
+    if (o + 2 * FL <= len) {
+      corr2F(y, yOff + o, p, pOff + o, pStep, dilation, w, wOff, taps1, taps2);
+      o += 2 * FL;
+    }
+    if (o + FL <= len) {
+      corr1F(y, yOff + o, p, pOff + o, pStep, dilation, w, wOff, taps1, taps2);
+      o += FL;
+    }
+    if (o < len) {
+      // overlapping last vector would double-count; finish the tail in scalar code
+      ScalarKernels.INSTANCE.corrRow(y, yOff + o, len - o, p, pOff + o, pStep, 1, dilation, w, wOff, taps1, taps2);
+    }
+  }
+
+  /** 4 output vectors at y[yo..], all taps; one small method per width so C2 inlines every vector op. */
+  private static void corr4F(float[] y, int yo, float[] p, int po, int pStep, int dilation, float[] w, int wOff, int taps1, int taps2) {
+    FloatVector a0 = FloatVector.fromArray(FS, y, yo);
+    FloatVector a1 = FloatVector.fromArray(FS, y, yo + FL);
+    FloatVector a2 = FloatVector.fromArray(FS, y, yo + 2 * FL);
+    FloatVector a3 = FloatVector.fromArray(FS, y, yo + 3 * FL);
+    // One flat loop over all taps: JDK 17's C2 does not eliminate vector boxes through the
+    // phis of nested loops (measured 20x slower), so taps1 x taps2 is walked with counters.
+    int taps = taps1 * taps2;
+    int rowBase = po;
+    int j = 0;
+    for (int q = 0; q < taps; q++) {
+      FloatVector wv = FloatVector.broadcast(FS, w[wOff + q]);
+      int pi = rowBase + j * dilation;
+      a0 = FloatVector.fromArray(FS, p, pi).fma(wv, a0);
+      a1 = FloatVector.fromArray(FS, p, pi + FL).fma(wv, a1);
+      a2 = FloatVector.fromArray(FS, p, pi + 2 * FL).fma(wv, a2);
+      a3 = FloatVector.fromArray(FS, p, pi + 3 * FL).fma(wv, a3);
+      if (++j == taps2) {
+        j = 0;
+        rowBase += pStep;
+      }
+    }
+    a0.intoArray(y, yo);
+    a1.intoArray(y, yo + FL);
+    a2.intoArray(y, yo + 2 * FL);
+    a3.intoArray(y, yo + 3 * FL);
+  }
+
+  /** 2 output vectors at y[yo..], all taps; one small method per width so C2 inlines every vector op. */
+  private static void corr2F(float[] y, int yo, float[] p, int po, int pStep, int dilation, float[] w, int wOff, int taps1, int taps2) {
+    FloatVector a0 = FloatVector.fromArray(FS, y, yo);
+    FloatVector a1 = FloatVector.fromArray(FS, y, yo + FL);
+    // One flat loop over all taps: JDK 17's C2 does not eliminate vector boxes through the
+    // phis of nested loops (measured 20x slower), so taps1 x taps2 is walked with counters.
+    int taps = taps1 * taps2;
+    int rowBase = po;
+    int j = 0;
+    for (int q = 0; q < taps; q++) {
+      FloatVector wv = FloatVector.broadcast(FS, w[wOff + q]);
+      int pi = rowBase + j * dilation;
+      a0 = FloatVector.fromArray(FS, p, pi).fma(wv, a0);
+      a1 = FloatVector.fromArray(FS, p, pi + FL).fma(wv, a1);
+      if (++j == taps2) {
+        j = 0;
+        rowBase += pStep;
+      }
+    }
+    a0.intoArray(y, yo);
+    a1.intoArray(y, yo + FL);
+  }
+
+  /** 1 output vectors at y[yo..], all taps; one small method per width so C2 inlines every vector op. */
+  private static void corr1F(float[] y, int yo, float[] p, int po, int pStep, int dilation, float[] w, int wOff, int taps1, int taps2) {
+    FloatVector a0 = FloatVector.fromArray(FS, y, yo);
+    // One flat loop over all taps: JDK 17's C2 does not eliminate vector boxes through the
+    // phis of nested loops (measured 20x slower), so taps1 x taps2 is walked with counters.
+    int taps = taps1 * taps2;
+    int rowBase = po;
+    int j = 0;
+    for (int q = 0; q < taps; q++) {
+      FloatVector wv = FloatVector.broadcast(FS, w[wOff + q]);
+      int pi = rowBase + j * dilation;
+      a0 = FloatVector.fromArray(FS, p, pi).fma(wv, a0);
+      if (++j == taps2) {
+        j = 0;
+        rowBase += pStep;
+      }
+    }
+    a0.intoArray(y, yo);
+  }
+
+  // END FLOAT
+
+  private static int roundUp(int x, int q) {
+    return (x + q - 1) / q * q;
+  }
+  // BEGIN DOUBLE (generated)
+  @Override
+  public void dgemm(
+      int m, int n, int k,
+      double[] a, int aOff, int aRs, int aCs,
+      double[] b, int bOff, int bRs, int bCs,
+      double[] c, int cOff, int ldc,
+      boolean accumulate) {
+    if (m <= 0 || n <= 0) {
+      return;
+    }
+    if (k <= 0 || (long) m * n * k < SMALL_MNK) {
+      ScalarKernels.INSTANCE.dgemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+      return;
+    }
+    if (n <= NRD / 2 && m > 2 * n) {
+      // Few columns (e.g. a matrix-vector product): the 2-vector-wide tiles would be mostly
+      // padding, so compute C^T = B^T A^T (M becomes the vectorised dimension) and transpose back.
+      double[] ct = new double[n * m];
+      dgemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, ct, 0, m, false);
+      for (int i = 0; i < m; i++) {
+        int row = cOff + i * ldc;
+        for (int j = 0; j < n; j++) {
+          c[row + j] = accumulate ? c[row + j] + ct[j * m + i] : ct[j * m + i];
+        }
+      }
+      return;
+    }
+    boolean packB = m > PACK_B_MIN_M || bCs != 1;
+    double[] pa = D_PA.get();
+    double[] tile = D_TILE.get();
+    int pbSize = packB ? KC * (Math.min(NCD, roundUp(n, NRD))) : KC * NRD;
+    double[] pb = D_PB.get();
+    if (pb.length < pbSize) {
+      pb = new double[pbSize];
+      D_PB.set(pb);
+    }
+    for (int jc = 0; jc < n; jc += NCD) {
+      int nc = Math.min(NCD, n - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        boolean load = accumulate || pc > 0;
+        int bBase = bOff + pc * bRs + jc * bCs;
+        int tailStart = nc / NRD * NRD;
+        if (packB) {
+          for (int jr = 0; jr < nc; jr += NRD) {
+            packPanel(b, bBase + jr * bCs, bRs, bCs, kc, Math.min(NRD, nc - jr), pb, (jr / NRD) * kc * NRD);
+          }
+        } else if (tailStart < nc) {
+          packPanel(b, bBase + tailStart * bCs, bRs, bCs, kc, nc - tailStart, pb, 0);
+        }
+        for (int ir = 0; ir < m; ir += MR) {
+          int mr = Math.min(MR, m - ir);
+          packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa);
+          for (int jr = 0; jr < nc; jr += NRD) {
+            int nr = Math.min(NRD, nc - jr);
+            double[] bs;
+            int bsOff;
+            int bsStride;
+            if (packB) {
+              bs = pb;
+              bsOff = (jr / NRD) * kc * NRD;
+              bsStride = NRD;
+            } else if (nr == NRD) {
+              bs = b;
+              bsOff = bBase + jr;
+              bsStride = bRs;
+            } else {
+              bs = pb;
+              bsOff = 0;
+              bsStride = NRD;
+            }
+            int ci = cOff + ir * ldc + jc + jr;
+            if (mr == MR && nr == NRD) {
+              if (load) {
+                kernelAccD(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+              } else {
+                kernelD(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+              }
+            } else {
+              kernelD(kc, pa, bs, bsOff, bsStride, tile, 0, NRD);
+              for (int i = 0; i < mr; i++) {
+                int row = ci + i * ldc;
+                int t = i * NRD;
+                if (load) {
+                  for (int j = 0; j < nr; j++) {
+                    c[row + j] += tile[t + j];
+                  }
+                } else {
+                  System.arraycopy(tile, t, c, row, nr);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs rows [0,mr) x depth [0,kc) of A into pa[p*MR + i], zero-padding rows mr..MR-1. */
+  private static void packA(double[] a, int base, int aRs, int aCs, int mr, int kc, double[] pa) {
+    if (mr < MR) {
+      Arrays.fill(pa, 0, kc * MR, 0.0);
+    }
+    if (aCs == 1) {
+      for (int i = 0; i < mr; i++) {
+        int src = base + i * aRs;
+        for (int p = 0; p < kc; p++) {
+          pa[p * MR + i] = a[src + p];
+        }
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        int src = base + p * aCs;
+        int dst = p * MR;
+        for (int i = 0; i < mr; i++) {
+          pa[dst + i] = a[src + i * aRs];
+        }
+      }
+    }
+  }
+
+  /** Packs depth [0,kc) x columns [0,nr) of B into pb[dst + p*NR + j], zero-padding to NR columns. */
+  private static void packPanel(double[] b, int base, int bRs, int bCs, int kc, int nr, double[] pb, int dst) {
+    if (nr < NRD) {
+      Arrays.fill(pb, dst, dst + kc * NRD, 0.0);
+    }
+    if (bCs == 1) {
+      for (int p = 0; p < kc; p++) {
+        System.arraycopy(b, base + p * bRs, pb, dst + p * NRD, nr);
+      }
+    } else {
+      for (int j = 0; j < nr; j++) {
+        int src = base + j * bCs;
+        for (int p = 0; p < kc; p++) {
+          pb[dst + p * NRD + j] = b[src + p * bRs];
+        }
+      }
+    }
+  }
+
+  // Two micro-kernel variants instead of one with a flag: a single method with a conditional
+  // load-add-store epilogue exceeds C2's NodeCountInliningCutoff, so part of the epilogue is not
+  // inlined and the vectors get boxed (measured: 5x slower).
+  /** Dispatches to the micro-kernel for MR rows (a constant, so C2 folds the branch). */
+  private static void kernelD(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    if (MR == 8) {
+      kernel8D(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    } else {
+      kernel6D(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    }
+  }
+
+  /** Accumulating variant of {@code kernelD}. */
+  private static void kernelAccD(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    if (MR == 8) {
+      kernelAcc8D(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    } else {
+      kernelAcc6D(kc, pa, b, bOff, bStride, c, cOff, ldc);
+    }
+  }
+
+  /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
+  private static void kernel8D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.zero(DS);
+    DoubleVector c01 = DoubleVector.zero(DS);
+    DoubleVector c10 = DoubleVector.zero(DS);
+    DoubleVector c11 = DoubleVector.zero(DS);
+    DoubleVector c20 = DoubleVector.zero(DS);
+    DoubleVector c21 = DoubleVector.zero(DS);
+    DoubleVector c30 = DoubleVector.zero(DS);
+    DoubleVector c31 = DoubleVector.zero(DS);
+    DoubleVector c40 = DoubleVector.zero(DS);
+    DoubleVector c41 = DoubleVector.zero(DS);
+    DoubleVector c50 = DoubleVector.zero(DS);
+    DoubleVector c51 = DoubleVector.zero(DS);
+    DoubleVector c60 = DoubleVector.zero(DS);
+    DoubleVector c61 = DoubleVector.zero(DS);
+    DoubleVector c70 = DoubleVector.zero(DS);
+    DoubleVector c71 = DoubleVector.zero(DS);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = DoubleVector.broadcast(DS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = DoubleVector.broadcast(DS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = DoubleVector.broadcast(DS, pa[ai + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = DoubleVector.broadcast(DS, pa[ai + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + DL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + DL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + DL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + DL);
+  }
+
+  /** 8 x 2-vector micro-kernel: C tile += packedA (kc x 8) times B rows (kc x 2 vectors); accumulators start from C. */
+  private static void kernelAcc8D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc);
+    DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc + DL);
+    DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc);
+    DoubleVector c11 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc + DL);
+    DoubleVector c20 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc);
+    DoubleVector c21 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc + DL);
+    DoubleVector c30 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc);
+    DoubleVector c31 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc + DL);
+    DoubleVector c40 = DoubleVector.fromArray(DS, c, cOff + 4 * ldc);
+    DoubleVector c41 = DoubleVector.fromArray(DS, c, cOff + 4 * ldc + DL);
+    DoubleVector c50 = DoubleVector.fromArray(DS, c, cOff + 5 * ldc);
+    DoubleVector c51 = DoubleVector.fromArray(DS, c, cOff + 5 * ldc + DL);
+    DoubleVector c60 = DoubleVector.fromArray(DS, c, cOff + 6 * ldc);
+    DoubleVector c61 = DoubleVector.fromArray(DS, c, cOff + 6 * ldc + DL);
+    DoubleVector c70 = DoubleVector.fromArray(DS, c, cOff + 7 * ldc);
+    DoubleVector c71 = DoubleVector.fromArray(DS, c, cOff + 7 * ldc + DL);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = DoubleVector.broadcast(DS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = DoubleVector.broadcast(DS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = DoubleVector.broadcast(DS, pa[ai + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = DoubleVector.broadcast(DS, pa[ai + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + DL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + DL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + DL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + DL);
+  }
+
+  /** 6 x 2-vector micro-kernel: C tile = packedA (kc x 6) times B rows (kc x 2 vectors); C is not read. */
+  private static void kernel6D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.zero(DS);
+    DoubleVector c01 = DoubleVector.zero(DS);
+    DoubleVector c10 = DoubleVector.zero(DS);
+    DoubleVector c11 = DoubleVector.zero(DS);
+    DoubleVector c20 = DoubleVector.zero(DS);
+    DoubleVector c21 = DoubleVector.zero(DS);
+    DoubleVector c30 = DoubleVector.zero(DS);
+    DoubleVector c31 = DoubleVector.zero(DS);
+    DoubleVector c40 = DoubleVector.zero(DS);
+    DoubleVector c41 = DoubleVector.zero(DS);
+    DoubleVector c50 = DoubleVector.zero(DS);
+    DoubleVector c51 = DoubleVector.zero(DS);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = DoubleVector.broadcast(DS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = DoubleVector.broadcast(DS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + DL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + DL);
+  }
+
+  /** 6 x 2-vector micro-kernel: C tile += packedA (kc x 6) times B rows (kc x 2 vectors); accumulators start from C. */
+  private static void kernelAcc6D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc);
+    DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc + DL);
+    DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc);
+    DoubleVector c11 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc + DL);
+    DoubleVector c20 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc);
+    DoubleVector c21 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc + DL);
+    DoubleVector c30 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc);
+    DoubleVector c31 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc + DL);
+    DoubleVector c40 = DoubleVector.fromArray(DS, c, cOff + 4 * ldc);
+    DoubleVector c41 = DoubleVector.fromArray(DS, c, cOff + 4 * ldc + DL);
+    DoubleVector c50 = DoubleVector.fromArray(DS, c, cOff + 5 * ldc);
+    DoubleVector c51 = DoubleVector.fromArray(DS, c, cOff + 5 * ldc + DL);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = DoubleVector.broadcast(DS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = DoubleVector.broadcast(DS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + DL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + DL);
+  }
+
+  @Override
+  public void corrRow(
+      double[] y, int yOff, int len,
+      double[] p, int pOff, int pStep, int stride, int dilation,
+      double[] w, int wOff, int taps1, int taps2) {
+    if (stride != 1 || len < DL) {
+      ScalarKernels.INSTANCE.corrRow(y, yOff, len, p, pOff, pStep, stride, dilation, w, wOff, taps1, taps2);
+      return;
+    }
+    int o = 0;
+    for (; o + 4 * DL <= len; o += 4 * DL) {
+      corr4D(y, yOff + o, p, pOff + o, pStep, dilation, w, wOff, taps1, taps2);
+    }
+    if (o + 2 * DL <= len) {
+      corr2D(y, yOff + o, p, pOff + o, pStep, dilation, w, wOff, taps1, taps2);
+      o += 2 * DL;
+    }
+    if (o + DL <= len) {
+      corr1D(y, yOff + o, p, pOff + o, pStep, dilation, w, wOff, taps1, taps2);
+      o += DL;
+    }
+    if (o < len) {
+      // overlapping last vector would double-count; finish the tail in scalar code
+      ScalarKernels.INSTANCE.corrRow(y, yOff + o, len - o, p, pOff + o, pStep, 1, dilation, w, wOff, taps1, taps2);
+    }
+  }
+
+  /** 4 output vectors at y[yo..], all taps; one small method per width so C2 inlines every vector op. */
+  private static void corr4D(double[] y, int yo, double[] p, int po, int pStep, int dilation, double[] w, int wOff, int taps1, int taps2) {
+    DoubleVector a0 = DoubleVector.fromArray(DS, y, yo);
+    DoubleVector a1 = DoubleVector.fromArray(DS, y, yo + DL);
+    DoubleVector a2 = DoubleVector.fromArray(DS, y, yo + 2 * DL);
+    DoubleVector a3 = DoubleVector.fromArray(DS, y, yo + 3 * DL);
+    // One flat loop over all taps: JDK 17's C2 does not eliminate vector boxes through the
+    // phis of nested loops (measured 20x slower), so taps1 x taps2 is walked with counters.
+    int taps = taps1 * taps2;
+    int rowBase = po;
+    int j = 0;
+    for (int q = 0; q < taps; q++) {
+      DoubleVector wv = DoubleVector.broadcast(DS, w[wOff + q]);
+      int pi = rowBase + j * dilation;
+      a0 = DoubleVector.fromArray(DS, p, pi).fma(wv, a0);
+      a1 = DoubleVector.fromArray(DS, p, pi + DL).fma(wv, a1);
+      a2 = DoubleVector.fromArray(DS, p, pi + 2 * DL).fma(wv, a2);
+      a3 = DoubleVector.fromArray(DS, p, pi + 3 * DL).fma(wv, a3);
+      if (++j == taps2) {
+        j = 0;
+        rowBase += pStep;
+      }
+    }
+    a0.intoArray(y, yo);
+    a1.intoArray(y, yo + DL);
+    a2.intoArray(y, yo + 2 * DL);
+    a3.intoArray(y, yo + 3 * DL);
+  }
+
+  /** 2 output vectors at y[yo..], all taps; one small method per width so C2 inlines every vector op. */
+  private static void corr2D(double[] y, int yo, double[] p, int po, int pStep, int dilation, double[] w, int wOff, int taps1, int taps2) {
+    DoubleVector a0 = DoubleVector.fromArray(DS, y, yo);
+    DoubleVector a1 = DoubleVector.fromArray(DS, y, yo + DL);
+    // One flat loop over all taps: JDK 17's C2 does not eliminate vector boxes through the
+    // phis of nested loops (measured 20x slower), so taps1 x taps2 is walked with counters.
+    int taps = taps1 * taps2;
+    int rowBase = po;
+    int j = 0;
+    for (int q = 0; q < taps; q++) {
+      DoubleVector wv = DoubleVector.broadcast(DS, w[wOff + q]);
+      int pi = rowBase + j * dilation;
+      a0 = DoubleVector.fromArray(DS, p, pi).fma(wv, a0);
+      a1 = DoubleVector.fromArray(DS, p, pi + DL).fma(wv, a1);
+      if (++j == taps2) {
+        j = 0;
+        rowBase += pStep;
+      }
+    }
+    a0.intoArray(y, yo);
+    a1.intoArray(y, yo + DL);
+  }
+
+  /** 1 output vectors at y[yo..], all taps; one small method per width so C2 inlines every vector op. */
+  private static void corr1D(double[] y, int yo, double[] p, int po, int pStep, int dilation, double[] w, int wOff, int taps1, int taps2) {
+    DoubleVector a0 = DoubleVector.fromArray(DS, y, yo);
+    // One flat loop over all taps: JDK 17's C2 does not eliminate vector boxes through the
+    // phis of nested loops (measured 20x slower), so taps1 x taps2 is walked with counters.
+    int taps = taps1 * taps2;
+    int rowBase = po;
+    int j = 0;
+    for (int q = 0; q < taps; q++) {
+      DoubleVector wv = DoubleVector.broadcast(DS, w[wOff + q]);
+      int pi = rowBase + j * dilation;
+      a0 = DoubleVector.fromArray(DS, p, pi).fma(wv, a0);
+      if (++j == taps2) {
+        j = 0;
+        rowBase += pStep;
+      }
+    }
+    a0.intoArray(y, yo);
+  }
+
+  // END DOUBLE
+}

@@ -1,0 +1,34 @@
+/**
+ * Fast CPU kernels in pure Java: batched GEMM and grouped N-d convolution, float32 and float64.
+ *
+ * <p>The pairwise steps of a contraction path are lowered to two atomic kernels:
+ *
+ * <ul>
+ *   <li>{@link dev.conveinsum.engine.cpu.Gemm}: batched strided matrix product with optional
+ *       transposes and accumulation. On the Vector API it packs A into 8-row micro-panels (and B
+ *       into 2-vector panels when M &gt; 32 or B is transposed) and runs an 8 x 2-vector FMA
+ *       micro-kernel, about 150 GFLOPS on one AVX-512 core for large squares, on par with or above
+ *       OpenBLAS (see {@code conv-einsum-benchmarks/RESULTS.md}).
+ *   <li>{@link dev.conveinsum.engine.cpu.ConvKernel}: {@code Y[g,b,t,y] (=|+=) sum_c sum_k
+ *       X[g,b,c,x(y,k)] W[g,t,c,k]} with per-dimension stride, dilation, padding, flip and period
+ *       ({@link dev.conveinsum.engine.cpu.ConvDim}). Three algorithms:
+ *       <ul>
+ *         <li>direct: padded input planes and a register-blocked row kernel; wins for few channels
+ *             and depthwise layers (C = T = 1, many groups);
+ *         <li>im2col + GEMM: wins when {@code C*prod(k)} is large (dense layers);
+ *         <li>FFT (JTransforms, N &lt;= 3): wins when both signal and filter are long.
+ *       </ul>
+ *       The automatic choice ({@link dev.conveinsum.engine.cpu.ConvKernel#choose}) compares
+ *       estimated times: direct {@code 0.04 ns/MAC + 40 ns per row call}; im2col {@code 0.0133
+ *       ns/MAC} scaled for partial 8-row tiles and small depth, plus {@code 0.45 ns} per
+ *       patch-matrix element; FFT {@code 1.1 ns * F log2 F} per transform plus {@code 3 ns} per
+ *       spectral multiply-add.
+ * </ul>
+ *
+ * <p>{@link dev.conveinsum.engine.cpu.VectorSupport} selects the Vector API implementation when
+ * the JVM runs with {@code --add-modules jdk.incubator.vector} and otherwise falls back to scalar
+ * loops (logging one hint); {@code -Dconveinsum.vector=false} forces the fallback. {@link
+ * dev.conveinsum.engine.cpu.Parallelism} bounds the threads: kernels parallelise either over
+ * independent problems (groups, batch) or inside one problem, never both.
+ */
+package dev.conveinsum.engine.cpu;

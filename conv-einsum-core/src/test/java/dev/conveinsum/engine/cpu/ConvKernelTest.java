@@ -1,0 +1,161 @@
+package dev.conveinsum.engine.cpu;
+
+import static dev.conveinsum.engine.cpu.GemmTest.assertClose;
+import static dev.conveinsum.engine.cpu.GemmTest.random;
+import static dev.conveinsum.engine.cpu.GemmTest.toDouble;
+import static dev.conveinsum.engine.cpu.GemmTest.toFloat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.conveinsum.engine.cpu.ConvKernel.Algorithm;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ConvKernelTest {
+
+  static ConvDim randomDim(Random r, int maxIn) {
+    int k = 1 + r.nextInt(4);
+    int in = 1 + r.nextInt(maxIn);
+    int stride = 1 + r.nextInt(3);
+    int dil = 1 + r.nextInt(3);
+    int pad = r.nextInt(k + 1);
+    boolean flip = r.nextBoolean();
+    int period = r.nextInt(3) == 0 ? 1 + r.nextInt(in + 2) : 0;
+    int span = dil * (k - 1) + 1;
+    int valid = (in + 2 * pad - span) / stride + 1;
+    int out = Math.max(1, valid + r.nextInt(3) - 1); // sometimes reads past the end
+    return new ConvDim(in, k, out, stride, dil, pad, flip, period);
+  }
+
+  static ConvShape randomShape(Random r) {
+    int n = 1 + r.nextInt(3);
+    int maxIn = n == 1 ? 40 : n == 2 ? 12 : 6;
+    List<ConvDim> dims = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      dims.add(randomDim(r, maxIn));
+    }
+    return new ConvShape(1 + r.nextInt(3), 1 + r.nextInt(2), 1 + r.nextInt(3), 1 + r.nextInt(3), dims);
+  }
+
+  /** Runs one shape with both precisions against the reference; returns nothing, throws on mismatch. */
+  static void check(CpuKernels kern, ConvShape s, Algorithm algo, boolean acc, int threads, Random r, String msg) {
+    int xOff = r.nextInt(3);
+    int wOff = r.nextInt(3);
+    int yOff = r.nextInt(3);
+    double[] x = GemmTest.pad(random(r, (int) s.inputSize()), xOff);
+    double[] w = GemmTest.pad(random(r, (int) s.filterSize()), wOff);
+    double[] y0 = GemmTest.pad(random(r, (int) s.outputSize()), yOff);
+    double[] want = y0.clone();
+    ConvKernel.reference(s, x, xOff, w, wOff, want, yOff, acc);
+    double[] got = y0.clone();
+    if (!acc) {
+      Arrays.fill(got, yOff, yOff + (int) s.outputSize(), Double.NaN);
+    }
+    ConvKernel.convolve(kern, s, x, xOff, w, wOff, got, yOff, acc, algo, Parallelism.of(threads));
+    String m = msg + " " + algo + " acc=" + acc + " threads=" + threads + " " + s;
+    assertClose(Arrays.copyOfRange(want, yOff, want.length), got, yOff, 1e-9, "double " + m);
+    assertEquals(-7.0, got[got.length - 1], "guard " + m);
+
+    float[] xf = toFloat(x);
+    float[] wf = toFloat(w);
+    float[] yf0 = toFloat(y0);
+    float[] wantF = yf0.clone();
+    ConvKernel.reference(s, xf, xOff, wf, wOff, wantF, yOff, acc);
+    float[] gotF = yf0.clone();
+    ConvKernel.convolve(kern, s, xf, xOff, wf, wOff, gotF, yOff, acc, algo, Parallelism.of(threads));
+    assertClose(toDouble(Arrays.copyOfRange(wantF, yOff, wantF.length)), gotF, yOff, 1e-4, "float " + m);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void randomShapesMatchReference(Algorithm algo) {
+    Random r = new Random(1234 + algo.ordinal());
+    for (int i = 0; i < 120; i++) {
+      ConvShape s = randomShape(r);
+      check(VectorSupport.kernels(), s, algo, r.nextBoolean(), 1 + r.nextInt(2), r, "case " + i);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Algorithm.class, names = {"DIRECT", "IM2COL"})
+  void scalarFallbackMatchesReference(Algorithm algo) {
+    Random r = new Random(777 + algo.ordinal());
+    for (int i = 0; i < 40; i++) {
+      check(VectorSupport.scalarKernels(), randomShape(r), algo, r.nextBoolean(), 1, r, "scalar case " + i);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void longRowsExerciseVectorLoops(Algorithm algo) {
+    // rows long enough for the 4-vector unrolled loop, with tails; depthwise-like and dense-like
+    Random r = new Random(42);
+    ConvShape[] shapes = {
+      ConvShape.of(6, 1, 1, 1, new ConvDim(33, 3, 33, 1, 1, 1, false, 0), new ConvDim(70, 3, 70, 1, 1, 1, false, 0)),
+      ConvShape.of(1, 2, 4, 5, new ConvDim(9, 3, 9, 1, 1, 1, true, 0), new ConvDim(130, 5, 130, 1, 2, 4, false, 0)),
+      ConvShape.of(1, 1, 2, 2, new ConvDim(300, 40, 261, 1, 1, 0, false, 0)),
+      ConvShape.of(2, 1, 2, 3, new ConvDim(200, 33, 100, 2, 1, 16, true, 200)),
+    };
+    for (ConvShape s : shapes) {
+      check(VectorSupport.kernels(), s, algo, false, 2, r, "long");
+      check(VectorSupport.kernels(), s, algo, true, 1, r, "long");
+    }
+  }
+
+  @Test
+  void fourDimensionsWorkExceptFft() {
+    Random r = new Random(5);
+    ConvShape s = ConvShape.of(1, 1, 2, 2, randomDim(r, 4), randomDim(r, 4), randomDim(r, 4), randomDim(r, 4));
+    check(VectorSupport.kernels(), s, Algorithm.DIRECT, false, 1, r, "4d");
+    check(VectorSupport.kernels(), s, Algorithm.IM2COL, true, 2, r, "4d");
+    check(VectorSupport.kernels(), s, Algorithm.AUTO, true, 2, r, "4d");
+    assertThrows(IllegalArgumentException.class,
+        () -> ConvKernel.convolve(s, new float[(int) s.inputSize()], 0, new float[(int) s.filterSize()], 0,
+            new float[(int) s.outputSize()], 0, false, Algorithm.FFT, Parallelism.serial()));
+  }
+
+  @Test
+  void referenceMatchesHandComputedExample() {
+    // 1-D true convolution, stride 2, dilation 1, pad 1: y[o] = sum_k x[2o - 1 + (2 - k)] w[k]
+    ConvShape s = ConvShape.of(1, 1, 1, 1, new ConvDim(5, 3, 3, 2, 1, 1, true, 0));
+    double[] x = {1, 2, 3, 4, 5};
+    double[] w = {1, 10, 100};
+    double[] y = new double[3];
+    ConvKernel.reference(s, x, 0, w, 0, y, 0, false);
+    // o=0: x idx j=0..2 -> -1,0,1 with w[2],w[1],w[0]: 0 + 1*10 + 2*1 = 12
+    // o=1: 1,2,3 -> 2*100 + 3*10 + 4*1 = 234 ; o=2: 3,4,5 -> 4*100 + 5*10 + 0 = 450
+    assertEquals(List.of(12.0, 234.0, 450.0), List.of(y[0], y[1], y[2]));
+    // circular: period 5 wraps index -1 to 4 and 5 to 0
+    ConvShape c = ConvShape.of(1, 1, 1, 1, new ConvDim(5, 3, 3, 2, 1, 1, true, 5));
+    ConvKernel.reference(c, x, 0, w, 0, y, 0, false);
+    assertEquals(List.of(5 * 100 + 12.0, 234.0, 450.0 + 1), List.of(y[0], y[1], y[2]));
+    for (Algorithm a : new Algorithm[] {Algorithm.DIRECT, Algorithm.IM2COL, Algorithm.FFT}) {
+      double[] got = new double[3];
+      ConvKernel.convolve(c, x, 0, w, 0, got, 0, false, a, Parallelism.serial());
+      assertClose(y, got, 0, 1e-12, a.toString());
+    }
+  }
+
+  @Test
+  void autoChoosesDocumentedAlgorithms() {
+    ConvDim d56 = new ConvDim(56, 3, 56, 1, 1, 1, false, 0);
+    ConvDim d32 = new ConvDim(32, 3, 32, 1, 1, 1, false, 0);
+    assertEquals(Algorithm.IM2COL, ConvKernel.choose(ConvShape.of(1, 32, 64, 64, d56, d56)));
+    assertEquals(Algorithm.DIRECT, ConvKernel.choose(ConvShape.of(256, 1, 1, 1, d32, d32)));
+    ConvDim longDim = new ConvDim(8192, 1024, 8192, 1, 1, 512, false, 0);
+    assertEquals(Algorithm.FFT, ConvKernel.choose(ConvShape.of(1, 4, 4, 4, longDim)));
+  }
+
+  @Test
+  void emptyChannelsZeroTheOutput() {
+    ConvShape s = ConvShape.of(1, 1, 2, 0, ConvDim.valid(4, 2));
+    float[] y = {1, 2, 3, 4, 5, 6};
+    ConvKernel.convolve(s, new float[0], 0, new float[0], 0, y, 0, false);
+    assertEquals(0f, y[5]);
+  }
+}

@@ -1,0 +1,178 @@
+package dev.conveinsum.engine.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class GemmTest {
+
+  private static final int[] SIZES = {1, 2, 3, 7, 8, 9, 13, 16, 17, 31, 32, 33, 37, 64, 65, 97, 130};
+
+  /** Naive triple loop in double precision. */
+  static double[] naive(int g, int m, int n, int k, double[] a, boolean ta, double[] b, boolean tb, double[] c0, boolean acc) {
+    double[] c = new double[g * m * n];
+    for (int q = 0; q < g; q++) {
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          double s = acc ? c0[q * m * n + i * n + j] : 0;
+          for (int p = 0; p < k; p++) {
+            double av = ta ? a[q * m * k + p * m + i] : a[q * m * k + i * k + p];
+            double bv = tb ? b[q * k * n + j * k + p] : b[q * k * n + p * n + j];
+            s += av * bv;
+          }
+          c[q * m * n + i * n + j] = s;
+        }
+      }
+    }
+    return c;
+  }
+
+  static double[] random(Random r, int n) {
+    double[] x = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = r.nextDouble() * 2 - 1;
+    }
+    return x;
+  }
+
+  static float[] toFloat(double[] x) {
+    float[] f = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      f[i] = (float) x[i];
+    }
+    return f;
+  }
+
+  static double[] toDouble(float[] x) {
+    double[] d = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      d[i] = x[i];
+    }
+    return d;
+  }
+
+  static void assertClose(double[] want, double[] got, int off, double tol, String msg) {
+    for (int i = 0; i < want.length; i++) {
+      double w = want[i];
+      double d = Math.abs(got[off + i] - w);
+      if (!(d <= tol * (1 + Math.abs(w)))) {
+        throw new AssertionError(msg + ": index " + i + " want " + w + " got " + got[off + i]);
+      }
+    }
+  }
+
+  static void assertClose(double[] want, float[] got, int off, double tol, String msg) {
+    assertClose(want, toDouble(got), off, tol, msg);
+  }
+
+  private void runRandom(CpuKernels kern, long seed, int cases, int maxDim) {
+    Random r = new Random(seed);
+    for (int t = 0; t < cases; t++) {
+      int m = r.nextBoolean() ? SIZES[r.nextInt(SIZES.length)] : 1 + r.nextInt(maxDim);
+      int n = r.nextBoolean() ? SIZES[r.nextInt(SIZES.length)] : 1 + r.nextInt(maxDim);
+      int k = r.nextBoolean() ? SIZES[r.nextInt(SIZES.length)] : 1 + r.nextInt(maxDim);
+      int g = 1 + r.nextInt(3);
+      boolean ta = r.nextBoolean();
+      boolean tb = r.nextBoolean();
+      boolean acc = r.nextBoolean();
+      int threads = 1 + r.nextInt(2);
+      int aOff = r.nextInt(5);
+      int bOff = r.nextInt(5);
+      int cOff = r.nextInt(5);
+      double[] a = random(r, g * m * k);
+      double[] b = random(r, g * k * n);
+      double[] c0 = random(r, g * m * n);
+      double[] want = naive(g, m, n, k, a, ta, b, tb, c0, acc);
+      String msg = String.format("seed=%d case=%d g=%d m=%d n=%d k=%d ta=%b tb=%b acc=%b threads=%d %s",
+          seed, t, g, m, n, k, ta, tb, acc, threads, kern.name());
+
+      double[] ad = pad(a, aOff);
+      double[] bd = pad(b, bOff);
+      double[] cd = pad(c0, cOff);
+      if (!acc) {
+        java.util.Arrays.fill(cd, cOff, cOff + c0.length, Double.NaN); // must be ignored
+      }
+      Gemm.dgemm(kern, g, m, n, k, ad, aOff, ta, bd, bOff, tb, cd, cOff, acc, Parallelism.of(threads));
+      assertClose(want, cd, cOff, 1e-9, "double " + msg);
+      assertEquals(-7.0, cd[cd.length - 1], "guard after C overwritten: " + msg);
+
+      float[] af = toFloat(ad);
+      float[] bf = toFloat(bd);
+      float[] cf = toFloat(pad(c0, cOff));
+      // reference in double from the float-rounded inputs
+      double[] wantF = naive(g, m, n, k, toDouble(slice(af, aOff, a.length)), ta,
+          toDouble(slice(bf, bOff, b.length)), tb, toDouble(slice(cf, cOff, c0.length)), acc);
+      Gemm.sgemm(kern, g, m, n, k, af, aOff, ta, bf, bOff, tb, cf, cOff, acc, Parallelism.of(threads));
+      assertClose(wantF, cf, cOff, 1e-4, "float " + msg);
+      assertEquals(-7f, cf[cf.length - 1], "guard after C overwritten: " + msg);
+    }
+  }
+
+  /** Copies x at offset off into a larger array with a -7 guard element at the end. */
+  static double[] pad(double[] x, int off) {
+    double[] p = new double[off + x.length + 1];
+    java.util.Arrays.fill(p, -7);
+    System.arraycopy(x, 0, p, off, x.length);
+    return p;
+  }
+
+  static float[] slice(float[] x, int off, int len) {
+    return java.util.Arrays.copyOfRange(x, off, off + len);
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3})
+  void activeKernelsMatchNaiveLoop(long seed) {
+    runRandom(VectorSupport.kernels(), seed, 60, 140);
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {11, 12})
+  void scalarFallbackMatchesNaiveLoop(long seed) {
+    runRandom(VectorSupport.scalarKernels(), seed, 40, 140);
+  }
+
+  @Test
+  void largeShapesCrossBlockBoundaries() {
+    // K > KC (256), N > NC (512 floats / 256 doubles), M > 32 so B is packed, a skinny M <= 32,
+    // and M > N so two threads split the rows instead of the columns.
+    Random r = new Random(99);
+    int[][] shapes = {{70, 530, 300}, {20, 600, 270}, {9, 1100, 5}, {300, 40, 100}};
+    for (int[] s : shapes) {
+      for (boolean tb : new boolean[] {false, true}) {
+        int m = s[0], n = s[1], k = s[2];
+        double[] a = random(r, m * k);
+        double[] b = random(r, k * n);
+        double[] want = naive(1, m, n, k, a, false, b, tb, null, false);
+        double[] c = new double[m * n];
+        Gemm.dgemm(1, m, n, k, a, 0, false, b, 0, tb, c, 0, false, Parallelism.of(2));
+        assertClose(want, c, 0, 1e-9, "double " + m + "x" + n + "x" + k + " tb=" + tb);
+        float[] cf = new float[m * n];
+        Gemm.sgemm(1, m, n, k, toFloat(a), 0, false, toFloat(b), 0, tb, cf, 0, false, Parallelism.of(2));
+        double[] wantF = naive(1, m, n, k, toDouble(toFloat(a)), false, toDouble(toFloat(b)), tb, null, false);
+        assertClose(wantF, cf, 0, 1e-4, "float " + m + "x" + n + "x" + k + " tb=" + tb);
+      }
+    }
+  }
+
+  @Test
+  void zeroInnerDimensionClearsOrKeepsC() {
+    float[] c = {1, 2, 3, 4};
+    Gemm.sgemm(1, 2, 2, 0, new float[0], 0, false, new float[0], 0, false, c, 0, true);
+    assertEquals(1f, c[0]);
+    Gemm.sgemm(1, 2, 2, 0, new float[0], 0, false, new float[0], 0, false, c, 0, false);
+    assertEquals(0f, c[3]);
+  }
+
+  @Test
+  void rejectsOutOfBoundsArrays() {
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> Gemm.sgemm(2, 3, 3, 3, new float[17], 0, false, new float[18], 0, false, new float[18], 0, false));
+    assertThrows(IllegalArgumentException.class,
+        () -> Gemm.dgemm(1, -1, 3, 3, new double[9], 0, false, new double[9], 0, false, new double[9], 0, false));
+  }
+}
