@@ -3,7 +3,6 @@ package dev.conveinsum.exec;
 import static dev.conveinsum.testing.Tolerance.assertClose;
 
 import dev.conveinsum.engine.Engine;
-import dev.conveinsum.engine.reference.LoopEngine;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.DType;
@@ -19,7 +18,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ExecGoldenTest {
-  static final Engine LOOPS = new LoopEngine();
 
   static Stream<Case> cases() {
     return GoldenCases.all().stream();
@@ -60,9 +58,17 @@ class ExecGoldenTest {
     for (int i = 0; i < 4; i++) {
       paths.add(randomPath(n, rnd));
     }
-    CompiledPlan.Options opts = new CompiledPlan.Options(LOOPS, 1, Checkpoint.STORE);
+    for (Engine engine : dev.conveinsum.engine.Engines.all()) {
+      check(c, b, paths, engine);
+    }
+  }
+
+  private static void check(Case c, BoundExpression b, List<int[][]> paths, Engine engine) {
+    int n = c.operands().size();
+    CompiledPlan.Options opts = new CompiledPlan.Options(engine, 2, Checkpoint.STORE);
     for (int[][] path : paths) {
-      String what = c.name() + " path " + java.util.Arrays.deepToString(path);
+      String what = c.name() + " on " + engine.name() + " path "
+          + java.util.Arrays.deepToString(path);
       CompiledPlan plan = CompiledPlan.compile(b, path, null);
       Execution e = plan.execute(c.operands(), c.gradOutput(), opts);
       assertClose(c.expected(), e.output(), Tolerance.FLOAT64, what);
@@ -72,7 +78,7 @@ class ExecGoldenTest {
               what + " grad " + k);
         }
         Execution r = plan.execute(c.operands(), c.gradOutput(),
-            new CompiledPlan.Options(LOOPS, 1, Checkpoint.RECOMPUTE));
+            new CompiledPlan.Options(engine, 2, Checkpoint.RECOMPUTE));
         for (int k = 0; k < n; k++) {
           assertClose(c.expectedGrads().get(k), r.gradients().get(k), Tolerance.FLOAT64,
               what + " recompute grad " + k);

@@ -3,7 +3,6 @@ package dev.conveinsum.exec;
 import static dev.conveinsum.testing.Tolerance.assertClose;
 
 import dev.conveinsum.engine.Engine;
-import dev.conveinsum.engine.reference.LoopEngine;
 import dev.conveinsum.engine.reference.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * and every operand's gradient, under both checkpoint modes.
  */
 class ExecPropertyTest {
-  private static final Engine LOOPS = new LoopEngine();
+  private static final List<Engine> ENGINES = dev.conveinsum.engine.Engines.all();
 
   private static void check(Settings settings, long seed, int cases) {
     SplittableRandom rnd = new SplittableRandom(seed);
@@ -38,7 +37,9 @@ class ExecPropertyTest {
       String what = "case " + i + ": " + c + " path " + Arrays.deepToString(path);
       CompiledPlan plan = CompiledPlan.compile(b, path, null);
       Checkpoint mode = Checkpoint.values()[i % 2];
-      Execution e = plan.execute(ops, grad, new CompiledPlan.Options(LOOPS, 1, mode));
+      Engine engine = ENGINES.get(i % ENGINES.size());
+      Execution e = plan.execute(ops, grad, new CompiledPlan.Options(engine, 1 + i % 2, mode));
+      what += " on " + engine.name();
       assertClose(want, e.output(), Tolerance.FLOAT64, what);
       for (int k = 0; k < ops.size(); k++) {
         assertClose(wantGrads.get(k), e.gradients().get(k), Tolerance.FLOAT64,
