@@ -84,6 +84,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
 
+  @Option(names = "--profile",
+      description = "after timing, run once more and print the time of every instruction")
+  boolean profile;
+
   @Override
   public Integer call() {
     if (reps < 1 || warmup < 0) {
@@ -180,6 +184,17 @@ final class BenchCommand implements Callable<Integer> {
           (double) flops, gflops);
       out.printf(Locale.ROOT, "peak memory  %.2f MiB measured, %.2f MiB predicted%n",
           peak / 1048576.0, predicted / 1048576.0);
+    }
+    if (profile) {
+      Execution e = plan.execute(operands, grad,
+          new CompiledPlan.Options(engine, nThreads, mode, true));
+      PrintWriter sink = json ? err : out;
+      sink.println("profile (one run, ms per instruction kind):");
+      e.profile().entrySet().stream()
+          .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+          .forEach(en -> sink.printf(Locale.ROOT, "  %9.3f  %s%n", en.getValue() / 1e6,
+              en.getKey()));
+      sink.flush();
     }
     out.flush();
     return 0;

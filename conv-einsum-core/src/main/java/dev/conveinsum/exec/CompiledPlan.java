@@ -67,8 +67,14 @@ public final class CompiledPlan {
    * @param engine the kernels
    * @param threads the most threads a kernel may use
    * @param checkpoint what the backward pass keeps
+   * @param profile whether to time every instruction ({@link Execution#profile()})
    */
-  public record Options(Engine engine, int threads, Checkpoint checkpoint) {
+  public record Options(Engine engine, int threads, Checkpoint checkpoint, boolean profile) {
+    /** Options without profiling. */
+    public Options(Engine engine, int threads, Checkpoint checkpoint) {
+      this(engine, threads, checkpoint, false);
+    }
+
     /** Checks the thread count. */
     public Options {
       if (threads < 1) {
@@ -110,6 +116,9 @@ public final class CompiledPlan {
     Lowering.Compiled c = gradOutput == null ? forward : training;
     Program p = c.program();
     Runtime.Stats stats = new Runtime.Stats();
+    if (options.profile()) {
+      stats.profile = new java.util.LinkedHashMap<>();
+    }
     Runtime rt = new Runtime(p.layouts.size(), dtype, options.engine(), options.threads(), stats);
     Object[] leaves = new Object[operands.size()];
     for (int k = 0; k < operands.size(); k++) {
@@ -130,7 +139,7 @@ public final class CompiledPlan {
     }
     Tensor output = tensor(out, bound.outputShape());
     if (gradOutput == null) {
-      return new Execution(output, null, stats.peakBytes, stats.flops);
+      return new Execution(output, null, stats.peakBytes, stats.flops, stats.profile);
     }
     List<Tensor> grads = new ArrayList<>();
     for (int k = 0; k < operands.size(); k++) {
@@ -143,7 +152,7 @@ public final class CompiledPlan {
         grads.add(tensor(rt.get(s), operands.get(k).shape()).to(operands.get(k).dtype()));
       }
     }
-    return new Execution(output, grads, stats.peakBytes, stats.flops);
+    return new Execution(output, grads, stats.peakBytes, stats.flops, stats.profile);
   }
 
   /**
@@ -193,7 +202,7 @@ public final class CompiledPlan {
     int forwardOps = c.forwardOps();
     for (int i = 0; i < forwardOps; i++) {
       Op op = p.ops.get(i);
-      op.run(rt);
+      rt.run(op);
       for (int s : op.inputs()) {
         int last = recompute ? lastForwardUse(p, s, forwardOps) : p.lastUse[s];
         if (last == i && !keep.contains(s)) {
@@ -220,7 +229,7 @@ public final class CompiledPlan {
         }
       }
       Op op = p.ops.get(i);
-      op.run(rt);
+      rt.run(op);
       for (int s : op.inputs()) {
         if (p.lastUse[s] == i && !keep.contains(s) && !recomputed.contains(s)) {
           rt.release(s);
@@ -258,7 +267,7 @@ public final class CompiledPlan {
     }
     for (int ci = 0; ci < cone.size(); ci++) {
       Op op = p.ops.get(cone.get(ci));
-      op.run(rt);
+      rt.run(op);
       for (int s : op.inputs()) {
         boolean usedLater = false;
         for (int cj = ci + 1; cj < cone.size() && !usedLater; cj++) {

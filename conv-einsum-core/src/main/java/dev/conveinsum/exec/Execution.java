@@ -12,11 +12,16 @@ import java.util.List;
  * @param peakBytes the largest number of bytes held at once by operands, intermediates and
  *     gradients during the call
  * @param flops the kernel FLOPs executed (2 per multiply-add of each dense kernel call)
+ * @param profile nanoseconds spent per kind of instruction, when profiling was asked for (else
+ *     empty)
  */
-public record Execution(Tensor output, List<Tensor> gradients, long peakBytes, long flops) {
+public record Execution(Tensor output, List<Tensor> gradients, long peakBytes, long flops,
+    java.util.Map<String, Long> profile) {
   /** Wraps the gradient list without copying its nulls away. */
   public Execution {
     gradients = gradients == null ? List.of()
         : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(gradients));
+    profile = profile == null ? java.util.Map.of()
+        : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(profile));
   }
 }

@@ -1,6 +1,5 @@
 package dev.conveinsum.exec;
 
-import dev.conveinsum.tensor.DType;
 
 /**
  * A data-movement instruction described by per-axis offset tables; permute, diagonal,
@@ -52,17 +51,20 @@ final class LinearMap implements Op {
     }
     Object src = rt.get(in);
     Object dst = rt.allocate(out, outSize);
-    boolean f64 = rt.dtype() == DType.FLOAT64;
     Object dense = gather ? dst : src;
     Object table = gather ? src : dst;
-    int rank = denseDims.length;
     for (int d : denseDims) {
       if (d == 0) {
         return;
       }
     }
+    int rank = denseDims.length;
     if (rank == 0) {
-      move(f64, dense, table, 0, 0);
+      if (dense instanceof double[] dd) {
+        moveRow(dd, (double[]) table, 0, 0, ZERO, 1);
+      } else {
+        moveRow((float[]) dense, (float[]) table, 0, 0, ZERO, 1);
+      }
       return;
     }
     int last = rank - 1;
@@ -78,15 +80,15 @@ final class LinearMap implements Op {
       valid[a] = valid[a - 1] && t >= 0;
       partial[a] = partial[a - 1] + (t >= 0 ? t : 0);
     }
+    boolean f64 = dense instanceof double[];
     int j = 0;
     while (true) {
       if (valid[last]) {
-        long base = partial[last];
-        for (int e = 0; e < lastLen; e++) {
-          int t = lastTable[e];
-          if (t >= 0) {
-            move(f64, dense, table, j + e, (int) (base + t));
-          }
+        int base = (int) partial[last];
+        if (f64) {
+          moveRow((double[]) dense, (double[]) table, j, base, lastTable, lastLen);
+        } else {
+          moveRow((float[]) dense, (float[]) table, j, base, lastTable, lastLen);
         }
       }
       j += lastLen;
@@ -105,18 +107,41 @@ final class LinearMap implements Op {
     }
   }
 
-  private void move(boolean f64, Object dense, Object table, int j, int off) {
-    if (f64) {
-      if (gather) {
-        ((double[]) dense)[j] = ((double[]) table)[off];
-      } else {
-        ((double[]) table)[off] += ((double[]) dense)[j];
+  private static final int[] ZERO = {0};
+
+  /** One row of the innermost axis; the hot loop, kept free of casts and branches on type. */
+  private void moveRow(double[] dense, double[] table, int j, int base, int[] t, int len) {
+    if (gather) {
+      for (int e = 0; e < len; e++) {
+        int o = t[e];
+        if (o >= 0) {
+          dense[j + e] = table[base + o];
+        }
       }
     } else {
-      if (gather) {
-        ((float[]) dense)[j] = ((float[]) table)[off];
-      } else {
-        ((float[]) table)[off] += ((float[]) dense)[j];
+      for (int e = 0; e < len; e++) {
+        int o = t[e];
+        if (o >= 0) {
+          table[base + o] += dense[j + e];
+        }
+      }
+    }
+  }
+
+  private void moveRow(float[] dense, float[] table, int j, int base, int[] t, int len) {
+    if (gather) {
+      for (int e = 0; e < len; e++) {
+        int o = t[e];
+        if (o >= 0) {
+          dense[j + e] = table[base + o];
+        }
+      }
+    } else {
+      for (int e = 0; e < len; e++) {
+        int o = t[e];
+        if (o >= 0) {
+          table[base + o] += dense[j + e];
+        }
       }
     }
   }

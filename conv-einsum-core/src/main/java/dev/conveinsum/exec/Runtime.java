@@ -19,6 +19,37 @@ final class Runtime {
     long liveBytes;
     long peakBytes;
     long flops;
+    /** Nanoseconds per instruction label, when profiling. */
+    java.util.Map<String, Long> profile;
+  }
+
+  /** Runs one instruction, timing it when profiling. */
+  void run(Op op) {
+    if (stats.profile == null || dry) {
+      op.run(this);
+      return;
+    }
+    long t0 = System.nanoTime();
+    op.run(this);
+    stats.profile.merge(label(op), System.nanoTime() - t0, Long::sum);
+  }
+
+  private static String label(Op op) {
+    if (op instanceof KernelOp k) {
+      var p = k.problem;
+      StringBuilder sb = new StringBuilder(p.dims().isEmpty() ? "gemm" : "conv");
+      sb.append(" G").append(p.groups()).append(" B").append(p.batch()).append(" T")
+          .append(p.outChannels()).append(" C").append(p.inChannels());
+      for (var d : p.dims()) {
+        sb.append(" ").append(d.inLength()).append('*').append(d.kernelLength()).append("->")
+            .append(d.outLength());
+      }
+      return sb.toString();
+    }
+    if (op instanceof LinearMap m) {
+      return (m.gather ? "gather " : "scatter ") + java.util.Arrays.toString(m.denseDims);
+    }
+    return op.getClass().getSimpleName();
   }
 
   private final boolean dry;
