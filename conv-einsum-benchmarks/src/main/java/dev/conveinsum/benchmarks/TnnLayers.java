@@ -1,0 +1,253 @@
+package dev.conveinsum.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveinsum.engine.Engine;
+import dev.conveinsum.engine.Engines;
+import dev.conveinsum.exec.Checkpoint;
+import dev.conveinsum.exec.CompiledPlan;
+import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.expr.ConvOptions;
+import dev.conveinsum.expr.Expression;
+import dev.conveinsum.plan.Path;
+import dev.conveinsum.plan.PlanInfo;
+import dev.conveinsum.plan.PlanOptions;
+import dev.conveinsum.plan.Planner;
+import dev.conveinsum.tensor.DType;
+import dev.conveinsum.tensor.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The paper's tables for the layers of {@code tnn_layers.json}, measured in one run on this
+ * machine: optimal path against the naive left-to-right path (the paper's baseline), forward,
+ * and forward+backward with and without checkpointing, with peak memory and the largest batch
+ * that fits a memory budget.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp conv-einsum-benchmarks/target/benchmarks.jar \
+ *     dev.conveinsum.benchmarks.TnnLayers forward|training [--batch 32] [--filter REGEX]
+ *     [--reps 3] [--threads 2] [--naive-gflop 40] [--budget-gib 2]
+ * </pre>
+ *
+ * <p>Markdown rows go to standard output, progress to standard error. The naive path of many
+ * layers costs hundreds of GFLOPs; it is timed at the largest batch (at most {@code --batch})
+ * whose naive FLOPs stay under {@code --naive-gflop}, and the optimal path is timed at that
+ * batch too, so every ratio compares equal work.
+ */
+public final class TnnLayers {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TnnLayers() {}
+
+  /** Runs the benchmark; see the class comment for the arguments. */
+  @SuppressWarnings("unchecked")
+  public static void main(String[] args) throws IOException {
+    String mode = args.length > 0 ? args[0] : "forward";
+    int batch = intArg(args, "--batch", 32);
+    int reps = intArg(args, "--reps", 3);
+    int threads = intArg(args, "--threads", Runtime.getRuntime().availableProcessors());
+    double naiveGflop = Double.parseDouble(arg(args, "--naive-gflop", "40"));
+    double budgetGib = Double.parseDouble(arg(args, "--budget-gib", "2"));
+    Pattern filter = Pattern.compile(arg(args, "--filter", ".*"));
+    Engine engine = Engines.best();
+    JsonNode layers;
+    try (InputStream in = TnnLayers.class.getResourceAsStream("/tnn_layers.json")) {
+      layers = JSON.readTree(in).get("layers");
+    }
+    System.out.printf(Locale.ROOT, "# %s, engine %s, %d threads, float32, JDK %s, %s%n", mode,
+        engine.name(), threads, System.getProperty("java.version"), cpu());
+    if (mode.equals("forward")) {
+      System.out.println("| layer | params | batch | optimal ms | naive ms | naive/optimal time"
+          + " | naive/optimal FLOPs |");
+      System.out.println("|---|---|---|---|---|---|---|");
+    } else {
+      System.out.println("| layer | batch | opt+store ms | opt+recompute ms | naive+store ms |"
+          + " naive+recompute ms | peak MiB opt/store | opt/recompute | naive/store |"
+          + " naive/recompute | max batch in " + budgetGib + " GiB: opt/store | opt/recomp |"
+          + " naive/store | naive/recomp |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    }
+    for (JsonNode l : layers) {
+      String name = l.get("name").asText();
+      if (!filter.matcher(name).matches()) {
+        continue;
+      }
+      System.err.println(name + " ...");
+      ConvOptions options = ConvOptions.fromMap(JSON.convertValue(l.get("options"), Map.class));
+      String expr = l.get("expression").asText();
+      List<long[]> shapes = new ArrayList<>();
+      for (JsonNode s : l.get("shapes")) {
+        long[] d = new long[s.size()];
+        for (int i = 0; i < d.length; i++) {
+          d[i] = s.get(i).asLong();
+        }
+        shapes.add(d);
+      }
+      if (mode.equals("forward")) {
+        forwardRow(name, l.get("parameters").asLong(), expr, options, shapes, batch, reps,
+            threads, naiveGflop, engine);
+      } else {
+        trainingRow(name, expr, options, shapes, batch, reps, threads, budgetGib, engine);
+      }
+    }
+  }
+
+  private static void forwardRow(String name, long params, String expr, ConvOptions options,
+      List<long[]> shapes, int batch, int reps, int threads, double naiveGflop, Engine engine) {
+    int b = batch;
+    while (b > 1 && plan(expr, options, shapes, b, "naive", false).flops() > naiveGflop * 1e9) {
+      b /= 2;
+    }
+    PlanInfo naive = plan(expr, options, shapes, b, "naive", false);
+    PlanInfo optimal = plan(expr, options, shapes, b, "auto", false);
+    String naiveMs;
+    double ratio = Double.NaN;
+    double optMs = time(optimal, b, reps, threads, false, Checkpoint.STORE, engine);
+    if (naive.flops() > naiveGflop * 1e9) {
+      naiveMs = "skipped (" + String.format(Locale.ROOT, "%.3g", naive.flops() / 1e9)
+          + " GFLOP at batch 1)";
+    } else {
+      double t = time(naive, b, reps, threads, false, Checkpoint.STORE, engine);
+      naiveMs = String.format(Locale.ROOT, "%.2f", t);
+      ratio = t / optMs;
+    }
+    System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %s | %s | %.1f |%n", name, params, b,
+        optMs, naiveMs, Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.1f", ratio),
+        naive.flops() / (double) optimal.flops());
+  }
+
+  private static void trainingRow(String name, String expr, ConvOptions options,
+      List<long[]> shapes, int batch, int reps, int threads, double budgetGib, Engine engine) {
+    StringBuilder times = new StringBuilder();
+    StringBuilder peaks = new StringBuilder();
+    StringBuilder maxBatch = new StringBuilder();
+    long budget = (long) (budgetGib * (1L << 30));
+    for (String opt : new String[] {"auto", "naive"}) {
+      PlanInfo p = plan(expr, options, shapes, batch, opt, true);
+      for (Checkpoint mode : Checkpoint.values()) {
+        CompiledPlan c = compile(p);
+        long predicted = c.predictPeakBytes(DType.FLOAT32, true, mode);
+        if (predicted > budget * 4 || p.cost().trainFlops() > 400e9) {
+          times.append(" skipped |");
+          peaks.append(String.format(Locale.ROOT, " %.0f (predicted) |", predicted / 1048576.0));
+        } else {
+          double[] peak = new double[1];
+          double t = time(p, batch, reps, threads, true, mode, engine, peak);
+          times.append(String.format(Locale.ROOT, " %.1f |", t));
+          peaks.append(String.format(Locale.ROOT, " %.1f |", peak[0] / 1048576.0));
+        }
+        maxBatch.append(' ').append(maxBatch(expr, options, shapes, opt, mode, budget))
+            .append(" |");
+      }
+    }
+    System.out.printf(Locale.ROOT, "| %s | %d |%s%s%s%n", name, batch, times, peaks, maxBatch);
+  }
+
+  /** The largest batch whose predicted forward+backward peak fits the budget (0 if none). */
+  private static int maxBatch(String expr, ConvOptions options, List<long[]> shapes, String opt,
+      Checkpoint mode, long budget) {
+    int lo = 0;
+    int hi = 1;
+    while (hi <= 1 << 16 && fits(expr, options, shapes, opt, mode, budget, hi)) {
+      lo = hi;
+      hi *= 2;
+    }
+    while (hi - lo > 1) {
+      int mid = (lo + hi) >>> 1;
+      if (fits(expr, options, shapes, opt, mode, budget, mid)) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private static boolean fits(String expr, ConvOptions options, List<long[]> shapes, String opt,
+      Checkpoint mode, long budget, int batch) {
+    PlanInfo p = plan(expr, options, shapes, batch, opt, true);
+    for (long s : p.cost().intermediateSizes()) {
+      if (s * 4 > budget) {
+        return false;
+      }
+    }
+    return compile(p).predictPeakBytes(DType.FLOAT32, true, mode) <= budget;
+  }
+
+  private static PlanInfo plan(String expr, ConvOptions options, List<long[]> shapes, int batch,
+      String optimizer, boolean train) {
+    List<long[]> s = new ArrayList<>();
+    for (long[] d : shapes) {
+      s.add(d.clone());
+    }
+    s.get(0)[0] = batch;
+    BoundExpression b = BoundExpression.bind(Expression.parse(expr), options, s);
+    PlanOptions po = PlanOptions.optimizer(optimizer);
+    return Planner.shared().plan(b, train ? po.withTrain(null) : po);
+  }
+
+  private static CompiledPlan compile(PlanInfo p) {
+    return CompiledPlan.compile(p.bound(), p.path().pairs().toArray(int[][]::new), null);
+  }
+
+  private static double time(PlanInfo p, int batch, int reps, int threads, boolean backward,
+      Checkpoint mode, Engine engine) {
+    return time(p, batch, reps, threads, backward, mode, engine, new double[1]);
+  }
+
+  /** Median milliseconds of {@code reps} runs after one warm-up; peak[0] gets the peak bytes. */
+  private static double time(PlanInfo p, int batch, int reps, int threads, boolean backward,
+      Checkpoint mode, Engine engine, double[] peak) {
+    BoundExpression b = p.bound();
+    CompiledPlan c = compile(p);
+    List<Tensor> ops = new ArrayList<>();
+    for (int k = 0; k < b.operandCount(); k++) {
+      ops.add(Tensor.random(DType.FLOAT32, k, b.shape(k)));
+    }
+    Tensor grad = backward ? Tensor.random(DType.FLOAT32, 99, b.outputShape()) : null;
+    CompiledPlan.Options o = new CompiledPlan.Options(engine, threads, mode);
+    c.execute(ops, grad, o);
+    double[] ms = new double[reps];
+    for (int i = 0; i < reps; i++) {
+      long t0 = System.nanoTime();
+      var e = c.execute(ops, grad, o);
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+      peak[0] = Math.max(peak[0], e.peakBytes());
+    }
+    Arrays.sort(ms);
+    return ms[reps / 2];
+  }
+
+  private static String cpu() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: no CPU name
+    }
+    return System.getProperty("os.arch");
+  }
+
+  private static String arg(String[] args, String name, String dflt) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return dflt;
+  }
+
+  private static int intArg(String[] args, String name, int dflt) {
+    return Integer.parseInt(arg(args, name, String.valueOf(dflt)));
+  }
+}
