@@ -597,21 +597,30 @@ public final class ConvKernel {
   /** Writes the padded, period-wrapped input plane of X at xBase into p[pOff, pOff + winPlane). */
   private static void padF(Plan pl, int[] rowSrc, float[] x, int xBase, float[] p, int pOff) {
     int len = pl.win[pl.n - 1];
-    int[] lastMap = pl.map[pl.n - 1];
     int lo = pl.lastLo;
-    int hi = pl.lastHi;
+    if (lo >= 0) {
+      // no period in the last dimension: zero the plane once, then copy one contiguous run of
+      // input per row that is not all padding
+      int hi = pl.lastHi;
+      Arrays.fill(p, pOff, pOff + rowSrc.length * len, 0f);
+      if (hi > lo) {
+        int src0 = xBase + pl.map[pl.n - 1][lo];
+        int run = hi - lo;
+        for (int r = 0; r < rowSrc.length; r++) {
+          int src = rowSrc[r];
+          if (src >= 0) {
+            System.arraycopy(x, src0 + src, p, pOff + r * len + lo, run);
+          }
+        }
+      }
+      return;
+    }
+    int[] lastMap = pl.map[pl.n - 1];
     for (int r = 0; r < rowSrc.length; r++) {
       int dst = pOff + r * len;
       int src = rowSrc[r];
       if (src < 0) {
         Arrays.fill(p, dst, dst + len, 0f);
-      } else if (lo >= 0) {
-        // no period: one contiguous run of input, zeros around it
-        Arrays.fill(p, dst, dst + lo, 0f);
-        if (hi > lo) {
-          System.arraycopy(x, xBase + src + lastMap[lo], p, dst + lo, hi - lo);
-        }
-        Arrays.fill(p, dst + hi, dst + len, 0f);
       } else {
         int xs = xBase + src;
         for (int u = 0; u < len; u++) {
@@ -932,21 +941,30 @@ public final class ConvKernel {
   /** Writes the padded, period-wrapped input plane of X at xBase into p[pOff, pOff + winPlane). */
   private static void padD(Plan pl, int[] rowSrc, double[] x, int xBase, double[] p, int pOff) {
     int len = pl.win[pl.n - 1];
-    int[] lastMap = pl.map[pl.n - 1];
     int lo = pl.lastLo;
-    int hi = pl.lastHi;
+    if (lo >= 0) {
+      // no period in the last dimension: zero the plane once, then copy one contiguous run of
+      // input per row that is not all padding
+      int hi = pl.lastHi;
+      Arrays.fill(p, pOff, pOff + rowSrc.length * len, 0.0);
+      if (hi > lo) {
+        int src0 = xBase + pl.map[pl.n - 1][lo];
+        int run = hi - lo;
+        for (int r = 0; r < rowSrc.length; r++) {
+          int src = rowSrc[r];
+          if (src >= 0) {
+            System.arraycopy(x, src0 + src, p, pOff + r * len + lo, run);
+          }
+        }
+      }
+      return;
+    }
+    int[] lastMap = pl.map[pl.n - 1];
     for (int r = 0; r < rowSrc.length; r++) {
       int dst = pOff + r * len;
       int src = rowSrc[r];
       if (src < 0) {
         Arrays.fill(p, dst, dst + len, 0.0);
-      } else if (lo >= 0) {
-        // no period: one contiguous run of input, zeros around it
-        Arrays.fill(p, dst, dst + lo, 0.0);
-        if (hi > lo) {
-          System.arraycopy(x, xBase + src + lastMap[lo], p, dst + lo, hi - lo);
-        }
-        Arrays.fill(p, dst + hi, dst + len, 0.0);
       } else {
         int xs = xBase + src;
         for (int u = 0; u < len; u++) {
