@@ -665,6 +665,24 @@ public final class ConvKernel {
       for (int tt = t0; tt < t1; tt++) {
         int yBase = yOff + (gb * pl.t + tt) * pl.outPlane;
         int wT = wtOff + (gg * pl.t + tt) * pl.c * pl.kPlane;
+        if (slack == 0 && sLast == 1) {
+          // rows are whole vectors: accumulate straight into Y
+          if (!accumulate) {
+            Arrays.fill(y, yBase, yBase + pl.outPlane, 0f);
+          }
+          for (int r = 0; r < rowStarts.length; r++) {
+            int yRow = yBase + r * lenOut;
+            for (int cc = 0; cc < pl.c; cc++) {
+              int wBase = wT + cc * pl.kPlane;
+              int pBase = cc * pl.winPlane + rowStarts[r];
+              for (int q = 0; q < outer[0].length; q++) {
+                kern.corrRow(y, yRow, lenOut, p, pBase + outer[0][q], pStep, 1, dLast,
+                    wt, wBase + outer[1][q], taps1, taps2);
+              }
+            }
+          }
+          continue;
+        }
         for (int r = 0; r < rowStarts.length; r++) {
           Arrays.fill(row, 0f);
           for (int cc = 0; cc < pl.c; cc++) {
@@ -1009,6 +1027,24 @@ public final class ConvKernel {
       for (int tt = t0; tt < t1; tt++) {
         int yBase = yOff + (gb * pl.t + tt) * pl.outPlane;
         int wT = wtOff + (gg * pl.t + tt) * pl.c * pl.kPlane;
+        if (slack == 0 && sLast == 1) {
+          // rows are whole vectors: accumulate straight into Y
+          if (!accumulate) {
+            Arrays.fill(y, yBase, yBase + pl.outPlane, 0.0);
+          }
+          for (int r = 0; r < rowStarts.length; r++) {
+            int yRow = yBase + r * lenOut;
+            for (int cc = 0; cc < pl.c; cc++) {
+              int wBase = wT + cc * pl.kPlane;
+              int pBase = cc * pl.winPlane + rowStarts[r];
+              for (int q = 0; q < outer[0].length; q++) {
+                kern.corrRow(y, yRow, lenOut, p, pBase + outer[0][q], pStep, 1, dLast,
+                    wt, wBase + outer[1][q], taps1, taps2);
+              }
+            }
+          }
+          continue;
+        }
         for (int r = 0; r < rowStarts.length; r++) {
           Arrays.fill(row, 0.0);
           for (int cc = 0; cc < pl.c; cc++) {
