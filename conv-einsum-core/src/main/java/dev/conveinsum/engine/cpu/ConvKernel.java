@@ -597,21 +597,30 @@ public final class ConvKernel {
   /** Writes the padded, period-wrapped input plane of X at xBase into p[pOff, pOff + winPlane). */
   private static void padF(Plan pl, int[] rowSrc, float[] x, int xBase, float[] p, int pOff) {
     int len = pl.win[pl.n - 1];
-    int[] lastMap = pl.map[pl.n - 1];
     int lo = pl.lastLo;
-    int hi = pl.lastHi;
+    if (lo >= 0) {
+      // no period in the last dimension: zero the plane once, then copy one contiguous run of
+      // input per row that is not all padding
+      int hi = pl.lastHi;
+      Arrays.fill(p, pOff, pOff + rowSrc.length * len, 0f);
+      if (hi > lo) {
+        int src0 = xBase + pl.map[pl.n - 1][lo];
+        int run = hi - lo;
+        for (int r = 0; r < rowSrc.length; r++) {
+          int src = rowSrc[r];
+          if (src >= 0) {
+            System.arraycopy(x, src0 + src, p, pOff + r * len + lo, run);
+          }
+        }
+      }
+      return;
+    }
+    int[] lastMap = pl.map[pl.n - 1];
     for (int r = 0; r < rowSrc.length; r++) {
       int dst = pOff + r * len;
       int src = rowSrc[r];
       if (src < 0) {
         Arrays.fill(p, dst, dst + len, 0f);
-      } else if (lo >= 0) {
-        // no period: one contiguous run of input, zeros around it
-        Arrays.fill(p, dst, dst + lo, 0f);
-        if (hi > lo) {
-          System.arraycopy(x, xBase + src + lastMap[lo], p, dst + lo, hi - lo);
-        }
-        Arrays.fill(p, dst + hi, dst + len, 0f);
       } else {
         int xs = xBase + src;
         for (int u = 0; u < len; u++) {
@@ -656,6 +665,24 @@ public final class ConvKernel {
       for (int tt = t0; tt < t1; tt++) {
         int yBase = yOff + (gb * pl.t + tt) * pl.outPlane;
         int wT = wtOff + (gg * pl.t + tt) * pl.c * pl.kPlane;
+        if (slack == 0 && sLast == 1) {
+          // rows are whole vectors: accumulate straight into Y
+          if (!accumulate) {
+            Arrays.fill(y, yBase, yBase + pl.outPlane, 0f);
+          }
+          for (int r = 0; r < rowStarts.length; r++) {
+            int yRow = yBase + r * lenOut;
+            for (int cc = 0; cc < pl.c; cc++) {
+              int wBase = wT + cc * pl.kPlane;
+              int pBase = cc * pl.winPlane + rowStarts[r];
+              for (int q = 0; q < outer[0].length; q++) {
+                kern.corrRow(y, yRow, lenOut, p, pBase + outer[0][q], pStep, 1, dLast,
+                    wt, wBase + outer[1][q], taps1, taps2);
+              }
+            }
+          }
+          continue;
+        }
         for (int r = 0; r < rowStarts.length; r++) {
           Arrays.fill(row, 0f);
           for (int cc = 0; cc < pl.c; cc++) {
@@ -932,21 +959,30 @@ public final class ConvKernel {
   /** Writes the padded, period-wrapped input plane of X at xBase into p[pOff, pOff + winPlane). */
   private static void padD(Plan pl, int[] rowSrc, double[] x, int xBase, double[] p, int pOff) {
     int len = pl.win[pl.n - 1];
-    int[] lastMap = pl.map[pl.n - 1];
     int lo = pl.lastLo;
-    int hi = pl.lastHi;
+    if (lo >= 0) {
+      // no period in the last dimension: zero the plane once, then copy one contiguous run of
+      // input per row that is not all padding
+      int hi = pl.lastHi;
+      Arrays.fill(p, pOff, pOff + rowSrc.length * len, 0.0);
+      if (hi > lo) {
+        int src0 = xBase + pl.map[pl.n - 1][lo];
+        int run = hi - lo;
+        for (int r = 0; r < rowSrc.length; r++) {
+          int src = rowSrc[r];
+          if (src >= 0) {
+            System.arraycopy(x, src0 + src, p, pOff + r * len + lo, run);
+          }
+        }
+      }
+      return;
+    }
+    int[] lastMap = pl.map[pl.n - 1];
     for (int r = 0; r < rowSrc.length; r++) {
       int dst = pOff + r * len;
       int src = rowSrc[r];
       if (src < 0) {
         Arrays.fill(p, dst, dst + len, 0.0);
-      } else if (lo >= 0) {
-        // no period: one contiguous run of input, zeros around it
-        Arrays.fill(p, dst, dst + lo, 0.0);
-        if (hi > lo) {
-          System.arraycopy(x, xBase + src + lastMap[lo], p, dst + lo, hi - lo);
-        }
-        Arrays.fill(p, dst + hi, dst + len, 0.0);
       } else {
         int xs = xBase + src;
         for (int u = 0; u < len; u++) {
@@ -991,6 +1027,24 @@ public final class ConvKernel {
       for (int tt = t0; tt < t1; tt++) {
         int yBase = yOff + (gb * pl.t + tt) * pl.outPlane;
         int wT = wtOff + (gg * pl.t + tt) * pl.c * pl.kPlane;
+        if (slack == 0 && sLast == 1) {
+          // rows are whole vectors: accumulate straight into Y
+          if (!accumulate) {
+            Arrays.fill(y, yBase, yBase + pl.outPlane, 0.0);
+          }
+          for (int r = 0; r < rowStarts.length; r++) {
+            int yRow = yBase + r * lenOut;
+            for (int cc = 0; cc < pl.c; cc++) {
+              int wBase = wT + cc * pl.kPlane;
+              int pBase = cc * pl.winPlane + rowStarts[r];
+              for (int q = 0; q < outer[0].length; q++) {
+                kern.corrRow(y, yRow, lenOut, p, pBase + outer[0][q], pStep, 1, dLast,
+                    wt, wBase + outer[1][q], taps1, taps2);
+              }
+            }
+          }
+          continue;
+        }
         for (int r = 0; r < rowStarts.length; r++) {
           Arrays.fill(row, 0.0);
           for (int cc = 0; cc < pl.c; cc++) {

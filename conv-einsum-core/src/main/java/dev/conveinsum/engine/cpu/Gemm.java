@@ -18,7 +18,9 @@ import java.util.Objects;
  * float32 GFLOPS for 256 to 1024 squares and 70 to 125 GFLOPS for skinny shapes, against about 93
  * for OpenBLAS on the same machine (conv-einsum-benchmarks/RESULTS.md); it is about 89 GFLOPS with
  * AVX2 only. Without the Vector API a cache-blocked scalar loop is used (about 6 GFLOPS). It pays
- * to pack B only when enough rows of A reuse it: for M &lt;= 32 B is read in place. Problems with fewer
+ * to pack B only when enough rows of A reuse it: for M &lt;= 32 B is read in place. Products with
+ * at most one vector of columns and more than twice as many rows (matrix-vector like) are computed
+ * transposed, so that the long dimension fills the vectors. Problems with fewer
  * than 2048 multiply-adds skip packing.
  *
  * <p>Threads: when {@code batch >= threads} the batch entries are distributed over the threads

@@ -30,5 +30,9 @@
  * loops (logging one hint); {@code -Dconveinsum.vector=false} forces the fallback. {@link
  * dev.conveinsum.engine.cpu.Parallelism} bounds the threads: kernels parallelise either over
  * independent problems (groups, batch) or inside one problem, never both.
+ *
+ * <p>Maintenance: the float64 code is generated from the float32 code (regions between {@code //
+ * BEGIN FLOAT} and {@code // END FLOAT}) by {@code gen_double.py} in this directory; edit the
+ * float code and rerun the script rather than editing the generated double regions.
  */
 package dev.conveinsum.engine.cpu;

@@ -100,6 +100,11 @@ class ConvKernelTest {
       ConvShape.of(1, 2, 4, 5, new ConvDim(9, 3, 9, 1, 1, 1, true, 0), new ConvDim(130, 5, 130, 1, 2, 4, false, 0)),
       ConvShape.of(1, 1, 2, 2, new ConvDim(300, 40, 261, 1, 1, 0, false, 0)),
       ConvShape.of(2, 1, 2, 3, new ConvDim(200, 33, 100, 2, 1, 16, true, 200)),
+      // output rows that are whole vectors (16, 32, 64 lanes): accumulated in place in Y
+      ConvShape.of(3, 2, 2, 2, new ConvDim(12, 3, 12, 1, 2, 2, true, 0), new ConvDim(32, 3, 32, 1, 1, 1, false, 0)),
+      ConvShape.of(2, 1, 1, 2, new ConvDim(64, 5, 64, 1, 3, 4, false, 50)),
+      ConvShape.of(1, 2, 3, 1, new ConvDim(5, 2, 4, 1, 1, 0, false, 0), new ConvDim(4, 2, 3, 1, 1, 0, true, 0),
+          new ConvDim(20, 3, 16, 1, 1, 0, false, 0)),
     };
     for (ConvShape s : shapes) {
       check(VectorSupport.kernels(), s, algo, false, 2, r, "long");
