@@ -1,8 +1,8 @@
 package dev.conveinsum.benchmarks;
 
-import dev.conveinsum.engine.cpu.ConvDim;
+import dev.conveinsum.engine.ConvDim;
+import dev.conveinsum.engine.ConvProblem;
 import dev.conveinsum.engine.cpu.ConvKernel;
-import dev.conveinsum.engine.cpu.ConvShape;
 import dev.conveinsum.engine.cpu.Parallelism;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +44,7 @@ public class ConvBenchmark {
   @Param({"DIRECT", "IM2COL", "FFT"})
   public String algorithm;
 
-  private ConvShape shape;
+  private ConvProblem shape;
   private float[] x;
   private float[] w;
   private float[] y;
@@ -56,9 +56,9 @@ public class ConvBenchmark {
     ConvDim d56 = new ConvDim(56, 3, 56, 1, 1, 1, false, 0);
     ConvDim d32 = new ConvDim(32, 3, 32, 1, 1, 1, false, 0);
     shape = switch (problem) {
-      case "dense56" -> ConvShape.of(1, 32, 64, 64, d56, d56);
-      case "depthwise32" -> ConvShape.of(256, 1, 1, 1, d32, d32);
-      case "long1d" -> ConvShape.of(1, 8, 8, 8, new ConvDim(4096, 256, 4096, 1, 1, 128, false, 0));
+      case "dense56" -> ConvProblem.of(1, 32, 64, 64, d56, d56);
+      case "depthwise32" -> ConvProblem.of(256, 1, 1, 1, d32, d32);
+      case "long1d" -> ConvProblem.of(1, 8, 8, 8, new ConvDim(4096, 256, 4096, 1, 1, 128, false, 0));
       default -> throw new IllegalArgumentException(problem);
     };
     algo = ConvKernel.Algorithm.valueOf(algorithm);

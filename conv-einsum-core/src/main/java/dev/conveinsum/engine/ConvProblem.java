@@ -25,6 +25,26 @@ public record ConvProblem(int groups, int batch, int outChannels, int inChannels
     }
   }
 
+  /**
+   * Returns a problem with the given dimensions.
+   *
+   * @param groups G
+   * @param batch B
+   * @param outChannels T
+   * @param inChannels C
+   * @param dims the convolved dimensions
+   * @return the problem
+   */
+  public static ConvProblem of(int groups, int batch, int outChannels, int inChannels,
+      ConvDim... dims) {
+    return new ConvProblem(groups, batch, outChannels, inChannels, List.of(dims));
+  }
+
+  /** Returns the number of convolved dimensions N. */
+  public int rank() {
+    return dims.size();
+  }
+
   /** Returns the element count of one group of X per channel: the product of input lengths. */
   public long inputSpatial() {
     long n = 1;

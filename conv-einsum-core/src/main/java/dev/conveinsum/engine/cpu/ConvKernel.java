@@ -1,5 +1,7 @@
 package dev.conveinsum.engine.cpu;
 
+import dev.conveinsum.engine.ConvDim;
+import dev.conveinsum.engine.ConvProblem;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -14,7 +16,7 @@ import org.jtransforms.fft.FloatFFT_3D;
  * The atomic grouped N-d convolution, in cross-correlation form.
  *
  * <p>{@code Y[g,b,t,y_1..y_N] (=|+=) sum_c sum_{k_1..k_N} X[g,b,c,x_1..x_N] * W[g,t,c,k_1..k_N]}
- * with the per-dimension index rule of {@link ConvDim} and the layouts of {@link ConvShape}.
+ * with the per-dimension index rule of {@link ConvDim} and the layouts of {@link ConvProblem}.
  *
  * <p>Three algorithms compute the same result (up to rounding):
  *
@@ -34,13 +36,13 @@ import org.jtransforms.fft.FloatFFT_3D;
  *       {@code O(out*k)}, so it wins when both the signal and the filter are long.
  * </ul>
  *
- * <p>{@link Algorithm#AUTO} picks the cheapest by the cost model in {@link #choose(ConvShape)}.
+ * <p>{@link Algorithm#AUTO} picks the cheapest by the cost model in {@link #choose(ConvProblem)}.
  */
 public final class ConvKernel {
 
   /** The algorithm used to evaluate a convolution. */
   public enum Algorithm {
-    /** Pick by the cost model of {@link ConvKernel#choose(ConvShape)}. */
+    /** Pick by the cost model of {@link ConvKernel#choose(ConvProblem)}. */
     AUTO,
     /** Direct vectorised loops over padded input rows; best for few channels and depthwise. */
     DIRECT,
@@ -97,7 +99,7 @@ public final class ConvKernel {
    * @param shape the convolution
    * @return DIRECT, IM2COL or FFT
    */
-  public static Algorithm choose(ConvShape shape) {
+  public static Algorithm choose(ConvProblem shape) {
     double[] cost = estimate(shape);
     if (cost[0] <= cost[1] && cost[0] <= cost[2]) {
       return Algorithm.DIRECT;
@@ -106,7 +108,7 @@ public final class ConvKernel {
   }
 
   /** Estimated single-thread nanoseconds of {direct, im2col, fft}; fft is infinite when N &gt; 3. */
-  static double[] estimate(ConvShape shape) {
+  static double[] estimate(ConvProblem shape) {
     int n = shape.rank();
     double macs = shape.multiplyAdds();
     double kPlane = 1;
@@ -160,7 +162,7 @@ public final class ConvKernel {
    * @param accumulate add to Y when true, overwrite Y when false
    */
   public static void convolve(
-      ConvShape shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, boolean accumulate) {
+      ConvProblem shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, boolean accumulate) {
     convolve(shape, x, xOff, w, wOff, y, yOff, accumulate, Algorithm.AUTO, Parallelism.defaults());
   }
 
@@ -177,7 +179,7 @@ public final class ConvKernel {
    * @param accumulate add to Y when true, overwrite Y when false
    */
   public static void convolve(
-      ConvShape shape, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff, boolean accumulate) {
+      ConvProblem shape, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff, boolean accumulate) {
     convolve(shape, x, xOff, w, wOff, y, yOff, accumulate, Algorithm.AUTO, Parallelism.defaults());
   }
 
@@ -197,7 +199,7 @@ public final class ConvKernel {
    * @throws IllegalArgumentException if FFT is requested for more than 3 dimensions
    */
   public static void convolve(
-      ConvShape shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, boolean accumulate,
+      ConvProblem shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, boolean accumulate,
       Algorithm algorithm, Parallelism parallelism) {
     convolve(VectorSupport.kernels(), shape, x, xOff, w, wOff, y, yOff, accumulate, algorithm, parallelism);
   }
@@ -218,7 +220,7 @@ public final class ConvKernel {
    * @throws IllegalArgumentException if FFT is requested for more than 3 dimensions
    */
   public static void convolve(
-      ConvShape shape, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff, boolean accumulate,
+      ConvProblem shape, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff, boolean accumulate,
       Algorithm algorithm, Parallelism parallelism) {
     convolve(VectorSupport.kernels(), shape, x, xOff, w, wOff, y, yOff, accumulate, algorithm, parallelism);
   }
@@ -237,7 +239,7 @@ public final class ConvKernel {
    * @param accumulate add to Y when true, overwrite Y when false
    */
   public static void reference(
-      ConvShape shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, boolean accumulate) {
+      ConvProblem shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, boolean accumulate) {
     Plan pl = new Plan(shape);
     pl.check(x.length, xOff, w.length, wOff, y.length, yOff);
     pl.reference(
@@ -257,7 +259,7 @@ public final class ConvKernel {
    * @param accumulate add to Y when true, overwrite Y when false
    */
   public static void reference(
-      ConvShape shape, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff, boolean accumulate) {
+      ConvProblem shape, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff, boolean accumulate) {
     Plan pl = new Plan(shape);
     pl.check(x.length, xOff, w.length, wOff, y.length, yOff);
     pl.reference(
@@ -319,7 +321,7 @@ public final class ConvKernel {
     final int lastLo;
     final int lastHi;
 
-    Plan(ConvShape s) {
+    Plan(ConvProblem s) {
       g = s.groups();
       b = s.batch();
       t = s.outChannels();
@@ -550,7 +552,7 @@ public final class ConvKernel {
 
   // BEGIN FLOAT
   static void convolve(
-      CpuKernels kern, ConvShape shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff,
+      CpuKernels kern, ConvProblem shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff,
       boolean accumulate, Algorithm algorithm, Parallelism par) {
     Objects.requireNonNull(algorithm, "algorithm");
     Plan pl = new Plan(shape);
@@ -912,7 +914,7 @@ public final class ConvKernel {
   // END FLOAT
   // BEGIN DOUBLE (generated)
   static void convolve(
-      CpuKernels kern, ConvShape shape, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff,
+      CpuKernels kern, ConvProblem shape, double[] x, int xOff, double[] w, int wOff, double[] y, int yOff,
       boolean accumulate, Algorithm algorithm, Parallelism par) {
     Objects.requireNonNull(algorithm, "algorithm");
     Plan pl = new Plan(shape);

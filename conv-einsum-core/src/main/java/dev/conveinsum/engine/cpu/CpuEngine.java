@@ -2,8 +2,6 @@ package dev.conveinsum.engine.cpu;
 
 import dev.conveinsum.engine.ConvProblem;
 import dev.conveinsum.engine.Engine;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The fast CPU engine: batched GEMM when a step convolves nothing, else {@link ConvKernel}'s
@@ -33,7 +31,7 @@ public final class CpuEngine implements Engine {
           y, 0, false, Parallelism.of(threads));
       return;
     }
-    ConvKernel.convolve(shape(p), x, 0, f, 0, y, 0, false, ConvKernel.Algorithm.AUTO,
+    ConvKernel.convolve(p, x, 0, f, 0, y, 0, false, ConvKernel.Algorithm.AUTO,
         Parallelism.of(threads));
   }
 
@@ -44,16 +42,7 @@ public final class CpuEngine implements Engine {
           y, 0, false, Parallelism.of(threads));
       return;
     }
-    ConvKernel.convolve(shape(p), x, 0, f, 0, y, 0, false, ConvKernel.Algorithm.AUTO,
+    ConvKernel.convolve(p, x, 0, f, 0, y, 0, false, ConvKernel.Algorithm.AUTO,
         Parallelism.of(threads));
-  }
-
-  private static ConvShape shape(ConvProblem p) {
-    List<ConvDim> dims = new ArrayList<>();
-    for (dev.conveinsum.engine.ConvDim d : p.dims()) {
-      dims.add(new ConvDim(d.inLength(), d.kernelLength(), d.outLength(), d.stride(),
-          d.dilation(), d.padLeft(), d.flip(), d.period()));
-    }
-    return new ConvShape(p.groups(), p.batch(), p.outChannels(), p.inChannels(), dims);
   }
 }

@@ -93,7 +93,7 @@ public final class LoopEngine implements Engine {
                 boolean inside = true;
                 for (int d = 0; d < n && inside; d++) {
                   ConvDim dim = p.dims().get(d);
-                  int xp = dim.inputPosition(yc[d], kc[d]);
+                  int xp = dim.inputIndex(yc[d], kc[d]);
                   inside = xp >= 0;
                   xo = xo * inLen[d] + xp;
                 }

@@ -1,5 +1,7 @@
 package dev.conveinsum.engine.cpu;
 
+import dev.conveinsum.engine.ConvDim;
+import dev.conveinsum.engine.ConvProblem;
 import static dev.conveinsum.engine.cpu.GemmTest.assertClose;
 import static dev.conveinsum.engine.cpu.GemmTest.random;
 import static dev.conveinsum.engine.cpu.GemmTest.toDouble;
@@ -32,18 +34,18 @@ class ConvKernelTest {
     return new ConvDim(in, k, out, stride, dil, pad, flip, period);
   }
 
-  static ConvShape randomShape(Random r) {
+  static ConvProblem randomShape(Random r) {
     int n = 1 + r.nextInt(3);
     int maxIn = n == 1 ? 40 : n == 2 ? 12 : 6;
     List<ConvDim> dims = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       dims.add(randomDim(r, maxIn));
     }
-    return new ConvShape(1 + r.nextInt(3), 1 + r.nextInt(2), 1 + r.nextInt(3), 1 + r.nextInt(3), dims);
+    return new ConvProblem(1 + r.nextInt(3), 1 + r.nextInt(2), 1 + r.nextInt(3), 1 + r.nextInt(3), dims);
   }
 
   /** Runs one shape with both precisions against the reference; returns nothing, throws on mismatch. */
-  static void check(CpuKernels kern, ConvShape s, Algorithm algo, boolean acc, int threads, Random r, String msg) {
+  static void check(CpuKernels kern, ConvProblem s, Algorithm algo, boolean acc, int threads, Random r, String msg) {
     int xOff = r.nextInt(3);
     int wOff = r.nextInt(3);
     int yOff = r.nextInt(3);
@@ -76,7 +78,7 @@ class ConvKernelTest {
   void randomShapesMatchReference(Algorithm algo) {
     Random r = new Random(1234 + algo.ordinal());
     for (int i = 0; i < 120; i++) {
-      ConvShape s = randomShape(r);
+      ConvProblem s = randomShape(r);
       check(VectorSupport.kernels(), s, algo, r.nextBoolean(), 1 + r.nextInt(2), r, "case " + i);
     }
   }
@@ -95,18 +97,18 @@ class ConvKernelTest {
   void longRowsExerciseVectorLoops(Algorithm algo) {
     // rows long enough for the 4-vector unrolled loop, with tails; depthwise-like and dense-like
     Random r = new Random(42);
-    ConvShape[] shapes = {
-      ConvShape.of(6, 1, 1, 1, new ConvDim(33, 3, 33, 1, 1, 1, false, 0), new ConvDim(70, 3, 70, 1, 1, 1, false, 0)),
-      ConvShape.of(1, 2, 4, 5, new ConvDim(9, 3, 9, 1, 1, 1, true, 0), new ConvDim(130, 5, 130, 1, 2, 4, false, 0)),
-      ConvShape.of(1, 1, 2, 2, new ConvDim(300, 40, 261, 1, 1, 0, false, 0)),
-      ConvShape.of(2, 1, 2, 3, new ConvDim(200, 33, 100, 2, 1, 16, true, 200)),
+    ConvProblem[] shapes = {
+      ConvProblem.of(6, 1, 1, 1, new ConvDim(33, 3, 33, 1, 1, 1, false, 0), new ConvDim(70, 3, 70, 1, 1, 1, false, 0)),
+      ConvProblem.of(1, 2, 4, 5, new ConvDim(9, 3, 9, 1, 1, 1, true, 0), new ConvDim(130, 5, 130, 1, 2, 4, false, 0)),
+      ConvProblem.of(1, 1, 2, 2, new ConvDim(300, 40, 261, 1, 1, 0, false, 0)),
+      ConvProblem.of(2, 1, 2, 3, new ConvDim(200, 33, 100, 2, 1, 16, true, 200)),
       // output rows that are whole vectors (16, 32, 64 lanes): accumulated in place in Y
-      ConvShape.of(3, 2, 2, 2, new ConvDim(12, 3, 12, 1, 2, 2, true, 0), new ConvDim(32, 3, 32, 1, 1, 1, false, 0)),
-      ConvShape.of(2, 1, 1, 2, new ConvDim(64, 5, 64, 1, 3, 4, false, 50)),
-      ConvShape.of(1, 2, 3, 1, new ConvDim(5, 2, 4, 1, 1, 0, false, 0), new ConvDim(4, 2, 3, 1, 1, 0, true, 0),
+      ConvProblem.of(3, 2, 2, 2, new ConvDim(12, 3, 12, 1, 2, 2, true, 0), new ConvDim(32, 3, 32, 1, 1, 1, false, 0)),
+      ConvProblem.of(2, 1, 1, 2, new ConvDim(64, 5, 64, 1, 3, 4, false, 50)),
+      ConvProblem.of(1, 2, 3, 1, new ConvDim(5, 2, 4, 1, 1, 0, false, 0), new ConvDim(4, 2, 3, 1, 1, 0, true, 0),
           new ConvDim(20, 3, 16, 1, 1, 0, false, 0)),
     };
-    for (ConvShape s : shapes) {
+    for (ConvProblem s : shapes) {
       check(VectorSupport.kernels(), s, algo, false, 2, r, "long");
       check(VectorSupport.kernels(), s, algo, true, 1, r, "long");
     }
@@ -115,7 +117,7 @@ class ConvKernelTest {
   @Test
   void fourDimensionsWorkExceptFft() {
     Random r = new Random(5);
-    ConvShape s = ConvShape.of(1, 1, 2, 2, randomDim(r, 4), randomDim(r, 4), randomDim(r, 4), randomDim(r, 4));
+    ConvProblem s = ConvProblem.of(1, 1, 2, 2, randomDim(r, 4), randomDim(r, 4), randomDim(r, 4), randomDim(r, 4));
     check(VectorSupport.kernels(), s, Algorithm.DIRECT, false, 1, r, "4d");
     check(VectorSupport.kernels(), s, Algorithm.IM2COL, true, 2, r, "4d");
     check(VectorSupport.kernels(), s, Algorithm.AUTO, true, 2, r, "4d");
@@ -127,7 +129,7 @@ class ConvKernelTest {
   @Test
   void referenceMatchesHandComputedExample() {
     // 1-D true convolution, stride 2, dilation 1, pad 1: y[o] = sum_k x[2o - 1 + (2 - k)] w[k]
-    ConvShape s = ConvShape.of(1, 1, 1, 1, new ConvDim(5, 3, 3, 2, 1, 1, true, 0));
+    ConvProblem s = ConvProblem.of(1, 1, 1, 1, new ConvDim(5, 3, 3, 2, 1, 1, true, 0));
     double[] x = {1, 2, 3, 4, 5};
     double[] w = {1, 10, 100};
     double[] y = new double[3];
@@ -136,7 +138,7 @@ class ConvKernelTest {
     // o=1: 1,2,3 -> 2*100 + 3*10 + 4*1 = 234 ; o=2: 3,4,5 -> 4*100 + 5*10 + 0 = 450
     assertEquals(List.of(12.0, 234.0, 450.0), List.of(y[0], y[1], y[2]));
     // circular: period 5 wraps index -1 to 4 and 5 to 0
-    ConvShape c = ConvShape.of(1, 1, 1, 1, new ConvDim(5, 3, 3, 2, 1, 1, true, 5));
+    ConvProblem c = ConvProblem.of(1, 1, 1, 1, new ConvDim(5, 3, 3, 2, 1, 1, true, 5));
     ConvKernel.reference(c, x, 0, w, 0, y, 0, false);
     assertEquals(List.of(5 * 100 + 12.0, 234.0, 450.0 + 1), List.of(y[0], y[1], y[2]));
     for (Algorithm a : new Algorithm[] {Algorithm.DIRECT, Algorithm.IM2COL, Algorithm.FFT}) {
@@ -150,15 +152,15 @@ class ConvKernelTest {
   void autoChoosesDocumentedAlgorithms() {
     ConvDim d56 = new ConvDim(56, 3, 56, 1, 1, 1, false, 0);
     ConvDim d32 = new ConvDim(32, 3, 32, 1, 1, 1, false, 0);
-    assertEquals(Algorithm.IM2COL, ConvKernel.choose(ConvShape.of(1, 32, 64, 64, d56, d56)));
-    assertEquals(Algorithm.DIRECT, ConvKernel.choose(ConvShape.of(256, 1, 1, 1, d32, d32)));
+    assertEquals(Algorithm.IM2COL, ConvKernel.choose(ConvProblem.of(1, 32, 64, 64, d56, d56)));
+    assertEquals(Algorithm.DIRECT, ConvKernel.choose(ConvProblem.of(256, 1, 1, 1, d32, d32)));
     ConvDim longDim = new ConvDim(8192, 1024, 8192, 1, 1, 512, false, 0);
-    assertEquals(Algorithm.FFT, ConvKernel.choose(ConvShape.of(1, 4, 4, 4, longDim)));
+    assertEquals(Algorithm.FFT, ConvKernel.choose(ConvProblem.of(1, 4, 4, 4, longDim)));
   }
 
   @Test
   void emptyChannelsZeroTheOutput() {
-    ConvShape s = ConvShape.of(1, 1, 2, 0, ConvDim.valid(4, 2));
+    ConvProblem s = ConvProblem.of(1, 1, 2, 0, ConvDim.valid(4, 2));
     float[] y = {1, 2, 3, 4, 5, 6};
     ConvKernel.convolve(s, new float[0], 0, new float[0], 0, y, 0, false);
     assertEquals(0f, y[5]);

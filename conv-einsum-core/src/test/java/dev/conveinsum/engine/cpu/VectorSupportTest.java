@@ -1,5 +1,7 @@
 package dev.conveinsum.engine.cpu;
 
+import dev.conveinsum.engine.ConvDim;
+import dev.conveinsum.engine.ConvProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,7 +29,7 @@ class VectorSupportTest {
     Gemm.sgemm(1, 40, 60, 50, a, 0, false, b, 0, false, c, 0, false);
     double[] want = GemmTest.naive(1, 40, 60, 50, GemmTest.toDouble(a), false, GemmTest.toDouble(b), false, null, false);
     GemmTest.assertClose(want, c, 0, 0, "gemm in child JVM");
-    ConvShape s = ConvShape.of(2, 1, 1, 1, new ConvDim(40, 3, 40, 1, 1, 1, true, 0));
+    ConvProblem s = ConvProblem.of(2, 1, 1, 1, new ConvDim(40, 3, 40, 1, 1, 1, true, 0));
     float[] y = new float[80];
     float[] yr = new float[80];
     ConvKernel.convolve(s, a, 0, b, 0, y, 0, false, ConvKernel.Algorithm.DIRECT, Parallelism.serial());
