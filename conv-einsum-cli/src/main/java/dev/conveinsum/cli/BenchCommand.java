@@ -69,9 +69,14 @@ final class BenchCommand implements Callable<Integer> {
       description = "float32 (default) or float64")
   String dtype;
 
-  @Option(names = "--warmup", paramLabel = "W", defaultValue = "3",
+  @Option(names = "--warmup", paramLabel = "W", defaultValue = "5",
       description = "untimed runs first (default: ${DEFAULT-VALUE})")
   int warmup;
+
+  @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "1500",
+      description = "keep warming up until this much time has passed, so the JIT has compiled"
+          + " the Vector API kernels (default: ${DEFAULT-VALUE})")
+  long warmupMs;
 
   @Option(names = "--reps", paramLabel = "R", defaultValue = "10",
       description = "timed runs (default: ${DEFAULT-VALUE})")
@@ -125,7 +130,20 @@ final class BenchCommand implements Callable<Integer> {
     boolean progress = !json && System.console() != null;
     long peak = 0;
     double[] ms = new double[reps];
-    for (int i = 0; i < warmup + reps; i++) {
+    long warmStart = System.nanoTime();
+    int warmRuns = 0;
+    while (warmRuns < warmup || (System.nanoTime() - warmStart) / 1e6 < warmupMs) {
+      plan.execute(operands, grad, run);
+      warmRuns++;
+      if (progress) {
+        err.printf("\rwarm-up %d", warmRuns);
+        err.flush();
+      }
+      if (warmRuns >= 1000) {
+        break;
+      }
+    }
+    for (int i = warmup; i < warmup + reps; i++) {
       long t0 = System.nanoTime();
       Execution e = plan.execute(operands, grad, run);
       long t1 = System.nanoTime();
@@ -169,7 +187,7 @@ final class BenchCommand implements Callable<Integer> {
       o.put("engine", engine.name());
       o.put("peak_bytes", peak);
       o.put("predicted_peak_bytes", predicted);
-      o.put("warmup", warmup);
+      o.put("warmup", warmRuns);
       o.put("reps", reps);
       out.println(o);
     } else {
@@ -179,7 +197,7 @@ final class BenchCommand implements Callable<Integer> {
           nThreads == 1 ? "" : "s", type, backward ? ", forward+backward (" + mode + ")"
               : ", forward");
       out.printf(Locale.ROOT, "time         median %.3f ms, min %.3f ms (%d runs after %d"
-          + " warm-up)%n", median, min, reps, warmup);
+          + " warm-up)%n", median, min, reps, warmRuns);
       out.printf(Locale.ROOT, "FLOPs        %.4g  (%.2f GFLOPS at the median)%n",
           (double) flops, gflops);
       out.printf(Locale.ROOT, "peak memory  %.2f MiB measured, %.2f MiB predicted%n",

@@ -200,7 +200,7 @@ class CliTest {
   @Test
   void benchJsonHasTheDocumentedFields() throws IOException {
     Result r = run("bench", "bshw,tshw->bthw|hw", "--shapes", "2x3x8x8;4x3x3x3", "--options",
-        "{\"kind\":\"CROSS_CORRELATION\"}", "--reps", "2", "--warmup", "0", "--threads", "1",
+        "{\"kind\":\"CROSS_CORRELATION\"}", "--reps", "2", "--warmup", "0", "--warmup-ms", "0", "--threads", "1",
         "--backward", "--checkpoint", "RECOMPUTE", "--dtype", "float64", "--json");
     assertEquals(0, r.status(), r.err());
     JsonNode got = JSON.readTree(r.out());

@@ -19,6 +19,11 @@ final class LinearMap implements Op {
   final int[][] tables;
   final long outSize;
 
+  /** Per dense axis, the table-side stride when every table is {@code e*stride}; else null. */
+  private final int[] strides;
+  /** The dense axis whose table-side stride is 1 (not the last), for blocked transposes; or -1. */
+  private final int unitAxis;
+
   LinearMap(int in, int out, boolean gather, int[] denseDims, int[][] tables, long outSize) {
     this.in = in;
     this.out = out;
@@ -26,6 +31,35 @@ final class LinearMap implements Op {
     this.denseDims = denseDims;
     this.tables = tables;
     this.outSize = outSize;
+    this.strides = rampStrides(tables);
+    int unit = -1;
+    int last = denseDims.length - 1;
+    if (strides != null && last >= 1 && strides[last] != 1 && denseDims[last] > 1) {
+      for (int a = 0; a < last; a++) {
+        if (strides[a] == 1 && denseDims[a] > 1) {
+          unit = a;
+        }
+      }
+    }
+    this.unitAxis = unit;
+  }
+
+  private static int[] rampStrides(int[][] tables) {
+    int[] s = new int[tables.length];
+    for (int a = 0; a < tables.length; a++) {
+      int[] t = tables[a];
+      if (t.length == 0 || t[0] != 0) {
+        return null;
+      }
+      int step = t.length > 1 ? t[1] : 0;
+      for (int e = 0; e < t.length; e++) {
+        if (t[e] != e * step) {
+          return null;
+        }
+      }
+      s[a] = step;
+    }
+    return s;
   }
 
   /** Returns the transpose: maps a gradient of {@code out} to a gradient of {@code in}. */
@@ -59,6 +93,10 @@ final class LinearMap implements Op {
       }
     }
     int rank = denseDims.length;
+    if (unitAxis >= 0) {
+      blocked(dense, table);
+      return;
+    }
     if (rank == 0) {
       if (dense instanceof double[] dd) {
         moveRow(dd, (double[]) table, 0, 0, ZERO, 1);
@@ -108,6 +146,82 @@ final class LinearMap implements Op {
   }
 
   private static final int[] ZERO = {0};
+  private static final int BLOCK = 16;
+
+  /**
+   * A transpose: the innermost dense axis is strided on the table side while another dense axis
+   * is contiguous there. Walking both in 16-wide blocks touches each cache line of both sides
+   * once per block instead of once per element.
+   */
+  private void blocked(Object dense, Object table) {
+    int rank = denseDims.length;
+    int last = rank - 1;
+    int p = unitAxis;
+    int[] denseStride = new int[rank];
+    int acc = 1;
+    for (int a = last; a >= 0; a--) {
+      denseStride[a] = acc;
+      acc *= denseDims[a];
+    }
+    int lastLen = denseDims[last];
+    int pLen = denseDims[p];
+    int tLast = strides[last];
+    int dP = denseStride[p];
+    int[] coord = new int[rank];
+    boolean f64 = dense instanceof double[];
+    while (true) {
+      int dBase = 0;
+      int tBase = 0;
+      for (int a = 0; a < rank; a++) {
+        if (a != p && a != last) {
+          dBase += coord[a] * denseStride[a];
+          tBase += coord[a] * strides[a];
+        }
+      }
+      for (int p0 = 0; p0 < pLen; p0 += BLOCK) {
+        int p1 = Math.min(pLen, p0 + BLOCK);
+        for (int e = 0; e < lastLen; e++) {
+          int d = dBase + e + p0 * dP;
+          int t = tBase + e * tLast + p0;
+          if (f64) {
+            double[] dd = (double[]) dense;
+            double[] tt = (double[]) table;
+            if (gather) {
+              for (int q = p0; q < p1; q++, d += dP, t++) {
+                dd[d] = tt[t];
+              }
+            } else {
+              for (int q = p0; q < p1; q++, d += dP, t++) {
+                tt[t] += dd[d];
+              }
+            }
+          } else {
+            float[] dd = (float[]) dense;
+            float[] tt = (float[]) table;
+            if (gather) {
+              for (int q = p0; q < p1; q++, d += dP, t++) {
+                dd[d] = tt[t];
+              }
+            } else {
+              for (int q = p0; q < p1; q++, d += dP, t++) {
+                tt[t] += dd[d];
+              }
+            }
+          }
+        }
+      }
+      int a = last - 1;
+      while (a >= 0 && (a == p || ++coord[a] == denseDims[a])) {
+        if (a != p) {
+          coord[a] = 0;
+        }
+        a--;
+      }
+      if (a < 0) {
+        return;
+      }
+    }
+  }
 
   /** One row of the innermost axis; the hot loop, kept free of casts and branches on type. */
   private void moveRow(double[] dense, double[] table, int j, int base, int[] t, int len) {
