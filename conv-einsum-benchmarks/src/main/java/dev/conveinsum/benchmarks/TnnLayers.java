@@ -134,7 +134,8 @@ public final class TnnLayers {
       for (Checkpoint mode : Checkpoint.values()) {
         CompiledPlan c = compile(p);
         long predicted = c.predictPeakBytes(DType.FLOAT32, true, mode);
-        if (predicted > budget * 4 || p.cost().trainFlops() > 400e9) {
+        if (predicted > budget * 4 || p.cost().trainFlops() > 400e9
+            || p.largestIntermediate() > Integer.MAX_VALUE / 2) {
           times.append(" skipped |");
           peaks.append(String.format(Locale.ROOT, " %.0f (predicted) |", predicted / 1048576.0));
         } else {

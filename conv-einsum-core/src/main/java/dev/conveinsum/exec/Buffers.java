@@ -17,10 +17,12 @@ final class Buffers {
   /** Stands for a buffer of {@code size} elements in a dry run. */
   record Token(long size) {}
 
+  /** Returns the element count of a buffer or token. */
+  static long elements(Object b) {
+    return b instanceof Token t ? t.size() : length(b);
+  }
+
   static int length(Object b) {
-    if (b instanceof Token t) {
-      return (int) t.size();
-    }
     return b instanceof double[] d ? d.length : ((float[]) b).length;
   }
 

@@ -125,14 +125,14 @@ final class Runtime {
     int n = references.merge(b, -1, Integer::sum);
     if (n == 0) {
       references.remove(b);
-      stats.liveBytes -= (long) Buffers.length(b) * dtype.bytes();
+      stats.liveBytes -= Buffers.elements(b) * dtype.bytes();
     }
   }
 
   private void retain(Object b) {
     int n = references.merge(b, 1, Integer::sum);
     if (n == 1) {
-      stats.liveBytes += (long) Buffers.length(b) * dtype.bytes();
+      stats.liveBytes += Buffers.elements(b) * dtype.bytes();
       stats.peakBytes = Math.max(stats.peakBytes, stats.liveBytes);
     }
   }
