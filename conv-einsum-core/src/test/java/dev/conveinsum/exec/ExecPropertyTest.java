@@ -48,6 +48,28 @@ class ExecPropertyTest {
     }
   }
 
+  /** Every optimizer's path, executed, equals the reference (convolutions included). */
+  @Test
+  void everyOptimizerPathEvaluatesToTheReference() {
+    SplittableRandom rnd = new SplittableRandom(14);
+    for (int i = 0; i < 60; i++) {
+      RandomExpressions.Case c = RandomExpressions.next(rnd, Settings.CONV.withOperands(2, 5));
+      BoundExpression b = BoundExpression.bind(Expression.parse(c.expression()),
+          c.convOptions(), c.shapes());
+      List<Tensor> ops = c.operands(i);
+      Tensor want = ReferenceEvaluator.evaluate(b, ops);
+      for (String name : dev.conveinsum.plan.Optimizers.names()) {
+        var plan = dev.conveinsum.plan.Planner.shared().plan(b,
+            dev.conveinsum.plan.PlanOptions.optimizer(name));
+        CompiledPlan compiled = CompiledPlan.compile(b,
+            plan.path().pairs().toArray(int[][]::new), null);
+        Tensor got = compiled.execute(ops, null,
+            new CompiledPlan.Options(ENGINES.get(0), 2, Checkpoint.STORE)).output();
+        assertClose(want, got, Tolerance.FLOAT64, name + " on " + c + " path " + plan.path());
+      }
+    }
+  }
+
   @Test
   void plainEinsumOnRandomPaths() {
     check(Settings.EINSUM, 11, 300);

@@ -1,0 +1,130 @@
+package dev.conveinsum.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveinsum.engine.Engine;
+import dev.conveinsum.engine.Engines;
+import dev.conveinsum.exec.Checkpoint;
+import dev.conveinsum.exec.CompiledPlan;
+import dev.conveinsum.exec.Execution;
+import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.expr.ConvOptions;
+import dev.conveinsum.expr.Expression;
+import dev.conveinsum.plan.PlanOptions;
+import dev.conveinsum.plan.Planner;
+import dev.conveinsum.tensor.DType;
+import dev.conveinsum.tensor.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Whole tensorial layers of {@code tnn_layers.json} (batch {@code batch}, float32) through a
+ * compiled plan on the CPU engine: forward, or forward + backward with gradients of every
+ * operand. The {@code DENSE} layer (a 3x3 convolution of the same channels, one GEMM-lowered
+ * convolution) is the baseline in the same run.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -jar conv-einsum-benchmarks/target/benchmarks.jar \
+ *     LayerBenchmark -f 1 -wi 3 -i 5 -p layer=CP-stage2-cr010,DENSE-stage2
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx8g"})
+public class LayerBenchmark {
+  @Param({"DENSE-stage2", "CP-stage2-cr010", "TK-stage2-cr010", "TT-stage2-cr010",
+      "RCP-stage2-cr010", "TR-stage1-cr010"})
+  public String layer;
+
+  @Param({"32"})
+  public int batch;
+
+  @Param({"2"})
+  public int threads;
+
+  private CompiledPlan plan;
+  private List<Tensor> operands;
+  private Tensor grad;
+  private CompiledPlan.Options options;
+
+  /** Plans and compiles the layer, and draws its inputs. */
+  @Setup(Level.Trial)
+  @SuppressWarnings("unchecked")
+  public void setUp() throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    JsonNode entry = null;
+    try (InputStream in = LayerBenchmark.class.getResourceAsStream("/tnn_layers.json")) {
+      for (JsonNode l : json.readTree(in).get("layers")) {
+        String stage = l.get("stage").asText();
+        if (l.get("name").asText().equals(layer)
+            || layer.equals("DENSE-" + stage) && entry == null) {
+          entry = l;
+        }
+      }
+    }
+    if (entry == null) {
+      throw new IllegalArgumentException("no layer " + layer);
+    }
+    String expr = entry.get("expression").asText();
+    List<long[]> shapes = new ArrayList<>();
+    for (JsonNode s : entry.get("shapes")) {
+      long[] d = new long[s.size()];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = s.get(i).asLong();
+      }
+      shapes.add(d);
+    }
+    ConvOptions options = ConvOptions.fromMap(json.convertValue(entry.get("options"), Map.class));
+    if (layer.startsWith("DENSE")) {
+      long s = entry.get("in_channels").asLong();
+      long t = entry.get("out_channels").asLong();
+      long k = entry.get("kernel").asLong();
+      expr = "bshw,tshw->bthw|hw";
+      shapes = List.of(new long[] {batch, s, entry.get("height").asLong(),
+          entry.get("width").asLong()}, new long[] {t, s, k, k});
+    }
+    shapes.get(0)[0] = batch;
+    BoundExpression bound = BoundExpression.bind(Expression.parse(expr), options, shapes);
+    int[][] path = Planner.shared().plan(bound, PlanOptions.DEFAULT.withTrain(null)).path()
+        .pairs().toArray(int[][]::new);
+    plan = CompiledPlan.compile(bound, path, null);
+    operands = new ArrayList<>();
+    for (int i = 0; i < shapes.size(); i++) {
+      operands.add(Tensor.random(DType.FLOAT32, i, shapes.get(i)));
+    }
+    grad = Tensor.random(DType.FLOAT32, 99, bound.outputShape());
+    Engine engine = Engines.best();
+    this.options = new CompiledPlan.Options(engine, threads, Checkpoint.STORE);
+  }
+
+  /** The forward pass. */
+  @Benchmark
+  public Tensor forward() {
+    return plan.execute(operands, null, options).output();
+  }
+
+  /** Forward and backward, gradients of every operand. */
+  @Benchmark
+  public Execution forwardBackward() {
+    return plan.execute(operands, grad, options);
+  }
+}

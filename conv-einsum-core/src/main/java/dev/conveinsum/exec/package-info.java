@@ -1,0 +1,28 @@
+/**
+ * Execution: a bound expression and a path compiled into a {@link
+ * dev.conveinsum.exec.CompiledPlan}, run on an {@link dev.conveinsum.engine.Engine}, with
+ * reverse-mode gradients and checkpointing.
+ *
+ * <p>How a pairwise step is lowered. Along every convolution index each tensor records where its
+ * elements sit in the full coordinates of {@link dev.conveinsum.expr.ConvGeometry} (start and
+ * step: a signal at {@code 0, 1, 2, ...}, a dilated filter at {@code 0, d, 2d, ...}, reversed for
+ * cross-correlation; an intermediate at the hull of the positions it must keep). A step then
+ * computes {@code W[w] = sum U[a] V[b]} over pairs with {@code a + b = w} (modulo the period for
+ * circular padding), which is one call of the atomic grouped convolution {@link
+ * dev.conveinsum.engine.ConvProblem} after at most a reversal, a dilation or a circular fold of
+ * one operand and a permutation of both into the kernel's layout {@code [groups, free, summed,
+ * conv]}. Steps that convolve nothing are batched GEMMs.
+ *
+ * <p>Why backpropagate through the forward steps rather than plan each operand's gradient as its
+ * own conv_einsum: the gradient of a step with respect to one operand is the same kind of step
+ * (the output gradient convolved with the other operand at negated positions), so the backward
+ * pass reuses the forward intermediates, costs about two forward steps per step, as SPEC section
+ * 4's training cost assumes, and every backward step runs on the same fast kernels. Data
+ * movements are linear maps whose transposes are data movements too.
+ *
+ * <p>Memory: {@link dev.conveinsum.exec.Checkpoint#STORE} keeps every intermediate the backward
+ * pass reads; {@link dev.conveinsum.exec.Checkpoint#RECOMPUTE} keeps only the operands and
+ * recomputes what each backward step reads just before it. Both give identical gradients. The
+ * same schedule run without data predicts the peak bytes exactly.
+ */
+package dev.conveinsum.exec;
