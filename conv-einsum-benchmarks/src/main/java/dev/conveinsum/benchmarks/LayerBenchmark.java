@@ -1,7 +1,6 @@
 package dev.conveinsum.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.engine.Engines;
 import dev.conveinsum.exec.Checkpoint;
@@ -14,11 +13,8 @@ import dev.conveinsum.plan.PlanOptions;
 import dev.conveinsum.plan.Planner;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -68,41 +64,29 @@ public class LayerBenchmark {
 
   /** Plans and compiles the layer, and draws its inputs. */
   @Setup(Level.Trial)
-  @SuppressWarnings("unchecked")
-  public void setUp() throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    JsonNode entry = null;
-    try (InputStream in = LayerBenchmark.class.getResourceAsStream("/tnn_layers.json")) {
-      for (JsonNode l : json.readTree(in).get("layers")) {
-        String stage = l.get("stage").asText();
-        if (l.get("name").asText().equals(layer)
-            || layer.equals("DENSE-" + stage) && entry == null) {
-          entry = l;
-        }
+  public void setUp() {
+    BenchLayers.Layer entry = null;
+    for (BenchLayers.Layer l : BenchLayers.load()) {
+      String stage = l.entry().get("stage").asText();
+      if (l.name().equals(layer) || layer.equals("DENSE-" + stage) && entry == null) {
+        entry = l;
       }
     }
     if (entry == null) {
       throw new IllegalArgumentException("no layer " + layer);
     }
-    String expr = entry.get("expression").asText();
-    List<long[]> shapes = new ArrayList<>();
-    for (JsonNode s : entry.get("shapes")) {
-      long[] d = new long[s.size()];
-      for (int i = 0; i < d.length; i++) {
-        d[i] = s.get(i).asLong();
-      }
-      shapes.add(d);
-    }
-    ConvOptions options = ConvOptions.fromMap(json.convertValue(entry.get("options"), Map.class));
+    String expr = entry.expression();
+    List<long[]> shapes = entry.shapes(batch);
+    ConvOptions options = entry.options();
     if (layer.startsWith("DENSE")) {
-      long s = entry.get("in_channels").asLong();
-      long t = entry.get("out_channels").asLong();
-      long k = entry.get("kernel").asLong();
+      JsonNode e = entry.entry();
+      long s = e.get("in_channels").asLong();
+      long t = e.get("out_channels").asLong();
+      long k = e.get("kernel").asLong();
       expr = "bshw,tshw->bthw|hw";
-      shapes = List.of(new long[] {batch, s, entry.get("height").asLong(),
-          entry.get("width").asLong()}, new long[] {t, s, k, k});
+      shapes = List.of(new long[] {batch, s, e.get("height").asLong(),
+          e.get("width").asLong()}, new long[] {t, s, k, k});
     }
-    shapes.get(0)[0] = batch;
     BoundExpression bound = BoundExpression.bind(Expression.parse(expr), options, shapes);
     int[][] path = Planner.shared().plan(bound, PlanOptions.DEFAULT.withTrain(null)).path()
         .pairs().toArray(int[][]::new);

@@ -1,7 +1,5 @@
 package dev.conveinsum.benchmarks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.engine.Engines;
 import dev.conveinsum.exec.Checkpoint;
@@ -16,12 +14,10 @@ import dev.conveinsum.plan.Planner;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -42,12 +38,9 @@ import java.util.regex.Pattern;
  * batch too, so every ratio compares equal work.
  */
 public final class TnnLayers {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private TnnLayers() {}
 
   /** Runs the benchmark; see the class comment for the arguments. */
-  @SuppressWarnings("unchecked")
   public static void main(String[] args) throws IOException {
     String mode = args.length > 0 ? args[0] : "forward";
     int batch = intArg(args, "--batch", 32);
@@ -57,10 +50,7 @@ public final class TnnLayers {
     double budgetGib = Double.parseDouble(arg(args, "--budget-gib", "2"));
     Pattern filter = Pattern.compile(arg(args, "--filter", ".*"));
     Engine engine = Engines.best();
-    JsonNode layers;
-    try (InputStream in = TnnLayers.class.getResourceAsStream("/tnn_layers.json")) {
-      layers = JSON.readTree(in).get("layers");
-    }
+    List<BenchLayers.Layer> layers = BenchLayers.load();
     System.out.printf(Locale.ROOT, "# %s, engine %s, %d threads, float32, JDK %s, %s%n", mode,
         engine.name(), threads, System.getProperty("java.version"), cpu());
     if (mode.equals("forward")) {
@@ -74,24 +64,17 @@ public final class TnnLayers {
           + " naive/store | naive/recomp |");
       System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     }
-    for (JsonNode l : layers) {
-      String name = l.get("name").asText();
+    for (BenchLayers.Layer l : layers) {
+      String name = l.name();
       if (!filter.matcher(name).matches()) {
         continue;
       }
       System.err.println(name + " ...");
-      ConvOptions options = ConvOptions.fromMap(JSON.convertValue(l.get("options"), Map.class));
-      String expr = l.get("expression").asText();
-      List<long[]> shapes = new ArrayList<>();
-      for (JsonNode s : l.get("shapes")) {
-        long[] d = new long[s.size()];
-        for (int i = 0; i < d.length; i++) {
-          d[i] = s.get(i).asLong();
-        }
-        shapes.add(d);
-      }
+      ConvOptions options = l.options();
+      String expr = l.expression();
+      List<long[]> shapes = l.shapes();
       if (mode.equals("forward")) {
-        forwardRow(name, l.get("parameters").asLong(), expr, options, shapes, batch, reps,
+        forwardRow(name, l.entry().get("parameters").asLong(), expr, options, shapes, batch, reps,
             threads, naiveGflop, engine);
       } else {
         trainingRow(name, expr, options, shapes, batch, reps, threads, budgetGib, engine);
