@@ -186,7 +186,7 @@ public final class TnnLayers {
     return time(p, batch, reps, threads, backward, mode, engine, new double[1]);
   }
 
-  /** Median milliseconds of {@code reps} runs after one warm-up; peak[0] gets the peak bytes. */
+  /** Median milliseconds of {@code reps} runs after warming up; peak[0] gets the peak bytes. */
   private static double time(PlanInfo p, int batch, int reps, int threads, boolean backward,
       Checkpoint mode, Engine engine, double[] peak) {
     BoundExpression b = p.bound();
@@ -197,7 +197,11 @@ public final class TnnLayers {
     }
     Tensor grad = backward ? Tensor.random(DType.FLOAT32, 99, b.outputShape()) : null;
     CompiledPlan.Options o = new CompiledPlan.Options(engine, threads, mode);
-    c.execute(ops, grad, o);
+    // Warm up for at least a second (3 runs at least) so C2 has compiled the Vector API code.
+    long start = System.nanoTime();
+    for (int i = 0; i < 3 || System.nanoTime() - start < 1_000_000_000L; i++) {
+      c.execute(ops, grad, o);
+    }
     double[] ms = new double[reps];
     for (int i = 0; i < reps; i++) {
       long t0 = System.nanoTime();
