@@ -39,6 +39,11 @@ public class GemmBenchmark {
   @Param({"256x256x256", "512x512x512", "1024x1024x1024", "64x50176x16", "16x50176x64", "512x512x8"})
   public String shape;
 
+  /** Threads for both libraries (OpenBLAS's own threading, our Parallelism). */
+  @Param({"1"})
+  public int threads;
+
+
   private int m;
   private int n;
   private int k;
@@ -69,7 +74,7 @@ public class GemmBenchmark {
     pa = new FloatPointer(a);
     pb = new FloatPointer(b);
     pc = new FloatPointer(c);
-    openblas.blas_set_num_threads(1);
+    openblas.blas_set_num_threads(threads);
     System.out.println("\n# kernels: " + VectorSupport.description() + ", OpenBLAS threads: "
         + openblas.blas_get_num_threads() + ", core: " + openblas.OPENBLAS_CHAR_CORENAME);
   }
@@ -89,7 +94,7 @@ public class GemmBenchmark {
    */
   @Benchmark
   public float[] ours() {
-    Gemm.sgemm(1, m, n, k, a, 0, false, b, 0, false, c, 0, false, Parallelism.serial());
+    Gemm.sgemm(1, m, n, k, a, 0, false, b, 0, false, c, 0, false, Parallelism.of(threads));
     return c;
   }
 
@@ -113,7 +118,7 @@ public class GemmBenchmark {
   @Benchmark
   @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g", "-Dconveinsum.vector=false"})
   public float[] scalar() {
-    Gemm.sgemm(1, m, n, k, a, 0, false, b, 0, false, c, 0, false, Parallelism.serial());
+    Gemm.sgemm(1, m, n, k, a, 0, false, b, 0, false, c, 0, false, Parallelism.of(threads));
     return c;
   }
 }
