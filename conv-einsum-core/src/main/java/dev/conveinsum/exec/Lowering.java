@@ -85,8 +85,11 @@ final class Lowering {
           }
         }
       }
-      int w = StepCompiler.pairStep(pb, u, v, keep.stream().mapToInt(Integer::intValue).toArray(),
-          false, conv);
+      int[] kept = keep.stream().mapToInt(Integer::intValue).toArray();
+      // The last step writes the output order directly when its kernel can.
+      boolean last = rest.isEmpty() && kept.length == outIds.length
+          && java.util.Arrays.stream(kept).allMatch(id -> StepCompiler.contains(outIds, id));
+      int w = StepCompiler.pairStep(pb, u, v, last ? outIds : kept, last, conv);
       rest.add(w);
       restOps.add(opsU | opsV);
       live = rest;

@@ -40,6 +40,9 @@ final class StepCompiler {
       Map<Integer, OutAxis> conv) {
     u = reduceUnused(pb, u, v, outIds, conv);
     v = reduceUnused(pb, v, u, outIds, conv);
+    if (conv.isEmpty()) {
+      return gemmStep(pb, u, v, outIds, exact);
+    }
     Layout lu = pb.layout(u);
     Layout lv = pb.layout(v);
     int nc = conv.size();
@@ -212,6 +215,132 @@ final class StepCompiler {
       }
     }
     return exact ? pb.permute(w, outIds) : w;
+  }
+
+  /** One way to run a GEMM step: roles, orders, layout flags, and the elements it copies. */
+  private record GemmChoice(boolean xIsU, int[] outer, List<Integer> groups, List<Integer> xb,
+      List<Integer> fFree, List<Integer> contracted, boolean xT, boolean fT, boolean yT,
+      long copied) {}
+
+  /**
+   * A step that convolves nothing: a batched GEMM. Of the role assignments and layouts the
+   * kernel accepts (X or F transposed, F shared by leading free axes of X, Y transposed) it
+   * takes the one that copies the fewest elements, so that most steps read their operands in
+   * place (the TTGT idea, with the transposes folded into the GEMM).
+   */
+  private static int gemmStep(ProgramBuilder pb, int u, int v, int[] outIds, boolean exact) {
+    Layout lu = pb.layout(u);
+    Layout lv = pb.layout(v);
+    GemmChoice best = null;
+    for (boolean xIsU : new boolean[] {true, false}) {
+      Layout lx = xIsU ? lu : lv;
+      Layout lf = xIsU ? lv : lu;
+      List<Integer> groups = new ArrayList<>();
+      List<Integer> contracted = new ArrayList<>();
+      List<Integer> xFree = new ArrayList<>();
+      List<Integer> fFree = new ArrayList<>();
+      for (int id : lx.ids) {
+        if (lf.has(id)) {
+          (contains(outIds, id) ? groups : contracted).add(id);
+        } else {
+          xFree.add(id);
+        }
+      }
+      for (int id : lf.ids) {
+        if (!lx.has(id)) {
+          fFree.add(id);
+        }
+      }
+      int leading = 0;
+      while (leading < lx.rank() && xFree.contains(lx.ids[leading])) {
+        leading++;
+      }
+      // Every prefix of X's leading free axes may serve as groups sharing one F.
+      for (int prefix = 0; prefix <= leading; prefix++) {
+        if (prefix > 0 && !groups.isEmpty()) {
+          break;
+        }
+        List<Integer> outer = new ArrayList<>();
+        for (int a = 0; a < prefix; a++) {
+          outer.add(lx.ids[a]);
+        }
+        List<Integer> xb = new ArrayList<>(xFree);
+        xb.removeAll(outer);
+        int[] o = outer.stream().mapToInt(Integer::intValue).toArray();
+        int[] xPlain = concat(outer, groups, xb, toArray(contracted));
+        int[] xTrans = concat(outer, groups, contracted, toArray(xb));
+        boolean xT = !Arrays.equals(lx.ids, xPlain) && Arrays.equals(lx.ids, xTrans);
+        long copied = Arrays.equals(lx.ids, xT ? xTrans : xPlain) ? 0 : lx.size();
+        int[] fPlain = concat(groups, fFree, List.of(), toArray(contracted));
+        int[] fTrans = concat(groups, contracted, List.of(), toArray(fFree));
+        boolean fT = !Arrays.equals(lf.ids, fPlain) && Arrays.equals(lf.ids, fTrans);
+        copied += Arrays.equals(lf.ids, fT ? fTrans : fPlain) ? 0 : lf.size();
+        int[] yPlain = concat(outer, groups, xb, toArray(fFree));
+        int[] yTrans = concat(outer, groups, fFree, toArray(xb));
+        boolean yT = exact && !Arrays.equals(outIds, yPlain) && Arrays.equals(outIds, yTrans);
+        if (exact && !Arrays.equals(outIds, yT ? yTrans : yPlain)) {
+          copied += sizeOf(lu, lv, outIds);
+        }
+        if (best == null || copied < best.copied()) {
+          best = new GemmChoice(xIsU, o, groups, xb, fFree, contracted, xT, fT, yT, copied);
+        }
+      }
+    }
+    GemmChoice c = best;
+    List<Integer> outer = Arrays.stream(c.outer()).boxed().toList();
+    int x = c.xIsU() ? u : v;
+    int f = c.xIsU() ? v : u;
+    x = pb.permute(x, c.xT() ? concat(outer, c.groups(), c.contracted(), toArray(c.xb()))
+        : concat(outer, c.groups(), c.xb(), toArray(c.contracted())));
+    f = pb.permute(f, c.fT() ? concat(c.groups(), c.contracted(), List.of(), toArray(c.fFree()))
+        : concat(c.groups(), c.fFree(), List.of(), toArray(c.contracted())));
+    Layout lx = pb.layout(x);
+    Layout lf = pb.layout(f);
+    int[] yOrder = c.yT() ? concat(outer, c.groups(), c.fFree(), toArray(c.xb()))
+        : concat(outer, c.groups(), c.xb(), toArray(c.fFree()));
+    boolean shared = !outer.isEmpty();
+    ConvProblem problem = new ConvProblem(
+        Math.toIntExact(dimProduct(lx, shared ? outer : c.groups())),
+        Math.toIntExact(dimProduct(lx, c.xb())), Math.toIntExact(dimProduct(lf, c.fFree())),
+        Math.toIntExact(dimProduct(lx, c.contracted())), List.of(), c.xT(), c.fT(), shared,
+        c.yT());
+    Layout ly = resultLayout(yOrder, lu, lv);
+    int y = pb.slot(ly);
+    pb.add(new KernelOp(x, f, y, problem, new int[0], new int[0]));
+    return exact ? pb.permute(y, outIds) : y;
+  }
+
+  private static int[] toArray(List<Integer> l) {
+    return l.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static long dimProduct(Layout l, List<Integer> ids) {
+    long n = 1;
+    for (int id : ids) {
+      n *= l.dims[l.axisOf(id)];
+    }
+    return n;
+  }
+
+  private static long sizeOf(Layout lu, Layout lv, int[] ids) {
+    long n = 1;
+    for (int id : ids) {
+      Layout from = lu.has(id) ? lu : lv;
+      n *= from.dims[from.axisOf(id)];
+    }
+    return n;
+  }
+
+  /** The layout of a result with the given axis order, lengths and positions from the inputs. */
+  private static Layout resultLayout(int[] order, Layout lu, Layout lv) {
+    int[] dims = new int[order.length];
+    Layout l = Layout.plain(order, dims);
+    for (int a = 0; a < order.length; a++) {
+      Layout from = lu.has(order[a]) ? lu : lv;
+      int fa = from.axisOf(order[a]);
+      l = l.withAxis(a, from.dims[fa], from.positioned[fa], from.start[fa], from.step[fa]);
+    }
+    return l;
   }
 
   /** Sums the axes of {@code s} that neither the other operand nor the result holds. */

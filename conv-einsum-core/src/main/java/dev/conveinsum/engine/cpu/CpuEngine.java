@@ -26,9 +26,7 @@ public final class CpuEngine implements Engine {
   @Override
   public void conv(ConvProblem p, double[] x, double[] f, double[] y, int threads) {
     if (p.dims().isEmpty()) {
-      // Y[g] (B x T) = X[g] (B x C) * F[g]^T, F stored [G, T, C].
-      Gemm.dgemm(p.groups(), p.batch(), p.outChannels(), p.inChannels(), x, 0, false, f, 0, true,
-          y, 0, false, Parallelism.of(threads));
+      gemm(p, x, f, y, Parallelism.of(threads));
       return;
     }
     ConvKernel.convolve(p, x, 0, f, 0, y, 0, false, ConvKernel.Algorithm.AUTO,
@@ -38,11 +36,54 @@ public final class CpuEngine implements Engine {
   @Override
   public void conv(ConvProblem p, float[] x, float[] f, float[] y, int threads) {
     if (p.dims().isEmpty()) {
-      Gemm.sgemm(p.groups(), p.batch(), p.outChannels(), p.inChannels(), x, 0, false, f, 0, true,
-          y, 0, false, Parallelism.of(threads));
+      gemm(p, x, f, y, Parallelism.of(threads));
       return;
     }
     ConvKernel.convolve(p, x, 0, f, 0, y, 0, false, ConvKernel.Algorithm.AUTO,
         Parallelism.of(threads));
+  }
+
+  /**
+   * {@code Y[g] = X[g] F[g]^T} with the problem's layout flags mapped onto GEMM transposes:
+   * Y stored transposed is computed as {@code F[g] X[g]^T}. A shared F with X and Y in the plain
+   * layout folds the groups into the rows of one product.
+   */
+  private static void gemm(ConvProblem p, Object x, Object f, Object y, Parallelism par) {
+    int g = p.groups();
+    int b = p.batch();
+    int t = p.outChannels();
+    int c = p.inChannels();
+    if (p.fShared() && !p.xTransposed() && !p.yTransposed()) {
+      call(1, g * b, t, c, x, 0, false, f, 0, !p.fTransposed(), y, 0, par);
+      return;
+    }
+    if (!p.fShared()) {
+      if (p.yTransposed()) {
+        call(g, t, b, c, f, 0, p.fTransposed(), x, 0, !p.xTransposed(), y, 0, par);
+      } else {
+        call(g, b, t, c, x, 0, p.xTransposed(), f, 0, !p.fTransposed(), y, 0, par);
+      }
+      return;
+    }
+    for (int k = 0; k < g; k++) {
+      int xo = k * b * c;
+      int yo = k * b * t;
+      if (p.yTransposed()) {
+        call(1, t, b, c, f, 0, p.fTransposed(), x, xo, !p.xTransposed(), y, yo, par);
+      } else {
+        call(1, b, t, c, x, xo, p.xTransposed(), f, 0, !p.fTransposed(), y, yo, par);
+      }
+    }
+  }
+
+  private static void call(int batch, int m, int n, int k, Object a, int aOff, boolean ta,
+      Object bm, int bOff, boolean tb, Object cm, int cOff, Parallelism par) {
+    if (a instanceof double[] ad) {
+      Gemm.dgemm(batch, m, n, k, ad, aOff, ta, (double[]) bm, bOff, tb, (double[]) cm, cOff,
+          false, par);
+    } else {
+      Gemm.sgemm(batch, m, n, k, (float[]) a, aOff, ta, (float[]) bm, bOff, tb, (float[]) cm,
+          cOff, false, par);
+    }
   }
 }

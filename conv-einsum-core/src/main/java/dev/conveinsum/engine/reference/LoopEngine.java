@@ -98,16 +98,28 @@ public final class LoopEngine implements Engine {
                   xo = xo * inLen[d] + xp;
                 }
                 if (inside) {
-                  sum += a.x(((g * p.batch() + b) * p.inChannels() + c) * in + xo)
-                      * a.f(((g * p.outChannels() + t) * p.inChannels() + c) * ks + ko);
+                  sum += a.x(xIndex(p, g, b, c) * in + xo) * a.f(fIndex(p, g, t, c) * ks + ko);
                 }
               }
             }
-            a.y(((g * p.batch() + b) * p.outChannels() + t) * out + yo, sum);
+            int yi = p.yTransposed() ? (g * p.outChannels() + t) * p.batch() + b
+                : (g * p.batch() + b) * p.outChannels() + t;
+            a.y(yi * out + yo, sum);
           }
         }
       }
     }
+  }
+
+  private static int xIndex(ConvProblem p, int g, int b, int c) {
+    return p.xTransposed() ? (g * p.inChannels() + c) * p.batch() + b
+        : (g * p.batch() + b) * p.inChannels() + c;
+  }
+
+  private static int fIndex(ConvProblem p, int g, int t, int c) {
+    int gg = p.fShared() ? 0 : g;
+    return p.fTransposed() ? (gg * p.inChannels() + c) * p.outChannels() + t
+        : (gg * p.outChannels() + t) * p.inChannels() + c;
   }
 
   private static void unflatten(int flat, int[] lengths, int[] coords) {
