@@ -71,6 +71,10 @@ public final class ConvKernel {
 
   /** Largest im2col patch matrix built at once, in elements (16 MiB of float32). */
   static final long IM2COL_CHUNK = 1L << 22;
+  /** Preferred im2col chunk, in elements (1 MiB of float32, about one L2 cache). */
+  static final long IM2COL_TARGET = 1L << 18;
+  /** Fewest columns per im2col chunk when the patch matrix allows. */
+  static final long IM2COL_MIN_COLS = 128;
 
   private ConvKernel() {}
 
@@ -550,6 +554,25 @@ public final class ConvKernel {
     }
   }
 
+  /** How im2col cuts the output rows of one group, {@code B * rowsPerPlane}, into chunks. */
+  private record Im2colChunks(int rowsPerChunk, int chunks) {
+    static Im2colChunks of(Plan pl, int depth, int rowsPP, int lenOut, int threads) {
+      long rowsTotal = (long) pl.b * rowsPP;
+      // aim at about IM2COL_TARGET patch elements per chunk, but at least IM2COL_MIN_COLS columns
+      // (so that the GEMM runs at full width) and at most IM2COL_CHUNK elements
+      long target = Math.max(IM2COL_TARGET, (long) depth * IM2COL_MIN_COLS);
+      target = Math.min(target, IM2COL_CHUNK);
+      long per = Math.max(1, Math.min(rowsTotal, target / ((long) depth * lenOut)));
+      long chunks = (rowsTotal + per - 1) / per;
+      if ((long) pl.g * chunks < threads) {
+        long want = Math.min(rowsTotal, (threads + pl.g - 1) / pl.g);
+        per = Math.max(1, (rowsTotal + want - 1) / want);
+        chunks = (rowsTotal + per - 1) / per;
+      }
+      return new Im2colChunks((int) per, (int) chunks);
+    }
+  }
+
   // BEGIN FLOAT
   static void convolve(
       CpuKernels kern, ConvProblem shape, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff,
@@ -717,48 +740,99 @@ public final class ConvKernel {
     int[] taps = pl.tapOffsets();
     int lenOut = pl.out[n - 1];
     int sLast = pl.dims[n - 1].stride();
+    int kLast = pl.k[n - 1];
+    int dLast = pl.dims[n - 1].dilation();
     int depth = pl.c * pl.kPlane;
-    int units = pl.g * pl.b;
-    // The patch matrix of one (g, b) is split into chunks of whole output rows, so that it stays
-    // below IM2COL_CHUNK elements and, with few (g, b), the chunks also feed all threads. Each task
-    // builds one chunk and runs a single-threaded GEMM into its own columns of Y.
-    int rowsTotal = rowStarts.length;
-    int rowsPerChunk = Math.max(1, (int) Math.min(rowsTotal, IM2COL_CHUNK / ((long) depth * lenOut)));
-    int chunks = (rowsTotal + rowsPerChunk - 1) / rowsPerChunk;
-    if ((long) units * chunks < par.threads()) {
-      int want = (par.threads() + units - 1) / units;
-      rowsPerChunk = Math.max(1, (rowsTotal + want - 1) / want);
-      chunks = (rowsTotal + rowsPerChunk - 1) / rowsPerChunk;
-    }
-    int perChunk = rowsPerChunk;
-    int nChunks = chunks;
-    par.forEach(units * nChunks, task -> {
-      int gb = task / nChunks;
-      int r0 = (task % nChunks) * perChunk;
-      int r1 = Math.min(rowsTotal, r0 + perChunk);
-      int cols = (r1 - r0) * lenOut;
-      int gg = gb / pl.b;
+    int rowsPP = rowStarts.length;
+    // The patch matrix of one group covers the output rows (all dims but the last) of all its
+    // batch entries, R = b*rowsPP + r; it is cut into chunks of whole rows, each built and
+    // multiplied by one task, so that several short planes share one GEMM. byTap lays it out
+    // transposed, [column][c, tap], which copies runs of kLast instead of lenOut: better when the
+    // "filter" is longer than the output (weight gradients).
+    boolean byTap = kLast > lenOut;
+    Im2colChunks ch = Im2colChunks.of(pl, depth, rowsPP, lenOut, par.threads());
+    int rowsPerChunk = ch.rowsPerChunk();
+    int nChunks = ch.chunks();
+    par.forEach(pl.g * nChunks, task -> {
+      int gg = task / nChunks;
+      int rr0 = (task % nChunks) * rowsPerChunk;
+      int rr1 = Math.min(pl.b * rowsPP, rr0 + rowsPerChunk);
+      int cols = (rr1 - rr0) * lenOut;
       float[] p = new float[pl.winPlane];
       float[] col = new float[depth * cols];
-      for (int cc = 0; cc < pl.c; cc++) {
-        padF(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, 0);
-        for (int q = 0; q < pl.kPlane; q++) {
-          int colRow = (cc * pl.kPlane + q) * cols;
-          for (int r = r0; r < r1; r++) {
-            int src = rowStarts[r] + taps[q];
-            int dst = colRow + (r - r0) * lenOut;
-            if (sLast == 1) {
-              System.arraycopy(p, src, col, dst, lenOut);
-            } else {
+      int b0 = rr0 / rowsPP;
+      int b1 = (rr1 - 1) / rowsPP;
+      for (int bb = b0; bb <= b1; bb++) {
+        int r0 = Math.max(rr0 - bb * rowsPP, 0);
+        int r1 = Math.min(rr1 - bb * rowsPP, rowsPP);
+        int gb = gg * pl.b + bb;
+        for (int cc = 0; cc < pl.c; cc++) {
+          padF(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, 0);
+          if (byTap) {
+            for (int r = r0; r < r1; r++) {
+              int colBase = (bb * rowsPP + r - rr0) * lenOut;
               for (int o = 0; o < lenOut; o++) {
-                col[dst + o] = p[src + o * sLast];
+                int dst = (colBase + o) * depth + cc * pl.kPlane;
+                int src0 = rowStarts[r] + o * sLast;
+                for (int q = 0; q < pl.kPlane; q += kLast) {
+                  int src = src0 + taps[q];
+                  if (dLast == 1) {
+                    System.arraycopy(p, src, col, dst + q, kLast);
+                  } else {
+                    for (int j = 0; j < kLast; j++) {
+                      col[dst + q + j] = p[src + j * dLast];
+                    }
+                  }
+                }
+              }
+            }
+          } else {
+            for (int q = 0; q < pl.kPlane; q++) {
+              int colRow = (cc * pl.kPlane + q) * cols;
+              for (int r = r0; r < r1; r++) {
+                int src = rowStarts[r] + taps[q];
+                int dst = colRow + (bb * rowsPP + r - rr0) * lenOut;
+                if (sLast == 1) {
+                  System.arraycopy(p, src, col, dst, lenOut);
+                } else {
+                  for (int o = 0; o < lenOut; o++) {
+                    col[dst + o] = p[src + o * sLast];
+                  }
+                }
               }
             }
           }
         }
       }
-      kern.sgemm(pl.t, cols, depth, wt, wtOff + gg * pl.t * depth, depth, 1, col, 0, cols, 1,
-          y, yOff + gb * pl.t * pl.outPlane + r0 * lenOut, pl.outPlane, accumulate);
+      int bRs = byTap ? 1 : cols;
+      int bCs = byTap ? depth : 1;
+      int wBase = wtOff + gg * pl.t * depth;
+      if (b0 == b1) {
+        // one batch entry: multiply straight into its rows of Y
+        kern.sgemm(pl.t, cols, depth, wt, wBase, depth, 1, col, 0, bRs, bCs,
+            y, yOff + (gg * pl.b + b0) * pl.t * pl.outPlane + (rr0 - b0 * rowsPP) * lenOut, pl.outPlane,
+            accumulate);
+        return;
+      }
+      float[] z = new float[pl.t * cols];
+      kern.sgemm(pl.t, cols, depth, wt, wBase, depth, 1, col, 0, bRs, bCs, z, 0, cols, false);
+      for (int bb = b0; bb <= b1; bb++) {
+        int r0 = Math.max(rr0 - bb * rowsPP, 0);
+        int r1 = Math.min(rr1 - bb * rowsPP, rowsPP);
+        int len = (r1 - r0) * lenOut;
+        int zc = (bb * rowsPP + r0 - rr0) * lenOut;
+        for (int tt = 0; tt < pl.t; tt++) {
+          int yRow = yOff + ((gg * pl.b + bb) * pl.t + tt) * pl.outPlane + r0 * lenOut;
+          int zRow = tt * cols + zc;
+          if (accumulate) {
+            for (int i = 0; i < len; i++) {
+              y[yRow + i] += z[zRow + i];
+            }
+          } else {
+            System.arraycopy(z, zRow, y, yRow, len);
+          }
+        }
+      }
     });
   }
 
@@ -1079,48 +1153,99 @@ public final class ConvKernel {
     int[] taps = pl.tapOffsets();
     int lenOut = pl.out[n - 1];
     int sLast = pl.dims[n - 1].stride();
+    int kLast = pl.k[n - 1];
+    int dLast = pl.dims[n - 1].dilation();
     int depth = pl.c * pl.kPlane;
-    int units = pl.g * pl.b;
-    // The patch matrix of one (g, b) is split into chunks of whole output rows, so that it stays
-    // below IM2COL_CHUNK elements and, with few (g, b), the chunks also feed all threads. Each task
-    // builds one chunk and runs a single-threaded GEMM into its own columns of Y.
-    int rowsTotal = rowStarts.length;
-    int rowsPerChunk = Math.max(1, (int) Math.min(rowsTotal, IM2COL_CHUNK / ((long) depth * lenOut)));
-    int chunks = (rowsTotal + rowsPerChunk - 1) / rowsPerChunk;
-    if ((long) units * chunks < par.threads()) {
-      int want = (par.threads() + units - 1) / units;
-      rowsPerChunk = Math.max(1, (rowsTotal + want - 1) / want);
-      chunks = (rowsTotal + rowsPerChunk - 1) / rowsPerChunk;
-    }
-    int perChunk = rowsPerChunk;
-    int nChunks = chunks;
-    par.forEach(units * nChunks, task -> {
-      int gb = task / nChunks;
-      int r0 = (task % nChunks) * perChunk;
-      int r1 = Math.min(rowsTotal, r0 + perChunk);
-      int cols = (r1 - r0) * lenOut;
-      int gg = gb / pl.b;
+    int rowsPP = rowStarts.length;
+    // The patch matrix of one group covers the output rows (all dims but the last) of all its
+    // batch entries, R = b*rowsPP + r; it is cut into chunks of whole rows, each built and
+    // multiplied by one task, so that several short planes share one GEMM. byTap lays it out
+    // transposed, [column][c, tap], which copies runs of kLast instead of lenOut: better when the
+    // "filter" is longer than the output (weight gradients).
+    boolean byTap = kLast > lenOut;
+    Im2colChunks ch = Im2colChunks.of(pl, depth, rowsPP, lenOut, par.threads());
+    int rowsPerChunk = ch.rowsPerChunk();
+    int nChunks = ch.chunks();
+    par.forEach(pl.g * nChunks, task -> {
+      int gg = task / nChunks;
+      int rr0 = (task % nChunks) * rowsPerChunk;
+      int rr1 = Math.min(pl.b * rowsPP, rr0 + rowsPerChunk);
+      int cols = (rr1 - rr0) * lenOut;
       double[] p = new double[pl.winPlane];
       double[] col = new double[depth * cols];
-      for (int cc = 0; cc < pl.c; cc++) {
-        padD(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, 0);
-        for (int q = 0; q < pl.kPlane; q++) {
-          int colRow = (cc * pl.kPlane + q) * cols;
-          for (int r = r0; r < r1; r++) {
-            int src = rowStarts[r] + taps[q];
-            int dst = colRow + (r - r0) * lenOut;
-            if (sLast == 1) {
-              System.arraycopy(p, src, col, dst, lenOut);
-            } else {
+      int b0 = rr0 / rowsPP;
+      int b1 = (rr1 - 1) / rowsPP;
+      for (int bb = b0; bb <= b1; bb++) {
+        int r0 = Math.max(rr0 - bb * rowsPP, 0);
+        int r1 = Math.min(rr1 - bb * rowsPP, rowsPP);
+        int gb = gg * pl.b + bb;
+        for (int cc = 0; cc < pl.c; cc++) {
+          padD(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, 0);
+          if (byTap) {
+            for (int r = r0; r < r1; r++) {
+              int colBase = (bb * rowsPP + r - rr0) * lenOut;
               for (int o = 0; o < lenOut; o++) {
-                col[dst + o] = p[src + o * sLast];
+                int dst = (colBase + o) * depth + cc * pl.kPlane;
+                int src0 = rowStarts[r] + o * sLast;
+                for (int q = 0; q < pl.kPlane; q += kLast) {
+                  int src = src0 + taps[q];
+                  if (dLast == 1) {
+                    System.arraycopy(p, src, col, dst + q, kLast);
+                  } else {
+                    for (int j = 0; j < kLast; j++) {
+                      col[dst + q + j] = p[src + j * dLast];
+                    }
+                  }
+                }
+              }
+            }
+          } else {
+            for (int q = 0; q < pl.kPlane; q++) {
+              int colRow = (cc * pl.kPlane + q) * cols;
+              for (int r = r0; r < r1; r++) {
+                int src = rowStarts[r] + taps[q];
+                int dst = colRow + (bb * rowsPP + r - rr0) * lenOut;
+                if (sLast == 1) {
+                  System.arraycopy(p, src, col, dst, lenOut);
+                } else {
+                  for (int o = 0; o < lenOut; o++) {
+                    col[dst + o] = p[src + o * sLast];
+                  }
+                }
               }
             }
           }
         }
       }
-      kern.dgemm(pl.t, cols, depth, wt, wtOff + gg * pl.t * depth, depth, 1, col, 0, cols, 1,
-          y, yOff + gb * pl.t * pl.outPlane + r0 * lenOut, pl.outPlane, accumulate);
+      int bRs = byTap ? 1 : cols;
+      int bCs = byTap ? depth : 1;
+      int wBase = wtOff + gg * pl.t * depth;
+      if (b0 == b1) {
+        // one batch entry: multiply straight into its rows of Y
+        kern.dgemm(pl.t, cols, depth, wt, wBase, depth, 1, col, 0, bRs, bCs,
+            y, yOff + (gg * pl.b + b0) * pl.t * pl.outPlane + (rr0 - b0 * rowsPP) * lenOut, pl.outPlane,
+            accumulate);
+        return;
+      }
+      double[] z = new double[pl.t * cols];
+      kern.dgemm(pl.t, cols, depth, wt, wBase, depth, 1, col, 0, bRs, bCs, z, 0, cols, false);
+      for (int bb = b0; bb <= b1; bb++) {
+        int r0 = Math.max(rr0 - bb * rowsPP, 0);
+        int r1 = Math.min(rr1 - bb * rowsPP, rowsPP);
+        int len = (r1 - r0) * lenOut;
+        int zc = (bb * rowsPP + r0 - rr0) * lenOut;
+        for (int tt = 0; tt < pl.t; tt++) {
+          int yRow = yOff + ((gg * pl.b + bb) * pl.t + tt) * pl.outPlane + r0 * lenOut;
+          int zRow = tt * cols + zc;
+          if (accumulate) {
+            for (int i = 0; i < len; i++) {
+              y[yRow + i] += z[zRow + i];
+            }
+          } else {
+            System.arraycopy(z, zRow, y, yRow, len);
+          }
+        }
+      }
     });
   }
 
