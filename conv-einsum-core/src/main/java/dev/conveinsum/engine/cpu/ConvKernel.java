@@ -60,6 +60,8 @@ public final class ConvKernel {
   static final double NS_PER_MAC_DIRECT = 0.04;
   /** Direct kernel, fixed cost per call of the row kernel (one output row, one channel). */
   static final double NS_PER_ROW_DIRECT = 40;
+  /** Padding one input row into a scratch plane (fused direct kernel). */
+  static final double NS_PER_PAD_ROW = 20;
   /** GEMM, per multiply-add at full tiles (about 150 GFLOPS). */
   static final double NS_PER_MAC_GEMM = 0.0133;
   /** im2col, per element of the patch matrix written. */
@@ -136,6 +138,18 @@ public final class ConvKernel {
     double depth = Math.max(shape.inChannels() * kPlane, 1);
     double rows = gb * shape.outChannels() * shape.inChannels() * rowFactor;
     double direct = NS_PER_MAC_DIRECT * macs + NS_PER_ROW_DIRECT * rows;
+    if (n == 1 && shape.dims().get(0).stride() == 1 && shape.batch() > 1) {
+      // fused rows (see fusedDirectF): one row-kernel call per (g, t, c) and chunk of batch
+      // entries, over the padded rows laid end to end; padding costs a call per input row
+      ConvDim d = shape.dims().get(0);
+      double win = d.window();
+      double per = Math.max(shape.inChannels(), 1) * Math.max(win, 1);
+      double nb = Math.max(1, Math.min(shape.batch(), Math.floor(FUSED_ELEMS / per)));
+      double chunks = shape.groups() * Math.ceil(shape.batch() / nb);
+      direct = NS_PER_MAC_DIRECT * macs * win / Math.max(d.outLength(), 1)
+          + NS_PER_ROW_DIRECT * chunks * shape.outChannels() * shape.inChannels()
+          + NS_PER_PAD_ROW * gb * shape.inChannels();
+    }
     double im2col =
         NS_PER_MAC_GEMM * macs * (Math.ceil(t / 8) * 8 / t) * (1 + 8 / depth)
             + NS_PER_COL * gb * depth * outPlane;

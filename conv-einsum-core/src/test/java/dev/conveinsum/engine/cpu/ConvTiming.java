@@ -102,8 +102,10 @@ public final class ConvTiming {
         continue;
       }
       String algo = p.dims().isEmpty() ? "gemm" : FORCE != null ? "*" + FORCE : ConvKernel.choose(p).toString();
-      System.out.printf("%-36s %-7s min %8.3f  med %8.3f ms  (%.1f MMAC)%n", name, algo, t[0], t[t.length / 2],
-          p.multiplyAdds() / 1e6);
+      String est = p.dims().isEmpty() ? "" : Arrays.toString(
+          Arrays.stream(ConvKernel.estimate(p)).map(v -> Math.round(v / 1e3) / 1e3).toArray());
+      System.out.printf("%-36s %-7s min %8.3f  med %8.3f ms  (%.1f MMAC) est1t %s%n", name, algo, t[0],
+          t[t.length / 2], p.multiplyAdds() / 1e6, est);
     }
   }
 }
