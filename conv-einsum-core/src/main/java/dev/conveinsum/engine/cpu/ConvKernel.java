@@ -60,6 +60,8 @@ public final class ConvKernel {
   static final double NS_PER_MAC_DIRECT = 0.04;
   /** Direct kernel, fixed cost per call of the row kernel (one output row, one channel). */
   static final double NS_PER_ROW_DIRECT = 40;
+  /** Padding one input row into a scratch plane (fused direct kernel). */
+  static final double NS_PER_PAD_ROW = 20;
   /** GEMM, per multiply-add at full tiles (about 150 GFLOPS). */
   static final double NS_PER_MAC_GEMM = 0.0133;
   /** im2col, per element of the patch matrix written. */
@@ -71,6 +73,8 @@ public final class ConvKernel {
 
   /** Largest im2col patch matrix built at once, in elements (16 MiB of float32). */
   static final long IM2COL_CHUNK = 1L << 22;
+  /** Padded input elements per task of the fused 1-D direct kernel (64 KiB of float32). */
+  static final long FUSED_ELEMS = 1L << 14;
   /** Preferred im2col chunk, in elements (1 MiB of float32, about one L2 cache). */
   static final long IM2COL_TARGET = 1L << 18;
   /** Fewest columns per im2col chunk when the patch matrix allows. */
@@ -134,6 +138,18 @@ public final class ConvKernel {
     double depth = Math.max(shape.inChannels() * kPlane, 1);
     double rows = gb * shape.outChannels() * shape.inChannels() * rowFactor;
     double direct = NS_PER_MAC_DIRECT * macs + NS_PER_ROW_DIRECT * rows;
+    if (n == 1 && shape.dims().get(0).stride() == 1 && shape.batch() > 1) {
+      // fused rows (see fusedDirectF): one row-kernel call per (g, t, c) and chunk of batch
+      // entries, over the padded rows laid end to end; padding costs a call per input row
+      ConvDim d = shape.dims().get(0);
+      double win = d.window();
+      double per = Math.max(shape.inChannels(), 1) * Math.max(win, 1);
+      double nb = Math.max(1, Math.min(shape.batch(), Math.floor(FUSED_ELEMS / per)));
+      double chunks = shape.groups() * Math.ceil(shape.batch() / nb);
+      direct = NS_PER_MAC_DIRECT * macs * win / Math.max(d.outLength(), 1)
+          + NS_PER_ROW_DIRECT * chunks * shape.outChannels() * shape.inChannels()
+          + NS_PER_PAD_ROW * gb * shape.inChannels();
+    }
     double im2col =
         NS_PER_MAC_GEMM * macs * (Math.ceil(t / 8) * 8 / t) * (1 + 8 / depth)
             + NS_PER_COL * gb * depth * outPlane;
@@ -554,6 +570,18 @@ public final class ConvKernel {
     }
   }
 
+  /** Batch entries per task of the fused 1-D direct kernel: about FUSED_ELEMS padded inputs. */
+  static int fusedBatch(Plan pl, int threads) {
+    long per = (long) Math.max(pl.c, 1) * Math.max(pl.winPlane, 1);
+    int nb = (int) Math.max(1, Math.min(pl.b, FUSED_ELEMS / per));
+    long units = (long) pl.g * ((pl.b + nb - 1) / nb);
+    if (units < threads) {
+      int want = (int) Math.min(pl.b, (threads + pl.g - 1) / pl.g);
+      nb = Math.max(1, (pl.b + want - 1) / want);
+    }
+    return nb;
+  }
+
   /** How im2col cuts the output rows of one group, {@code B * rowsPerPlane}, into chunks. */
   private record Im2colChunks(int rowsPerChunk, int chunks) {
     static Im2colChunks of(Plan pl, int depth, int rowsPP, int lenOut, int threads) {
@@ -659,6 +687,10 @@ public final class ConvKernel {
   private static void directF(
       CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
       boolean accumulate, Parallelism par) {
+    if (pl.n == 1 && pl.dims[0].stride() == 1 && pl.b > 1) {
+      fusedDirectF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      return;
+    }
     int n = pl.n;
     int[] rowSrc = pl.paddedRowSources();
     int[] rowStarts = pl.rowStarts();
@@ -725,6 +757,58 @@ public final class ConvKernel {
             }
           } else {
             System.arraycopy(row, 0, y, yRow, lenOut);
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * 1-D direct convolution with stride 1 over several batch entries at once: their padded rows are
+   * laid end to end, one per channel, and the row kernel runs once over the whole run, so that
+   * short rows (e.g. 16 outputs of a depthwise layer) do not each pay the per-call overhead. The
+   * outputs that straddle two rows are computed and discarded.
+   */
+  private static void fusedDirectF(
+      CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int[] rowSrc = pl.paddedRowSources();
+    int win = pl.winPlane;
+    int lenOut = pl.out[0];
+    int k = pl.k[0];
+    int dil = pl.dims[0].dilation();
+    int lanes = kern.floatLanes();
+    int nb = fusedBatch(pl, par.threads());
+    int chunks = (pl.b + nb - 1) / nb;
+    par.forEach(pl.g * chunks, task -> {
+      int gg = task / chunks;
+      int b0 = (task % chunks) * nb;
+      int b1 = Math.min(pl.b, b0 + nb);
+      int plane = (b1 - b0) * win;
+      int lenZ = (plane + lanes - 1) / lanes * lanes;
+      float[] p = new float[pl.c * plane + lenZ - plane + (k - 1) * dil];
+      float[] z = new float[lenZ];
+      for (int cc = 0; cc < pl.c; cc++) {
+        for (int bb = b0; bb < b1; bb++) {
+          padF(pl, rowSrc, x, xOff + ((gg * pl.b + bb) * pl.c + cc) * pl.inPlane, p,
+              cc * plane + (bb - b0) * win);
+        }
+      }
+      for (int tt = 0; tt < pl.t; tt++) {
+        Arrays.fill(z, 0f);
+        int wT = wtOff + (gg * pl.t + tt) * pl.c * k;
+        for (int cc = 0; cc < pl.c; cc++) {
+          kern.corrRow(z, 0, lenZ, p, cc * plane, 0, 1, dil, wt, wT + cc * k, 1, k);
+        }
+        for (int bb = b0; bb < b1; bb++) {
+          int yRow = yOff + ((gg * pl.b + bb) * pl.t + tt) * lenOut;
+          int zRow = (bb - b0) * win;
+          if (accumulate) {
+            for (int o = 0; o < lenOut; o++) {
+              y[yRow + o] += z[zRow + o];
+            }
+          } else {
+            System.arraycopy(z, zRow, y, yRow, lenOut);
           }
         }
       }
@@ -1072,6 +1156,10 @@ public final class ConvKernel {
   private static void directD(
       CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
       boolean accumulate, Parallelism par) {
+    if (pl.n == 1 && pl.dims[0].stride() == 1 && pl.b > 1) {
+      fusedDirectD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      return;
+    }
     int n = pl.n;
     int[] rowSrc = pl.paddedRowSources();
     int[] rowStarts = pl.rowStarts();
@@ -1138,6 +1226,58 @@ public final class ConvKernel {
             }
           } else {
             System.arraycopy(row, 0, y, yRow, lenOut);
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * 1-D direct convolution with stride 1 over several batch entries at once: their padded rows are
+   * laid end to end, one per channel, and the row kernel runs once over the whole run, so that
+   * short rows (e.g. 16 outputs of a depthwise layer) do not each pay the per-call overhead. The
+   * outputs that straddle two rows are computed and discarded.
+   */
+  private static void fusedDirectD(
+      CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int[] rowSrc = pl.paddedRowSources();
+    int win = pl.winPlane;
+    int lenOut = pl.out[0];
+    int k = pl.k[0];
+    int dil = pl.dims[0].dilation();
+    int lanes = kern.doubleLanes();
+    int nb = fusedBatch(pl, par.threads());
+    int chunks = (pl.b + nb - 1) / nb;
+    par.forEach(pl.g * chunks, task -> {
+      int gg = task / chunks;
+      int b0 = (task % chunks) * nb;
+      int b1 = Math.min(pl.b, b0 + nb);
+      int plane = (b1 - b0) * win;
+      int lenZ = (plane + lanes - 1) / lanes * lanes;
+      double[] p = new double[pl.c * plane + lenZ - plane + (k - 1) * dil];
+      double[] z = new double[lenZ];
+      for (int cc = 0; cc < pl.c; cc++) {
+        for (int bb = b0; bb < b1; bb++) {
+          padD(pl, rowSrc, x, xOff + ((gg * pl.b + bb) * pl.c + cc) * pl.inPlane, p,
+              cc * plane + (bb - b0) * win);
+        }
+      }
+      for (int tt = 0; tt < pl.t; tt++) {
+        Arrays.fill(z, 0.0);
+        int wT = wtOff + (gg * pl.t + tt) * pl.c * k;
+        for (int cc = 0; cc < pl.c; cc++) {
+          kern.corrRow(z, 0, lenZ, p, cc * plane, 0, 1, dil, wt, wT + cc * k, 1, k);
+        }
+        for (int bb = b0; bb < b1; bb++) {
+          int yRow = yOff + ((gg * pl.b + bb) * pl.t + tt) * lenOut;
+          int zRow = (bb - b0) * win;
+          if (accumulate) {
+            for (int o = 0; o < lenOut; o++) {
+              y[yRow + o] += z[zRow + o];
+            }
+          } else {
+            System.arraycopy(z, zRow, y, yRow, lenOut);
           }
         }
       }

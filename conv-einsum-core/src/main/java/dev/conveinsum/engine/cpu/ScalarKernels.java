@@ -72,6 +72,21 @@ final class ScalarKernels implements CpuKernels {
     if (k <= 0) {
       return;
     }
+    if (n < 4 && aCs == 1 && bRs == 1) {
+      // a few contiguous columns of B (e.g. a matrix-vector product): plain dot products
+      for (int i = 0; i < m; i++) {
+        int ai = aOff + i * aRs;
+        for (int j = 0; j < n; j++) {
+          int bj = bOff + j * bCs;
+          float s = 0f;
+          for (int p = 0; p < k; p++) {
+            s += a[ai + p] * b[bj + p];
+          }
+          c[cOff + i * ldc + j] += s;
+        }
+      }
+      return;
+    }
     float[] bp = bCs == 1 ? null : fbuf(Math.min(KC, k) * Math.min(NC, n));
     for (int jc = 0; jc < n; jc += NC) {
       int nc = Math.min(NC, n - jc);
@@ -150,6 +165,21 @@ final class ScalarKernels implements CpuKernels {
       }
     }
     if (k <= 0) {
+      return;
+    }
+    if (n < 4 && aCs == 1 && bRs == 1) {
+      // a few contiguous columns of B (e.g. a matrix-vector product): plain dot products
+      for (int i = 0; i < m; i++) {
+        int ai = aOff + i * aRs;
+        for (int j = 0; j < n; j++) {
+          int bj = bOff + j * bCs;
+          double s = 0.0;
+          for (int p = 0; p < k; p++) {
+            s += a[ai + p] * b[bj + p];
+          }
+          c[cOff + i * ldc + j] += s;
+        }
+      }
       return;
     }
     double[] bp = bCs == 1 ? null : dbuf(Math.min(KC, k) * Math.min(NC, n));

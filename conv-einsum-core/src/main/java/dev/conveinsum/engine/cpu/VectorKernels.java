@@ -3,6 +3,7 @@ package dev.conveinsum.engine.cpu;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -42,6 +43,8 @@ final class VectorKernels implements CpuKernels {
   private static final int PACK_B_MIN_M = 32;
   /** Problems with fewer multiply-adds than this go to the scalar kernel (no packing overhead). */
   private static final long SMALL_MNK = 2048;
+  /** Inner-dimension block of the dot-product path (16 KiB of float32 per row or column). */
+  private static final int DOT_KC = 4096;
 
   private static final ThreadLocal<float[]> F_PA = ThreadLocal.withInitial(() -> new float[KC * MR]);
   private static final ThreadLocal<float[]> F_PB = ThreadLocal.withInitial(() -> new float[0]);
@@ -114,6 +117,12 @@ final class VectorKernels implements CpuKernels {
     }
     if (k <= 0 || (long) m * n * k < SMALL_MNK) {
       ScalarKernels.INSTANCE.sgemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+      return;
+    }
+    if (aCs == 1 && bRs == 1 && k >= 2 * FL && 3L * m * n < (long) roundUp(m, MR) * roundUp(n, NRF)) {
+      // Few rows and columns with a long contiguous inner dimension (e.g. weight gradients): the
+      // register tiles would be mostly padding, so take vectorised dot products instead.
+      dotsF(m, n, k, a, aOff, aRs, b, bOff, bCs, c, cOff, ldc, accumulate);
       return;
     }
     if (n <= NRF / 2 && m > 2 * n) {
@@ -602,6 +611,84 @@ final class VectorKernels implements CpuKernels {
     a0.intoArray(y, yo);
   }
 
+  /**
+   * C (=|+=) A B with rows of A and columns of B contiguous, as dot products, 4 columns at a time,
+   * over blocks of DOT_KC of the inner dimension so that the rows and columns stay in cache.
+   */
+  private static void dotsF(
+      int m, int n, int k, float[] a, int aOff, int aRs, float[] b, int bOff, int bCs,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    for (int pc = 0; pc < k; pc += DOT_KC) {
+      int kc = Math.min(DOT_KC, k - pc);
+      boolean acc = accumulate || pc > 0;
+      for (int i = 0; i < m; i++) {
+        dotRowF(n, kc, a, aOff + i * aRs + pc, b, bOff + pc, bCs, c, cOff + i * ldc, acc);
+      }
+    }
+  }
+
+  private static void dotRowF(
+      int n, int k, float[] a, int ai, float[] b, int bOff, int bCs, float[] c, int row, boolean accumulate) {
+    int kv = k / FL * FL;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      int b0 = bOff + j * bCs;
+      int b1 = b0 + bCs;
+      int b2 = b1 + bCs;
+      int b3 = b2 + bCs;
+      FloatVector s0 = FloatVector.zero(FS);
+      FloatVector s1 = FloatVector.zero(FS);
+      FloatVector s2 = FloatVector.zero(FS);
+      FloatVector s3 = FloatVector.zero(FS);
+      for (int p = 0; p < kv; p += FL) {
+        FloatVector av = FloatVector.fromArray(FS, a, ai + p);
+        s0 = av.fma(FloatVector.fromArray(FS, b, b0 + p), s0);
+        s1 = av.fma(FloatVector.fromArray(FS, b, b1 + p), s1);
+        s2 = av.fma(FloatVector.fromArray(FS, b, b2 + p), s2);
+        s3 = av.fma(FloatVector.fromArray(FS, b, b3 + p), s3);
+      }
+      float r0 = s0.reduceLanes(VectorOperators.ADD);
+      float r1 = s1.reduceLanes(VectorOperators.ADD);
+      float r2 = s2.reduceLanes(VectorOperators.ADD);
+      float r3 = s3.reduceLanes(VectorOperators.ADD);
+      for (int p = kv; p < k; p++) {
+        float av = a[ai + p];
+        r0 += av * b[b0 + p];
+        r1 += av * b[b1 + p];
+        r2 += av * b[b2 + p];
+        r3 += av * b[b3 + p];
+      }
+      if (accumulate) {
+        c[row + j] += r0;
+        c[row + j + 1] += r1;
+        c[row + j + 2] += r2;
+        c[row + j + 3] += r3;
+      } else {
+        c[row + j] = r0;
+        c[row + j + 1] = r1;
+        c[row + j + 2] = r2;
+        c[row + j + 3] = r3;
+      }
+    }
+    for (; j < n; j++) {
+      int b0 = bOff + j * bCs;
+      FloatVector s0 = FloatVector.zero(FS);
+      FloatVector s1 = FloatVector.zero(FS);
+      int p = 0;
+      for (; p + 2 * FL <= kv; p += 2 * FL) {
+        s0 = FloatVector.fromArray(FS, a, ai + p).fma(FloatVector.fromArray(FS, b, b0 + p), s0);
+        s1 = FloatVector.fromArray(FS, a, ai + p + FL).fma(FloatVector.fromArray(FS, b, b0 + p + FL), s1);
+      }
+      if (p < kv) {
+        s0 = FloatVector.fromArray(FS, a, ai + p).fma(FloatVector.fromArray(FS, b, b0 + p), s0);
+      }
+      float r0 = s0.add(s1).reduceLanes(VectorOperators.ADD);
+      for (p = kv; p < k; p++) {
+        r0 += a[ai + p] * b[b0 + p];
+      }
+      c[row + j] = accumulate ? c[row + j] + r0 : r0;
+    }
+  }
   // END FLOAT
 
   private static int roundUp(int x, int q) {
@@ -620,6 +707,12 @@ final class VectorKernels implements CpuKernels {
     }
     if (k <= 0 || (long) m * n * k < SMALL_MNK) {
       ScalarKernels.INSTANCE.dgemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+      return;
+    }
+    if (aCs == 1 && bRs == 1 && k >= 2 * DL && 3L * m * n < (long) roundUp(m, MR) * roundUp(n, NRD)) {
+      // Few rows and columns with a long contiguous inner dimension (e.g. weight gradients): the
+      // register tiles would be mostly padding, so take vectorised dot products instead.
+      dotsD(m, n, k, a, aOff, aRs, b, bOff, bCs, c, cOff, ldc, accumulate);
       return;
     }
     if (n <= NRD / 2 && m > 2 * n) {
@@ -1108,5 +1201,83 @@ final class VectorKernels implements CpuKernels {
     a0.intoArray(y, yo);
   }
 
+  /**
+   * C (=|+=) A B with rows of A and columns of B contiguous, as dot products, 4 columns at a time,
+   * over blocks of DOT_KC of the inner dimension so that the rows and columns stay in cache.
+   */
+  private static void dotsD(
+      int m, int n, int k, double[] a, int aOff, int aRs, double[] b, int bOff, int bCs,
+      double[] c, int cOff, int ldc, boolean accumulate) {
+    for (int pc = 0; pc < k; pc += DOT_KC) {
+      int kc = Math.min(DOT_KC, k - pc);
+      boolean acc = accumulate || pc > 0;
+      for (int i = 0; i < m; i++) {
+        dotRowD(n, kc, a, aOff + i * aRs + pc, b, bOff + pc, bCs, c, cOff + i * ldc, acc);
+      }
+    }
+  }
+
+  private static void dotRowD(
+      int n, int k, double[] a, int ai, double[] b, int bOff, int bCs, double[] c, int row, boolean accumulate) {
+    int kv = k / DL * DL;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      int b0 = bOff + j * bCs;
+      int b1 = b0 + bCs;
+      int b2 = b1 + bCs;
+      int b3 = b2 + bCs;
+      DoubleVector s0 = DoubleVector.zero(DS);
+      DoubleVector s1 = DoubleVector.zero(DS);
+      DoubleVector s2 = DoubleVector.zero(DS);
+      DoubleVector s3 = DoubleVector.zero(DS);
+      for (int p = 0; p < kv; p += DL) {
+        DoubleVector av = DoubleVector.fromArray(DS, a, ai + p);
+        s0 = av.fma(DoubleVector.fromArray(DS, b, b0 + p), s0);
+        s1 = av.fma(DoubleVector.fromArray(DS, b, b1 + p), s1);
+        s2 = av.fma(DoubleVector.fromArray(DS, b, b2 + p), s2);
+        s3 = av.fma(DoubleVector.fromArray(DS, b, b3 + p), s3);
+      }
+      double r0 = s0.reduceLanes(VectorOperators.ADD);
+      double r1 = s1.reduceLanes(VectorOperators.ADD);
+      double r2 = s2.reduceLanes(VectorOperators.ADD);
+      double r3 = s3.reduceLanes(VectorOperators.ADD);
+      for (int p = kv; p < k; p++) {
+        double av = a[ai + p];
+        r0 += av * b[b0 + p];
+        r1 += av * b[b1 + p];
+        r2 += av * b[b2 + p];
+        r3 += av * b[b3 + p];
+      }
+      if (accumulate) {
+        c[row + j] += r0;
+        c[row + j + 1] += r1;
+        c[row + j + 2] += r2;
+        c[row + j + 3] += r3;
+      } else {
+        c[row + j] = r0;
+        c[row + j + 1] = r1;
+        c[row + j + 2] = r2;
+        c[row + j + 3] = r3;
+      }
+    }
+    for (; j < n; j++) {
+      int b0 = bOff + j * bCs;
+      DoubleVector s0 = DoubleVector.zero(DS);
+      DoubleVector s1 = DoubleVector.zero(DS);
+      int p = 0;
+      for (; p + 2 * DL <= kv; p += 2 * DL) {
+        s0 = DoubleVector.fromArray(DS, a, ai + p).fma(DoubleVector.fromArray(DS, b, b0 + p), s0);
+        s1 = DoubleVector.fromArray(DS, a, ai + p + DL).fma(DoubleVector.fromArray(DS, b, b0 + p + DL), s1);
+      }
+      if (p < kv) {
+        s0 = DoubleVector.fromArray(DS, a, ai + p).fma(DoubleVector.fromArray(DS, b, b0 + p), s0);
+      }
+      double r0 = s0.add(s1).reduceLanes(VectorOperators.ADD);
+      for (p = kv; p < k; p++) {
+        r0 += a[ai + p] * b[b0 + p];
+      }
+      c[row + j] = accumulate ? c[row + j] + r0 : r0;
+    }
+  }
   // END DOUBLE
 }

@@ -114,6 +114,38 @@ class ConvKernelTest {
     }
   }
 
+  /** The tensorial-layer workload families, scaled down so that the reference stays fast. */
+  static List<ConvProblem> workloadShapes(boolean flip) {
+    ConvDim same16 = new ConvDim(16, 3, 16, 1, 1, 1, flip, 0);
+    ConvDim same8 = new ConvDim(8, 3, 8, 1, 1, 1, flip, 0);
+    ConvDim grad16 = new ConvDim(16, 16, 3, 1, 1, 0, flip, 0);
+    ConvDim grad16p = new ConvDim(16, 16, 3, 1, 1, 1, flip, 0);
+    ConvDim grad8 = new ConvDim(8, 8, 3, 1, 1, 1, flip, 0);
+    return List.of(
+        ConvProblem.of(7, 37, 1, 1, same16), // depthwise 1-D, many rows (G56 B512 T1 C1)
+        ConvProblem.of(1, 40, 6, 5, same16), // 1-D, many short rows (G1 B512 T32 C32)
+        ConvProblem.of(1, 300, 2, 3, new ConvDim(32, 3, 32, 1, 1, 1, flip, 0)), // B5120 T5 C5
+        ConvProblem.of(1, 3, 5, 6, same8, same16), // 2-D 3x3 SAME
+        ConvProblem.of(3, 1, 1, 64, grad16), // weight gradient, G56 B1 T1 C512
+        ConvProblem.of(1, 5, 6, 40, grad16p), // G1 B32 T32 C512
+        ConvProblem.of(1, 9, 7, 4, grad8, grad16), // 2-D weight gradient
+        ConvProblem.of(1, 3, 2, 200, new ConvDim(32, 32, 3, 1, 1, 1, flip, 0))); // B5 T5 C5120
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void workloadShapesMatchReference(Algorithm algo) {
+    Random r = new Random(2024 + algo.ordinal());
+    for (boolean flip : new boolean[] {false, true}) {
+      for (ConvProblem s : workloadShapes(flip)) {
+        for (int threads = 1; threads <= 2; threads++) {
+          check(VectorSupport.kernels(), s, algo, threads == 2, threads, r, "workload flip=" + flip);
+        }
+        check(VectorSupport.scalarKernels(), s, algo, false, 2, r, "workload scalar flip=" + flip);
+      }
+    }
+  }
+
   @Test
   void fourDimensionsWorkExceptFft() {
     Random r = new Random(5);

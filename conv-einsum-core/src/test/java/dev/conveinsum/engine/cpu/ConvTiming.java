@@ -65,6 +65,12 @@ public final class ConvTiming {
     String filter = args.length > 0 ? args[0] : "";
     double warm = args.length > 1 ? Double.parseDouble(args[1]) : 1.5;
     CpuEngine eng = new CpuEngine();
+    for (int pass = 0; pass < 2; pass++) {
+      measure(eng, filter, pass == 0 ? warm : 0.3, pass == 1);
+    }
+  }
+
+  static void measure(CpuEngine eng, String filter, double warm, boolean print) {
     Random r = new Random(1);
     for (Object[] e : shapes()) {
       String name = (String) e[0];
@@ -92,9 +98,14 @@ public final class ConvTiming {
         t[i] = (System.nanoTime() - t0) / 1e6;
       }
       Arrays.sort(t);
+      if (!print) {
+        continue;
+      }
       String algo = p.dims().isEmpty() ? "gemm" : FORCE != null ? "*" + FORCE : ConvKernel.choose(p).toString();
-      System.out.printf("%-36s %-7s min %8.3f  med %8.3f ms  (%.1f MMAC)%n", name, algo, t[0], t[t.length / 2],
-          p.multiplyAdds() / 1e6);
+      String est = p.dims().isEmpty() ? "" : Arrays.toString(
+          Arrays.stream(ConvKernel.estimate(p)).map(v -> Math.round(v / 1e3) / 1e3).toArray());
+      System.out.printf("%-36s %-7s min %8.3f  med %8.3f ms  (%.1f MMAC) est1t %s%n", name, algo, t[0],
+          t[t.length / 2], p.multiplyAdds() / 1e6, est);
     }
   }
 }

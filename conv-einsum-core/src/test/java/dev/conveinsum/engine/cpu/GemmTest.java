@@ -160,6 +160,36 @@ class GemmTest {
   }
 
   @Test
+  void workloadShapesMatchNaiveLoop() {
+    // the tensorial-layer GEMMs (scaled down): tall-skinny, huge K with tiny M and N (dot
+    // products), and many tiny batched products; F is stored transposed as in CpuEngine
+    Random r = new Random(7);
+    int[][] shapes = {{1, 1000, 40, 32}, {1, 700, 24, 70}, {1, 20, 9, 3000}, {1, 7, 3, 5000},
+        {1, 1, 3, 8192}, {1, 5, 15, 999}, {1, 56, 33, 1200}, {140, 64, 9, 1}, {140, 16, 16, 1},
+        {140, 16, 1, 16}, {13, 3, 5, 700}, {1, 256, 70, 140}};
+    for (int[] s : shapes) {
+      for (int threads = 1; threads <= 2; threads++) {
+        for (boolean acc : new boolean[] {false, true}) {
+          int g = s[0], m = s[1], n = s[2], k = s[3];
+          double[] a = random(r, g * m * k);
+          double[] b = random(r, g * k * n);
+          double[] c0 = random(r, g * m * n);
+          String msg = g + "x" + m + "x" + n + "x" + k + " threads=" + threads + " acc=" + acc;
+          double[] want = naive(g, m, n, k, a, false, b, true, c0, acc);
+          double[] c = c0.clone();
+          Gemm.dgemm(g, m, n, k, a, 0, false, b, 0, true, c, 0, acc, Parallelism.of(threads));
+          assertClose(want, c, 0, 1e-9, "double " + msg);
+          float[] cf = toFloat(c0);
+          double[] wantF = naive(g, m, n, k, toDouble(toFloat(a)), false, toDouble(toFloat(b)), true,
+              toDouble(cf), acc);
+          Gemm.sgemm(g, m, n, k, toFloat(a), 0, false, toFloat(b), 0, true, cf, 0, acc, Parallelism.of(threads));
+          assertClose(wantF, cf, 0, 1e-4, "float " + msg);
+        }
+      }
+    }
+  }
+
+  @Test
   void zeroInnerDimensionClearsOrKeepsC() {
     float[] c = {1, 2, 3, 4};
     Gemm.sgemm(1, 2, 2, 0, new float[0], 0, false, new float[0], 0, false, c, 0, true);
