@@ -60,6 +60,8 @@ public final class ConvKernel {
   static final double NS_PER_MAC_DIRECT = 0.04;
   /** Direct kernel, fixed cost per call of the row kernel (one output row, one channel). */
   static final double NS_PER_ROW_DIRECT = 40;
+  /** Most outputs (positions times channels) per batch entry for the shifted-GEMM im2col. */
+  static final long SHIFT_MAX_OUT = Long.getLong("smo", 32);
   /** Padding one input row into a scratch plane (fused direct kernel). */
   static final double NS_PER_PAD_ROW = 20;
   /** GEMM, per multiply-add at full tiles (about 150 GFLOPS). */
@@ -438,6 +440,16 @@ public final class ConvKernel {
       Objects.checkFromIndexSize(yOff, Math.toIntExact((long) g * b * t * outPlane), yLen);
     }
 
+    /**
+     * Whether im2col runs as shifted dot products ({@code shiftedF}): 1-D, no period, a filter
+     * longer than the output and few outputs per batch entry, so that the per-entry GEMM is a
+     * handful of long dot products.
+     */
+    boolean shiftedGemm() {
+      return n == 1 && dims[0].period() == 0 && k[0] > out[0] && (long) out[0] * t <= SHIFT_MAX_OUT
+          && (long) win[0] * 2 <= (long) k[0] * 3;
+    }
+
     boolean emptyOutput() {
       return g == 0 || b == 0 || t == 0 || outPlane == 0;
     }
@@ -621,19 +633,27 @@ public final class ConvKernel {
       return;
     }
     Algorithm algo = algorithm == Algorithm.AUTO ? choose(shape) : algorithm;
+    if (algo == Algorithm.IM2COL && pl.shiftedGemm()) {
+      // reads the stored filter itself, flip included
+      shiftedF(kern, pl, x, xOff, w, wOff, y, yOff, accumulate, par);
+      return;
+    }
     // filter in tap space (flip applied): wt[(g,t,c) * kPlane + j]
     float[] wt;
     int wtOff;
     if (pl.anyFlip) {
-      int blocks = pl.g * pl.t * pl.c;
-      wt = new float[blocks * pl.kPlane];
-      for (int q = 0; q < blocks; q++) {
-        int src = wOff + q * pl.kPlane;
-        int dst = q * pl.kPlane;
-        for (int j = 0; j < pl.kPlane; j++) {
-          wt[dst + j] = w[src + pl.tapToStored[j]];
+      // one (g, t) per task: the loop then runs compiled even when convolve is called rarely
+      float[] wf = new float[pl.g * pl.t * pl.c * pl.kPlane];
+      par.forEach(pl.g * pl.t, gt -> {
+        for (int q = gt * pl.c; q < (gt + 1) * pl.c; q++) {
+          int src = wOff + q * pl.kPlane;
+          int dst = q * pl.kPlane;
+          for (int j = 0; j < pl.kPlane; j++) {
+            wf[dst + j] = w[src + pl.tapToStored[j]];
+          }
         }
-      }
+      });
+      wt = wf;
       wtOff = 0;
     } else {
       wt = w;
@@ -810,6 +830,54 @@ public final class ConvKernel {
           } else {
             System.arraycopy(z, zRow, y, yRow, lenOut);
           }
+        }
+      }
+    });
+  }
+
+  /**
+   * 1-D im2col without the patch matrix, for long filters, short outputs and few output channels
+   * (weight gradients): with the filter zero-padded to the input window, {@code W'[t, c*win + u] =
+   * W[t, c, j]} at {@code u = j*dilation}, output {@code o} of one batch entry is the dot product
+   * of W' with the padded input planes laid end to end, read from {@code o*stride} on. So Y is one
+   * small GEMM per batch entry whose A rows overlap ({@code aRs = stride}), at the price of {@code
+   * win/k} extra multiply-adds on zeros instead of an {@code out}-times copy of the input.
+   */
+  private static void shiftedF(
+      CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int[] rowSrc = pl.paddedRowSources();
+    int win = pl.winPlane;
+    int k = pl.k[0];
+    int dil = pl.dims[0].dilation();
+    int stride = pl.dims[0].stride();
+    int lenOut = pl.out[0];
+    int depth = pl.c * win;
+    // zero-padded filter, flip applied; built in parallel, one (g, t) per task, so that the loop
+    // runs compiled even when this method is called rarely
+    float[] wp = new float[pl.g * pl.t * depth];
+    boolean flip = pl.dims[0].flip();
+    par.forEach(pl.g * pl.t, gt -> {
+      for (int cc = 0; cc < pl.c; cc++) {
+        int q = gt * pl.c + cc;
+        for (int j = 0; j < k; j++) {
+          wp[q * win + j * dil] = wt[wtOff + q * k + (flip ? k - 1 - j : j)];
+        }
+      }
+    });
+    par.forEach(pl.g * pl.b, gb -> {
+      int gg = gb / pl.b;
+      float[] p = new float[depth + (lenOut - 1) * stride];
+      for (int cc = 0; cc < pl.c; cc++) {
+        padF(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, cc * win);
+      }
+      float[] z = new float[lenOut * pl.t];
+      kern.sgemm(lenOut, pl.t, depth, p, 0, stride, 1, wp, gg * pl.t * depth, 1, depth, z, 0, pl.t, false);
+      for (int tt = 0; tt < pl.t; tt++) {
+        int yRow = yOff + (gb * pl.t + tt) * lenOut;
+        for (int o = 0; o < lenOut; o++) {
+          float v = z[o * pl.t + tt];
+          y[yRow + o] = accumulate ? y[yRow + o] + v : v;
         }
       }
     });
@@ -1090,19 +1158,27 @@ public final class ConvKernel {
       return;
     }
     Algorithm algo = algorithm == Algorithm.AUTO ? choose(shape) : algorithm;
+    if (algo == Algorithm.IM2COL && pl.shiftedGemm()) {
+      // reads the stored filter itself, flip included
+      shiftedD(kern, pl, x, xOff, w, wOff, y, yOff, accumulate, par);
+      return;
+    }
     // filter in tap space (flip applied): wt[(g,t,c) * kPlane + j]
     double[] wt;
     int wtOff;
     if (pl.anyFlip) {
-      int blocks = pl.g * pl.t * pl.c;
-      wt = new double[blocks * pl.kPlane];
-      for (int q = 0; q < blocks; q++) {
-        int src = wOff + q * pl.kPlane;
-        int dst = q * pl.kPlane;
-        for (int j = 0; j < pl.kPlane; j++) {
-          wt[dst + j] = w[src + pl.tapToStored[j]];
+      // one (g, t) per task: the loop then runs compiled even when convolve is called rarely
+      double[] wf = new double[pl.g * pl.t * pl.c * pl.kPlane];
+      par.forEach(pl.g * pl.t, gt -> {
+        for (int q = gt * pl.c; q < (gt + 1) * pl.c; q++) {
+          int src = wOff + q * pl.kPlane;
+          int dst = q * pl.kPlane;
+          for (int j = 0; j < pl.kPlane; j++) {
+            wf[dst + j] = w[src + pl.tapToStored[j]];
+          }
         }
-      }
+      });
+      wt = wf;
       wtOff = 0;
     } else {
       wt = w;
@@ -1279,6 +1355,54 @@ public final class ConvKernel {
           } else {
             System.arraycopy(z, zRow, y, yRow, lenOut);
           }
+        }
+      }
+    });
+  }
+
+  /**
+   * 1-D im2col without the patch matrix, for long filters, short outputs and few output channels
+   * (weight gradients): with the filter zero-padded to the input window, {@code W'[t, c*win + u] =
+   * W[t, c, j]} at {@code u = j*dilation}, output {@code o} of one batch entry is the dot product
+   * of W' with the padded input planes laid end to end, read from {@code o*stride} on. So Y is one
+   * small GEMM per batch entry whose A rows overlap ({@code aRs = stride}), at the price of {@code
+   * win/k} extra multiply-adds on zeros instead of an {@code out}-times copy of the input.
+   */
+  private static void shiftedD(
+      CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int[] rowSrc = pl.paddedRowSources();
+    int win = pl.winPlane;
+    int k = pl.k[0];
+    int dil = pl.dims[0].dilation();
+    int stride = pl.dims[0].stride();
+    int lenOut = pl.out[0];
+    int depth = pl.c * win;
+    // zero-padded filter, flip applied; built in parallel, one (g, t) per task, so that the loop
+    // runs compiled even when this method is called rarely
+    double[] wp = new double[pl.g * pl.t * depth];
+    boolean flip = pl.dims[0].flip();
+    par.forEach(pl.g * pl.t, gt -> {
+      for (int cc = 0; cc < pl.c; cc++) {
+        int q = gt * pl.c + cc;
+        for (int j = 0; j < k; j++) {
+          wp[q * win + j * dil] = wt[wtOff + q * k + (flip ? k - 1 - j : j)];
+        }
+      }
+    });
+    par.forEach(pl.g * pl.b, gb -> {
+      int gg = gb / pl.b;
+      double[] p = new double[depth + (lenOut - 1) * stride];
+      for (int cc = 0; cc < pl.c; cc++) {
+        padD(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, cc * win);
+      }
+      double[] z = new double[lenOut * pl.t];
+      kern.dgemm(lenOut, pl.t, depth, p, 0, stride, 1, wp, gg * pl.t * depth, 1, depth, z, 0, pl.t, false);
+      for (int tt = 0; tt < pl.t; tt++) {
+        int yRow = yOff + (gb * pl.t + tt) * lenOut;
+        for (int o = 0; o < lenOut; o++) {
+          double v = z[o * pl.t + tt];
+          y[yRow + o] = accumulate ? y[yRow + o] + v : v;
         }
       }
     });
