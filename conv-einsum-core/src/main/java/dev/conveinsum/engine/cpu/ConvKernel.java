@@ -93,7 +93,10 @@ public final class ConvKernel {
    * nanoseconds are:
    *
    * <ul>
-   *   <li>direct: {@code 0.04*macs + 40*rows} (per-row overhead dominates short rows);
+   *   <li>direct: {@code 0.04*macs + 40*rows} (per-row overhead dominates short rows); for 1-D
+   *       stride-1 problems, whose rows are fused over batch entries, {@code 0.04*macs*win/out +
+   *       40*G*T*C*chunks + 20*G*B*C} (chunks of about 16384 padded inputs, one padding call per
+   *       input row);
    *   <li>im2col: {@code 0.0133*macs*(ceil8(T)/T)*(1 + 8/depth) + 0.45*G*B*depth*prod(out)} (the
    *       GEMM wastes the unused rows of its 8-row tiles, loses efficiency at small depth, and
    *       the patch matrix costs a copy of {@code depth} values per output position);
@@ -603,6 +606,11 @@ public final class ConvKernel {
       long target = Math.max(IM2COL_TARGET, (long) depth * IM2COL_MIN_COLS);
       target = Math.min(target, IM2COL_CHUNK);
       long per = Math.max(1, Math.min(rowsTotal, target / ((long) depth * lenOut)));
+      if ((long) rowsPP * lenOut >= IM2COL_MIN_COLS && (long) depth * rowsPP * lenOut <= IM2COL_CHUNK) {
+        // one plane is wide enough for the GEMM on its own: one chunk per batch entry, which
+        // multiplies straight into Y without a scratch copy
+        per = rowsPP;
+      }
       long chunks = (rowsTotal + per - 1) / per;
       if ((long) pl.g * chunks < threads) {
         long want = Math.min(rowsTotal, (threads + pl.g - 1) / pl.g);
@@ -823,13 +831,7 @@ public final class ConvKernel {
         for (int bb = b0; bb < b1; bb++) {
           int yRow = yOff + ((gg * pl.b + bb) * pl.t + tt) * lenOut;
           int zRow = (bb - b0) * win;
-          if (accumulate) {
-            for (int o = 0; o < lenOut; o++) {
-              y[yRow + o] += z[zRow + o];
-            }
-          } else {
-            System.arraycopy(z, zRow, y, yRow, lenOut);
-          }
+          storeF(z, zRow, y, yRow, lenOut, accumulate);
         }
       }
     });
@@ -883,6 +885,65 @@ public final class ConvKernel {
     });
   }
 
+  /**
+   * Writes the patch-matrix entries of channel cc of one padded plane p, output rows [r0, r1),
+   * into col (a separate method, called per plane and channel, so that it is compiled early).
+   */
+  private static void gatherF(
+      Plan pl, int[] rowStarts, int[] taps, float[] p, float[] col, boolean byTap, int cc, int r0,
+      int r1, int rowShift, int cols, int depth) {
+    int n = pl.n;
+    int lenOut = pl.out[n - 1];
+    int sLast = pl.dims[n - 1].stride();
+    int kLast = pl.k[n - 1];
+    int dLast = pl.dims[n - 1].dilation();
+    if (byTap) {
+      for (int r = r0; r < r1; r++) {
+        int colBase = (r + rowShift) * lenOut;
+        for (int o = 0; o < lenOut; o++) {
+          int dst = (colBase + o) * depth + cc * pl.kPlane;
+          int src0 = rowStarts[r] + o * sLast;
+          for (int q = 0; q < pl.kPlane; q += kLast) {
+            int src = src0 + taps[q];
+            if (dLast == 1) {
+              System.arraycopy(p, src, col, dst + q, kLast);
+            } else {
+              for (int j = 0; j < kLast; j++) {
+                col[dst + q + j] = p[src + j * dLast];
+              }
+            }
+          }
+        }
+      }
+      return;
+    }
+    for (int q = 0; q < pl.kPlane; q++) {
+      int colRow = (cc * pl.kPlane + q) * cols;
+      for (int r = r0; r < r1; r++) {
+        int src = rowStarts[r] + taps[q];
+        int dst = colRow + (r + rowShift) * lenOut;
+        if (sLast == 1) {
+          System.arraycopy(p, src, col, dst, lenOut);
+        } else {
+          for (int o = 0; o < lenOut; o++) {
+            col[dst + o] = p[src + o * sLast];
+          }
+        }
+      }
+    }
+  }
+
+  /** y[yOff, yOff+len) (=|+=) z[zOff, zOff+len). */
+  private static void storeF(float[] z, int zOff, float[] y, int yOff, int len, boolean accumulate) {
+    if (accumulate) {
+      for (int i = 0; i < len; i++) {
+        y[yOff + i] += z[zOff + i];
+      }
+    } else {
+      System.arraycopy(z, zOff, y, yOff, len);
+    }
+  }
+
   private static void im2colF(
       CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
       boolean accumulate, Parallelism par) {
@@ -920,40 +981,7 @@ public final class ConvKernel {
         int gb = gg * pl.b + bb;
         for (int cc = 0; cc < pl.c; cc++) {
           padF(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, 0);
-          if (byTap) {
-            for (int r = r0; r < r1; r++) {
-              int colBase = (bb * rowsPP + r - rr0) * lenOut;
-              for (int o = 0; o < lenOut; o++) {
-                int dst = (colBase + o) * depth + cc * pl.kPlane;
-                int src0 = rowStarts[r] + o * sLast;
-                for (int q = 0; q < pl.kPlane; q += kLast) {
-                  int src = src0 + taps[q];
-                  if (dLast == 1) {
-                    System.arraycopy(p, src, col, dst + q, kLast);
-                  } else {
-                    for (int j = 0; j < kLast; j++) {
-                      col[dst + q + j] = p[src + j * dLast];
-                    }
-                  }
-                }
-              }
-            }
-          } else {
-            for (int q = 0; q < pl.kPlane; q++) {
-              int colRow = (cc * pl.kPlane + q) * cols;
-              for (int r = r0; r < r1; r++) {
-                int src = rowStarts[r] + taps[q];
-                int dst = colRow + (bb * rowsPP + r - rr0) * lenOut;
-                if (sLast == 1) {
-                  System.arraycopy(p, src, col, dst, lenOut);
-                } else {
-                  for (int o = 0; o < lenOut; o++) {
-                    col[dst + o] = p[src + o * sLast];
-                  }
-                }
-              }
-            }
-          }
+          gatherF(pl, rowStarts, taps, p, col, byTap, cc, r0, r1, bb * rowsPP - rr0, cols, depth);
         }
       }
       int bRs = byTap ? 1 : cols;
@@ -976,13 +1004,7 @@ public final class ConvKernel {
         for (int tt = 0; tt < pl.t; tt++) {
           int yRow = yOff + ((gg * pl.b + bb) * pl.t + tt) * pl.outPlane + r0 * lenOut;
           int zRow = tt * cols + zc;
-          if (accumulate) {
-            for (int i = 0; i < len; i++) {
-              y[yRow + i] += z[zRow + i];
-            }
-          } else {
-            System.arraycopy(z, zRow, y, yRow, len);
-          }
+          storeF(z, zRow, y, yRow, len, accumulate);
         }
       }
     });
@@ -1348,13 +1370,7 @@ public final class ConvKernel {
         for (int bb = b0; bb < b1; bb++) {
           int yRow = yOff + ((gg * pl.b + bb) * pl.t + tt) * lenOut;
           int zRow = (bb - b0) * win;
-          if (accumulate) {
-            for (int o = 0; o < lenOut; o++) {
-              y[yRow + o] += z[zRow + o];
-            }
-          } else {
-            System.arraycopy(z, zRow, y, yRow, lenOut);
-          }
+          storeD(z, zRow, y, yRow, lenOut, accumulate);
         }
       }
     });
@@ -1408,6 +1424,65 @@ public final class ConvKernel {
     });
   }
 
+  /**
+   * Writes the patch-matrix entries of channel cc of one padded plane p, output rows [r0, r1),
+   * into col (a separate method, called per plane and channel, so that it is compiled early).
+   */
+  private static void gatherD(
+      Plan pl, int[] rowStarts, int[] taps, double[] p, double[] col, boolean byTap, int cc, int r0,
+      int r1, int rowShift, int cols, int depth) {
+    int n = pl.n;
+    int lenOut = pl.out[n - 1];
+    int sLast = pl.dims[n - 1].stride();
+    int kLast = pl.k[n - 1];
+    int dLast = pl.dims[n - 1].dilation();
+    if (byTap) {
+      for (int r = r0; r < r1; r++) {
+        int colBase = (r + rowShift) * lenOut;
+        for (int o = 0; o < lenOut; o++) {
+          int dst = (colBase + o) * depth + cc * pl.kPlane;
+          int src0 = rowStarts[r] + o * sLast;
+          for (int q = 0; q < pl.kPlane; q += kLast) {
+            int src = src0 + taps[q];
+            if (dLast == 1) {
+              System.arraycopy(p, src, col, dst + q, kLast);
+            } else {
+              for (int j = 0; j < kLast; j++) {
+                col[dst + q + j] = p[src + j * dLast];
+              }
+            }
+          }
+        }
+      }
+      return;
+    }
+    for (int q = 0; q < pl.kPlane; q++) {
+      int colRow = (cc * pl.kPlane + q) * cols;
+      for (int r = r0; r < r1; r++) {
+        int src = rowStarts[r] + taps[q];
+        int dst = colRow + (r + rowShift) * lenOut;
+        if (sLast == 1) {
+          System.arraycopy(p, src, col, dst, lenOut);
+        } else {
+          for (int o = 0; o < lenOut; o++) {
+            col[dst + o] = p[src + o * sLast];
+          }
+        }
+      }
+    }
+  }
+
+  /** y[yOff, yOff+len) (=|+=) z[zOff, zOff+len). */
+  private static void storeD(double[] z, int zOff, double[] y, int yOff, int len, boolean accumulate) {
+    if (accumulate) {
+      for (int i = 0; i < len; i++) {
+        y[yOff + i] += z[zOff + i];
+      }
+    } else {
+      System.arraycopy(z, zOff, y, yOff, len);
+    }
+  }
+
   private static void im2colD(
       CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
       boolean accumulate, Parallelism par) {
@@ -1445,40 +1520,7 @@ public final class ConvKernel {
         int gb = gg * pl.b + bb;
         for (int cc = 0; cc < pl.c; cc++) {
           padD(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, 0);
-          if (byTap) {
-            for (int r = r0; r < r1; r++) {
-              int colBase = (bb * rowsPP + r - rr0) * lenOut;
-              for (int o = 0; o < lenOut; o++) {
-                int dst = (colBase + o) * depth + cc * pl.kPlane;
-                int src0 = rowStarts[r] + o * sLast;
-                for (int q = 0; q < pl.kPlane; q += kLast) {
-                  int src = src0 + taps[q];
-                  if (dLast == 1) {
-                    System.arraycopy(p, src, col, dst + q, kLast);
-                  } else {
-                    for (int j = 0; j < kLast; j++) {
-                      col[dst + q + j] = p[src + j * dLast];
-                    }
-                  }
-                }
-              }
-            }
-          } else {
-            for (int q = 0; q < pl.kPlane; q++) {
-              int colRow = (cc * pl.kPlane + q) * cols;
-              for (int r = r0; r < r1; r++) {
-                int src = rowStarts[r] + taps[q];
-                int dst = colRow + (bb * rowsPP + r - rr0) * lenOut;
-                if (sLast == 1) {
-                  System.arraycopy(p, src, col, dst, lenOut);
-                } else {
-                  for (int o = 0; o < lenOut; o++) {
-                    col[dst + o] = p[src + o * sLast];
-                  }
-                }
-              }
-            }
-          }
+          gatherD(pl, rowStarts, taps, p, col, byTap, cc, r0, r1, bb * rowsPP - rr0, cols, depth);
         }
       }
       int bRs = byTap ? 1 : cols;
@@ -1501,13 +1543,7 @@ public final class ConvKernel {
         for (int tt = 0; tt < pl.t; tt++) {
           int yRow = yOff + ((gg * pl.b + bb) * pl.t + tt) * pl.outPlane + r0 * lenOut;
           int zRow = tt * cols + zc;
-          if (accumulate) {
-            for (int i = 0; i < len; i++) {
-              y[yRow + i] += z[zRow + i];
-            }
-          } else {
-            System.arraycopy(z, zRow, y, yRow, len);
-          }
+          storeD(z, zRow, y, yRow, len, accumulate);
         }
       }
     });
