@@ -60,6 +60,8 @@ public final class ConvKernel {
   static final double NS_PER_MAC_DIRECT = 0.04;
   /** Direct kernel, fixed cost per call of the row kernel (one output row, one channel). */
   static final double NS_PER_ROW_DIRECT = 40;
+  /** Most outputs (positions times channels) per batch entry for the shifted-GEMM im2col. */
+  static final long SHIFT_MAX_OUT = Long.getLong("smo", 32);
   /** Padding one input row into a scratch plane (fused direct kernel). */
   static final double NS_PER_PAD_ROW = 20;
   /** GEMM, per multiply-add at full tiles (about 150 GFLOPS). */
@@ -91,7 +93,10 @@ public final class ConvKernel {
    * nanoseconds are:
    *
    * <ul>
-   *   <li>direct: {@code 0.04*macs + 40*rows} (per-row overhead dominates short rows);
+   *   <li>direct: {@code 0.04*macs + 40*rows} (per-row overhead dominates short rows); for 1-D
+   *       stride-1 problems, whose rows are fused over batch entries, {@code 0.04*macs*win/out +
+   *       40*G*T*C*chunks + 20*G*B*C} (chunks of about 16384 padded inputs, one padding call per
+   *       input row);
    *   <li>im2col: {@code 0.0133*macs*(ceil8(T)/T)*(1 + 8/depth) + 0.45*G*B*depth*prod(out)} (the
    *       GEMM wastes the unused rows of its 8-row tiles, loses efficiency at small depth, and
    *       the patch matrix costs a copy of {@code depth} values per output position);
@@ -438,6 +443,16 @@ public final class ConvKernel {
       Objects.checkFromIndexSize(yOff, Math.toIntExact((long) g * b * t * outPlane), yLen);
     }
 
+    /**
+     * Whether im2col runs as shifted dot products ({@code shiftedF}): 1-D, no period, a filter
+     * longer than the output and few outputs per batch entry, so that the per-entry GEMM is a
+     * handful of long dot products.
+     */
+    boolean shiftedGemm() {
+      return n == 1 && dims[0].period() == 0 && k[0] > out[0] && (long) out[0] * t <= SHIFT_MAX_OUT
+          && (long) win[0] * 2 <= (long) k[0] * 3;
+    }
+
     boolean emptyOutput() {
       return g == 0 || b == 0 || t == 0 || outPlane == 0;
     }
@@ -591,6 +606,11 @@ public final class ConvKernel {
       long target = Math.max(IM2COL_TARGET, (long) depth * IM2COL_MIN_COLS);
       target = Math.min(target, IM2COL_CHUNK);
       long per = Math.max(1, Math.min(rowsTotal, target / ((long) depth * lenOut)));
+      if ((long) rowsPP * lenOut >= IM2COL_MIN_COLS && (long) depth * rowsPP * lenOut <= IM2COL_CHUNK) {
+        // one plane is wide enough for the GEMM on its own: one chunk per batch entry, which
+        // multiplies straight into Y without a scratch copy
+        per = rowsPP;
+      }
       long chunks = (rowsTotal + per - 1) / per;
       if ((long) pl.g * chunks < threads) {
         long want = Math.min(rowsTotal, (threads + pl.g - 1) / pl.g);
@@ -621,19 +641,27 @@ public final class ConvKernel {
       return;
     }
     Algorithm algo = algorithm == Algorithm.AUTO ? choose(shape) : algorithm;
+    if (algo == Algorithm.IM2COL && pl.shiftedGemm()) {
+      // reads the stored filter itself, flip included
+      shiftedF(kern, pl, x, xOff, w, wOff, y, yOff, accumulate, par);
+      return;
+    }
     // filter in tap space (flip applied): wt[(g,t,c) * kPlane + j]
     float[] wt;
     int wtOff;
     if (pl.anyFlip) {
-      int blocks = pl.g * pl.t * pl.c;
-      wt = new float[blocks * pl.kPlane];
-      for (int q = 0; q < blocks; q++) {
-        int src = wOff + q * pl.kPlane;
-        int dst = q * pl.kPlane;
-        for (int j = 0; j < pl.kPlane; j++) {
-          wt[dst + j] = w[src + pl.tapToStored[j]];
+      // one (g, t) per task: the loop then runs compiled even when convolve is called rarely
+      float[] wf = new float[pl.g * pl.t * pl.c * pl.kPlane];
+      par.forEach(pl.g * pl.t, gt -> {
+        for (int q = gt * pl.c; q < (gt + 1) * pl.c; q++) {
+          int src = wOff + q * pl.kPlane;
+          int dst = q * pl.kPlane;
+          for (int j = 0; j < pl.kPlane; j++) {
+            wf[dst + j] = w[src + pl.tapToStored[j]];
+          }
         }
-      }
+      });
+      wt = wf;
       wtOff = 0;
     } else {
       wt = w;
@@ -803,16 +831,117 @@ public final class ConvKernel {
         for (int bb = b0; bb < b1; bb++) {
           int yRow = yOff + ((gg * pl.b + bb) * pl.t + tt) * lenOut;
           int zRow = (bb - b0) * win;
-          if (accumulate) {
-            for (int o = 0; o < lenOut; o++) {
-              y[yRow + o] += z[zRow + o];
-            }
-          } else {
-            System.arraycopy(z, zRow, y, yRow, lenOut);
-          }
+          storeF(z, zRow, y, yRow, lenOut, accumulate);
         }
       }
     });
+  }
+
+  /**
+   * 1-D im2col without the patch matrix, for long filters, short outputs and few output channels
+   * (weight gradients): with the filter zero-padded to the input window, {@code W'[t, c*win + u] =
+   * W[t, c, j]} at {@code u = j*dilation}, output {@code o} of one batch entry is the dot product
+   * of W' with the padded input planes laid end to end, read from {@code o*stride} on. So Y is one
+   * small GEMM per batch entry whose A rows overlap ({@code aRs = stride}), at the price of {@code
+   * win/k} extra multiply-adds on zeros instead of an {@code out}-times copy of the input.
+   */
+  private static void shiftedF(
+      CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int[] rowSrc = pl.paddedRowSources();
+    int win = pl.winPlane;
+    int k = pl.k[0];
+    int dil = pl.dims[0].dilation();
+    int stride = pl.dims[0].stride();
+    int lenOut = pl.out[0];
+    int depth = pl.c * win;
+    // zero-padded filter, flip applied; built in parallel, one (g, t) per task, so that the loop
+    // runs compiled even when this method is called rarely
+    float[] wp = new float[pl.g * pl.t * depth];
+    boolean flip = pl.dims[0].flip();
+    par.forEach(pl.g * pl.t, gt -> {
+      for (int cc = 0; cc < pl.c; cc++) {
+        int q = gt * pl.c + cc;
+        for (int j = 0; j < k; j++) {
+          wp[q * win + j * dil] = wt[wtOff + q * k + (flip ? k - 1 - j : j)];
+        }
+      }
+    });
+    par.forEach(pl.g * pl.b, gb -> {
+      int gg = gb / pl.b;
+      float[] p = new float[depth + (lenOut - 1) * stride];
+      for (int cc = 0; cc < pl.c; cc++) {
+        padF(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, cc * win);
+      }
+      float[] z = new float[lenOut * pl.t];
+      kern.sgemm(lenOut, pl.t, depth, p, 0, stride, 1, wp, gg * pl.t * depth, 1, depth, z, 0, pl.t, false);
+      for (int tt = 0; tt < pl.t; tt++) {
+        int yRow = yOff + (gb * pl.t + tt) * lenOut;
+        for (int o = 0; o < lenOut; o++) {
+          float v = z[o * pl.t + tt];
+          y[yRow + o] = accumulate ? y[yRow + o] + v : v;
+        }
+      }
+    });
+  }
+
+  /**
+   * Writes the patch-matrix entries of channel cc of one padded plane p, output rows [r0, r1),
+   * into col (a separate method, called per plane and channel, so that it is compiled early).
+   */
+  private static void gatherF(
+      Plan pl, int[] rowStarts, int[] taps, float[] p, float[] col, boolean byTap, int cc, int r0,
+      int r1, int rowShift, int cols, int depth) {
+    int n = pl.n;
+    int lenOut = pl.out[n - 1];
+    int sLast = pl.dims[n - 1].stride();
+    int kLast = pl.k[n - 1];
+    int dLast = pl.dims[n - 1].dilation();
+    if (byTap) {
+      for (int r = r0; r < r1; r++) {
+        int colBase = (r + rowShift) * lenOut;
+        for (int o = 0; o < lenOut; o++) {
+          int dst = (colBase + o) * depth + cc * pl.kPlane;
+          int src0 = rowStarts[r] + o * sLast;
+          for (int q = 0; q < pl.kPlane; q += kLast) {
+            int src = src0 + taps[q];
+            if (dLast == 1) {
+              System.arraycopy(p, src, col, dst + q, kLast);
+            } else {
+              for (int j = 0; j < kLast; j++) {
+                col[dst + q + j] = p[src + j * dLast];
+              }
+            }
+          }
+        }
+      }
+      return;
+    }
+    for (int q = 0; q < pl.kPlane; q++) {
+      int colRow = (cc * pl.kPlane + q) * cols;
+      for (int r = r0; r < r1; r++) {
+        int src = rowStarts[r] + taps[q];
+        int dst = colRow + (r + rowShift) * lenOut;
+        if (sLast == 1) {
+          System.arraycopy(p, src, col, dst, lenOut);
+        } else {
+          for (int o = 0; o < lenOut; o++) {
+            col[dst + o] = p[src + o * sLast];
+          }
+        }
+      }
+    }
+  }
+
+  /** y[yOff, yOff+len) (=|+=) z[zOff, zOff+len). */
+  private static void storeF(float[] z, int zOff, float[] y, int yOff, int len, boolean accumulate) {
+    if (accumulate) {
+      for (int i = 0; i < len; i++) {
+        y[yOff + i] += z[zOff + i];
+      }
+    } else {
+      System.arraycopy(z, zOff, y, yOff, len);
+    }
   }
 
   private static void im2colF(
@@ -852,40 +981,7 @@ public final class ConvKernel {
         int gb = gg * pl.b + bb;
         for (int cc = 0; cc < pl.c; cc++) {
           padF(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, 0);
-          if (byTap) {
-            for (int r = r0; r < r1; r++) {
-              int colBase = (bb * rowsPP + r - rr0) * lenOut;
-              for (int o = 0; o < lenOut; o++) {
-                int dst = (colBase + o) * depth + cc * pl.kPlane;
-                int src0 = rowStarts[r] + o * sLast;
-                for (int q = 0; q < pl.kPlane; q += kLast) {
-                  int src = src0 + taps[q];
-                  if (dLast == 1) {
-                    System.arraycopy(p, src, col, dst + q, kLast);
-                  } else {
-                    for (int j = 0; j < kLast; j++) {
-                      col[dst + q + j] = p[src + j * dLast];
-                    }
-                  }
-                }
-              }
-            }
-          } else {
-            for (int q = 0; q < pl.kPlane; q++) {
-              int colRow = (cc * pl.kPlane + q) * cols;
-              for (int r = r0; r < r1; r++) {
-                int src = rowStarts[r] + taps[q];
-                int dst = colRow + (bb * rowsPP + r - rr0) * lenOut;
-                if (sLast == 1) {
-                  System.arraycopy(p, src, col, dst, lenOut);
-                } else {
-                  for (int o = 0; o < lenOut; o++) {
-                    col[dst + o] = p[src + o * sLast];
-                  }
-                }
-              }
-            }
-          }
+          gatherF(pl, rowStarts, taps, p, col, byTap, cc, r0, r1, bb * rowsPP - rr0, cols, depth);
         }
       }
       int bRs = byTap ? 1 : cols;
@@ -908,13 +1004,7 @@ public final class ConvKernel {
         for (int tt = 0; tt < pl.t; tt++) {
           int yRow = yOff + ((gg * pl.b + bb) * pl.t + tt) * pl.outPlane + r0 * lenOut;
           int zRow = tt * cols + zc;
-          if (accumulate) {
-            for (int i = 0; i < len; i++) {
-              y[yRow + i] += z[zRow + i];
-            }
-          } else {
-            System.arraycopy(z, zRow, y, yRow, len);
-          }
+          storeF(z, zRow, y, yRow, len, accumulate);
         }
       }
     });
@@ -1090,19 +1180,27 @@ public final class ConvKernel {
       return;
     }
     Algorithm algo = algorithm == Algorithm.AUTO ? choose(shape) : algorithm;
+    if (algo == Algorithm.IM2COL && pl.shiftedGemm()) {
+      // reads the stored filter itself, flip included
+      shiftedD(kern, pl, x, xOff, w, wOff, y, yOff, accumulate, par);
+      return;
+    }
     // filter in tap space (flip applied): wt[(g,t,c) * kPlane + j]
     double[] wt;
     int wtOff;
     if (pl.anyFlip) {
-      int blocks = pl.g * pl.t * pl.c;
-      wt = new double[blocks * pl.kPlane];
-      for (int q = 0; q < blocks; q++) {
-        int src = wOff + q * pl.kPlane;
-        int dst = q * pl.kPlane;
-        for (int j = 0; j < pl.kPlane; j++) {
-          wt[dst + j] = w[src + pl.tapToStored[j]];
+      // one (g, t) per task: the loop then runs compiled even when convolve is called rarely
+      double[] wf = new double[pl.g * pl.t * pl.c * pl.kPlane];
+      par.forEach(pl.g * pl.t, gt -> {
+        for (int q = gt * pl.c; q < (gt + 1) * pl.c; q++) {
+          int src = wOff + q * pl.kPlane;
+          int dst = q * pl.kPlane;
+          for (int j = 0; j < pl.kPlane; j++) {
+            wf[dst + j] = w[src + pl.tapToStored[j]];
+          }
         }
-      }
+      });
+      wt = wf;
       wtOff = 0;
     } else {
       wt = w;
@@ -1272,16 +1370,117 @@ public final class ConvKernel {
         for (int bb = b0; bb < b1; bb++) {
           int yRow = yOff + ((gg * pl.b + bb) * pl.t + tt) * lenOut;
           int zRow = (bb - b0) * win;
-          if (accumulate) {
-            for (int o = 0; o < lenOut; o++) {
-              y[yRow + o] += z[zRow + o];
-            }
-          } else {
-            System.arraycopy(z, zRow, y, yRow, lenOut);
-          }
+          storeD(z, zRow, y, yRow, lenOut, accumulate);
         }
       }
     });
+  }
+
+  /**
+   * 1-D im2col without the patch matrix, for long filters, short outputs and few output channels
+   * (weight gradients): with the filter zero-padded to the input window, {@code W'[t, c*win + u] =
+   * W[t, c, j]} at {@code u = j*dilation}, output {@code o} of one batch entry is the dot product
+   * of W' with the padded input planes laid end to end, read from {@code o*stride} on. So Y is one
+   * small GEMM per batch entry whose A rows overlap ({@code aRs = stride}), at the price of {@code
+   * win/k} extra multiply-adds on zeros instead of an {@code out}-times copy of the input.
+   */
+  private static void shiftedD(
+      CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int[] rowSrc = pl.paddedRowSources();
+    int win = pl.winPlane;
+    int k = pl.k[0];
+    int dil = pl.dims[0].dilation();
+    int stride = pl.dims[0].stride();
+    int lenOut = pl.out[0];
+    int depth = pl.c * win;
+    // zero-padded filter, flip applied; built in parallel, one (g, t) per task, so that the loop
+    // runs compiled even when this method is called rarely
+    double[] wp = new double[pl.g * pl.t * depth];
+    boolean flip = pl.dims[0].flip();
+    par.forEach(pl.g * pl.t, gt -> {
+      for (int cc = 0; cc < pl.c; cc++) {
+        int q = gt * pl.c + cc;
+        for (int j = 0; j < k; j++) {
+          wp[q * win + j * dil] = wt[wtOff + q * k + (flip ? k - 1 - j : j)];
+        }
+      }
+    });
+    par.forEach(pl.g * pl.b, gb -> {
+      int gg = gb / pl.b;
+      double[] p = new double[depth + (lenOut - 1) * stride];
+      for (int cc = 0; cc < pl.c; cc++) {
+        padD(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, cc * win);
+      }
+      double[] z = new double[lenOut * pl.t];
+      kern.dgemm(lenOut, pl.t, depth, p, 0, stride, 1, wp, gg * pl.t * depth, 1, depth, z, 0, pl.t, false);
+      for (int tt = 0; tt < pl.t; tt++) {
+        int yRow = yOff + (gb * pl.t + tt) * lenOut;
+        for (int o = 0; o < lenOut; o++) {
+          double v = z[o * pl.t + tt];
+          y[yRow + o] = accumulate ? y[yRow + o] + v : v;
+        }
+      }
+    });
+  }
+
+  /**
+   * Writes the patch-matrix entries of channel cc of one padded plane p, output rows [r0, r1),
+   * into col (a separate method, called per plane and channel, so that it is compiled early).
+   */
+  private static void gatherD(
+      Plan pl, int[] rowStarts, int[] taps, double[] p, double[] col, boolean byTap, int cc, int r0,
+      int r1, int rowShift, int cols, int depth) {
+    int n = pl.n;
+    int lenOut = pl.out[n - 1];
+    int sLast = pl.dims[n - 1].stride();
+    int kLast = pl.k[n - 1];
+    int dLast = pl.dims[n - 1].dilation();
+    if (byTap) {
+      for (int r = r0; r < r1; r++) {
+        int colBase = (r + rowShift) * lenOut;
+        for (int o = 0; o < lenOut; o++) {
+          int dst = (colBase + o) * depth + cc * pl.kPlane;
+          int src0 = rowStarts[r] + o * sLast;
+          for (int q = 0; q < pl.kPlane; q += kLast) {
+            int src = src0 + taps[q];
+            if (dLast == 1) {
+              System.arraycopy(p, src, col, dst + q, kLast);
+            } else {
+              for (int j = 0; j < kLast; j++) {
+                col[dst + q + j] = p[src + j * dLast];
+              }
+            }
+          }
+        }
+      }
+      return;
+    }
+    for (int q = 0; q < pl.kPlane; q++) {
+      int colRow = (cc * pl.kPlane + q) * cols;
+      for (int r = r0; r < r1; r++) {
+        int src = rowStarts[r] + taps[q];
+        int dst = colRow + (r + rowShift) * lenOut;
+        if (sLast == 1) {
+          System.arraycopy(p, src, col, dst, lenOut);
+        } else {
+          for (int o = 0; o < lenOut; o++) {
+            col[dst + o] = p[src + o * sLast];
+          }
+        }
+      }
+    }
+  }
+
+  /** y[yOff, yOff+len) (=|+=) z[zOff, zOff+len). */
+  private static void storeD(double[] z, int zOff, double[] y, int yOff, int len, boolean accumulate) {
+    if (accumulate) {
+      for (int i = 0; i < len; i++) {
+        y[yOff + i] += z[zOff + i];
+      }
+    } else {
+      System.arraycopy(z, zOff, y, yOff, len);
+    }
   }
 
   private static void im2colD(
@@ -1321,40 +1520,7 @@ public final class ConvKernel {
         int gb = gg * pl.b + bb;
         for (int cc = 0; cc < pl.c; cc++) {
           padD(pl, rowSrc, x, xOff + (gb * pl.c + cc) * pl.inPlane, p, 0);
-          if (byTap) {
-            for (int r = r0; r < r1; r++) {
-              int colBase = (bb * rowsPP + r - rr0) * lenOut;
-              for (int o = 0; o < lenOut; o++) {
-                int dst = (colBase + o) * depth + cc * pl.kPlane;
-                int src0 = rowStarts[r] + o * sLast;
-                for (int q = 0; q < pl.kPlane; q += kLast) {
-                  int src = src0 + taps[q];
-                  if (dLast == 1) {
-                    System.arraycopy(p, src, col, dst + q, kLast);
-                  } else {
-                    for (int j = 0; j < kLast; j++) {
-                      col[dst + q + j] = p[src + j * dLast];
-                    }
-                  }
-                }
-              }
-            }
-          } else {
-            for (int q = 0; q < pl.kPlane; q++) {
-              int colRow = (cc * pl.kPlane + q) * cols;
-              for (int r = r0; r < r1; r++) {
-                int src = rowStarts[r] + taps[q];
-                int dst = colRow + (bb * rowsPP + r - rr0) * lenOut;
-                if (sLast == 1) {
-                  System.arraycopy(p, src, col, dst, lenOut);
-                } else {
-                  for (int o = 0; o < lenOut; o++) {
-                    col[dst + o] = p[src + o * sLast];
-                  }
-                }
-              }
-            }
-          }
+          gatherD(pl, rowStarts, taps, p, col, byTap, cc, r0, r1, bb * rowsPP - rr0, cols, depth);
         }
       }
       int bRs = byTap ? 1 : cols;
@@ -1377,13 +1543,7 @@ public final class ConvKernel {
         for (int tt = 0; tt < pl.t; tt++) {
           int yRow = yOff + ((gg * pl.b + bb) * pl.t + tt) * pl.outPlane + r0 * lenOut;
           int zRow = tt * cols + zc;
-          if (accumulate) {
-            for (int i = 0; i < len; i++) {
-              y[yRow + i] += z[zRow + i];
-            }
-          } else {
-            System.arraycopy(z, zRow, y, yRow, len);
-          }
+          storeD(z, zRow, y, yRow, len, accumulate);
         }
       }
     });
