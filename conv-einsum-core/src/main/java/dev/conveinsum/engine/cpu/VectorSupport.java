@@ -23,7 +23,26 @@ public final class VectorSupport {
   private static final String MODULE = "jdk.incubator.vector";
   private static final String IMPL = "dev.conveinsum.engine.cpu.VectorKernels";
 
+  /** System property that disables the background warm-up of the vector kernels when "false". */
+  public static final String WARMUP_PROPERTY = "conveinsum.warmup";
+
   private static final CpuKernels KERNELS = load();
+
+  static {
+    if (KERNELS != ScalarKernels.INSTANCE
+        && !"false".equalsIgnoreCase(System.getProperty(WARMUP_PROPERTY, "true").trim())) {
+      Thread t = new Thread(() -> {
+        try {
+          warmUp(KERNELS, 1_500_000_000L);
+        } catch (RuntimeException e) {
+          // best effort: a warm-up failure must never break the engine
+        }
+      }, "conv-einsum-warmup");
+      t.setDaemon(true);
+      t.setPriority(Thread.MIN_PRIORITY);
+      t.start();
+    }
+  }
 
   private VectorSupport() {}
 
@@ -83,6 +102,57 @@ public final class VectorSupport {
       }
       log.log(System.Logger.Level.WARNING, "conv-einsum: Vector API kernels failed to load (" + e + "); using scalar kernels");
       return ScalarKernels.INSTANCE;
+    }
+  }
+
+  /**
+   * Runs every branch of the vector kernels (GEMM tiles and edges, packed and unpacked B, the
+   * transposed and dot-product paths, row correlations of several tap shapes) on small data for
+   * up to {@code budgetNanos}, on a daemon thread at class load. Without it the Vector API code
+   * runs in C1, where it is not intrinsified and about 100 times slower, until each kernel has
+   * been called thousands of times; and a kernel that C2 compiled with a narrow profile
+   * deoptimises back to C1 when a new shape takes an untried branch. Disabled with
+   * {@code -Dconveinsum.warmup=false}.
+   */
+  static void warmUp(CpuKernels k, long budgetNanos) {
+    long end = System.nanoTime() + budgetNanos;
+    float[] af = new float[64 * 600];
+    float[] bf = new float[64 * 600];
+    float[] cf = new float[80 * 80];
+    double[] ad = new double[64 * 600];
+    double[] bd = new double[64 * 600];
+    double[] cd = new double[80 * 80];
+    for (int i = 0; i < af.length; i++) {
+      af[i] = (i % 7) * 0.25f;
+      bf[i] = (i % 5) * 0.5f;
+      ad[i] = af[i];
+      bd[i] = bf[i];
+    }
+    // {m, n, k, transB}
+    int[][] gemms = {
+      {8, 32, 64, 0}, {40, 70, 300, 0}, {13, 45, 40, 0}, {16, 64, 96, 1}, {40, 33, 70, 1},
+      {70, 3, 64, 0}, {1, 3, 600, 1}, {5, 15, 500, 1}, {3, 8, 300, 1}, {6, 48, 32, 0}};
+    for (int round = 0; round < 3000 && System.nanoTime() < end; round++) {
+      boolean acc = (round & 1) == 1;
+      for (int[] g : gemms) {
+        int m = g[0];
+        int n = g[1];
+        int kk = g[2];
+        int bRs = g[3] == 1 ? 1 : n;
+        int bCs = g[3] == 1 ? kk : 1;
+        k.sgemm(m, n, kk, af, 0, kk, 1, bf, 0, bRs, bCs, cf, 0, n, acc);
+        k.dgemm(m, n, kk, ad, 0, kk, 1, bd, 0, bRs, bCs, cd, 0, n, acc);
+      }
+      for (int taps1 = 1; taps1 <= 3; taps1 += 2) {
+        for (int taps2 : new int[] {1, 3, 5, 16}) {
+          for (int len : new int[] {16, 37, 64}) {
+            int stride = 1 + (round + len) % 2;
+            int dil = 1 + (round / 2 + taps2) % 2;
+            k.corrRow(cf, 0, len, af, 0, 200, stride, dil, bf, 0, taps1, taps2);
+            k.corrRow(cd, 0, len, ad, 0, 200, stride, dil, bd, 0, taps1, taps2);
+          }
+        }
+      }
     }
   }
 }

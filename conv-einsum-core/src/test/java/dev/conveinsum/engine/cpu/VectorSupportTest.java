@@ -72,4 +72,11 @@ class VectorSupportTest {
     // reason was logged; never a silent fallback.
     assertTrue(out.contains("KERNELS=Vector API") || out.contains("Vector API not used ("), out);
   }
+
+  @Test
+  void warmUpStaysInBoundsForBothKernelSets() {
+    // runs the warm-up directly (the background thread swallows failures), a few rounds each
+    VectorSupport.warmUp(VectorSupport.kernels(), 20_000_000L);
+    VectorSupport.warmUp(VectorSupport.scalarKernels(), 20_000_000L);
+  }
 }
