@@ -85,7 +85,7 @@ public final class TnnLayers {
   private static void forwardRow(String name, long params, String expr, ConvOptions options,
       List<long[]> shapes, int batch, int reps, int threads, double naiveGflop, Engine engine) {
     int b = batch;
-    while (b > 1 && plan(expr, options, shapes, b, "naive", false).flops() > naiveGflop * 1e9) {
+    while (b > 1 && tooBig(plan(expr, options, shapes, b, "naive", false), naiveGflop)) {
       b /= 2;
     }
     PlanInfo naive = plan(expr, options, shapes, b, "naive", false);
@@ -93,9 +93,9 @@ public final class TnnLayers {
     String naiveMs;
     double ratio = Double.NaN;
     double optMs = time(optimal, b, reps, threads, false, Checkpoint.STORE, engine);
-    if (naive.flops() > naiveGflop * 1e9) {
-      naiveMs = "skipped (" + String.format(Locale.ROOT, "%.3g", naive.flops() / 1e9)
-          + " GFLOP at batch 1)";
+    if (tooBig(naive, naiveGflop)) {
+      naiveMs = String.format(Locale.ROOT, "skipped (%.3g GFLOP, %.3g-element intermediate at"
+          + " batch 1)", naive.flops() / 1e9, (double) naive.largestIntermediate());
     } else {
       double t = time(naive, b, reps, threads, false, Checkpoint.STORE, engine);
       naiveMs = String.format(Locale.ROOT, "%.2f", t);
@@ -104,6 +104,11 @@ public final class TnnLayers {
     System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %s | %s | %.1f |%n", name, params, b,
         optMs, naiveMs, Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.1f", ratio),
         naive.flops() / (double) optimal.flops());
+  }
+
+  /** Whether a path costs more than the FLOP budget or has an intermediate over 2^28 elements. */
+  private static boolean tooBig(PlanInfo p, double gflop) {
+    return p.flops() > gflop * 1e9 || p.largestIntermediate() > (1L << 28);
   }
 
   private static void trainingRow(String name, String expr, ConvOptions options,
