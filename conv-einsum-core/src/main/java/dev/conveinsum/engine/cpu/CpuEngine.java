@@ -65,6 +65,18 @@ public final class CpuEngine implements Engine {
       }
       return;
     }
+    long fSize = (long) t * c;
+    if (g <= 64 && fSize * g <= (1 << 22)) {
+      // A small shared F is cheaper to repeat per group than to call one GEMM per group: the
+      // batched call then spreads the groups over the threads.
+      Object fg = repeat(f, (int) fSize, g);
+      if (p.yTransposed()) {
+        call(g, t, b, c, fg, 0, p.fTransposed(), x, 0, !p.xTransposed(), y, 0, par);
+      } else {
+        call(g, b, t, c, x, 0, p.xTransposed(), fg, 0, !p.fTransposed(), y, 0, par);
+      }
+      return;
+    }
     for (int k = 0; k < g; k++) {
       int xo = k * b * c;
       int yo = k * b * t;
@@ -74,6 +86,14 @@ public final class CpuEngine implements Engine {
         call(1, b, t, c, x, xo, p.xTransposed(), f, 0, !p.fTransposed(), y, yo, par);
       }
     }
+  }
+
+  private static Object repeat(Object f, int size, int times) {
+    Object out = f instanceof double[] ? new double[size * times] : new float[size * times];
+    for (int k = 0; k < times; k++) {
+      System.arraycopy(f, 0, out, k * size, size);
+    }
+    return out;
   }
 
   private static void call(int batch, int m, int n, int k, Object a, int aOff, boolean ta,
