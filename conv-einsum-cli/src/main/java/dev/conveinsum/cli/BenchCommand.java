@@ -139,21 +139,17 @@ final class BenchCommand implements Callable<Integer> {
         err.printf("\rwarm-up %d", warmRuns);
         err.flush();
       }
-      if (warmRuns >= 1000) {
+      if (warmRuns >= Math.max(warmup, 1000)) { // a very fast call: 1000 runs warm enough
         break;
       }
     }
-    for (int i = warmup; i < warmup + reps; i++) {
+    for (int i = 0; i < reps; i++) {
       long t0 = System.nanoTime();
       Execution e = plan.execute(operands, grad, run);
-      long t1 = System.nanoTime();
-      if (i >= warmup) {
-        ms[i - warmup] = (t1 - t0) / 1e6;
-        peak = Math.max(peak, e.peakBytes());
-      }
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+      peak = Math.max(peak, e.peakBytes());
       if (progress) {
-        err.printf("\r%s %d/%d", i < warmup ? "warmup" : "run", i < warmup ? i + 1 : i - warmup
-            + 1, i < warmup ? warmup : reps);
+        err.printf("\rrun %d/%d   ", i + 1, reps);
         err.flush();
       }
     }

@@ -42,10 +42,6 @@ public record ConvProblem(int groups, int batch, int outChannels, int inChannels
     this(groups, batch, outChannels, inChannels, dims, false, false, false, false);
   }
 
-  /** Returns whether any layout flag is set. */
-  public boolean hasLayoutFlags() {
-    return xTransposed || fTransposed || fShared || yTransposed;
-  }
 
   /**
    * Returns a problem with the given dimensions.

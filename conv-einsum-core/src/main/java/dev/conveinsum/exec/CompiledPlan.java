@@ -204,7 +204,7 @@ public final class CompiledPlan {
       Op op = p.ops.get(i);
       rt.run(op);
       for (int s : op.inputs()) {
-        int last = recompute ? lastForwardUse(p, s, forwardOps) : p.lastUse[s];
+        int last = recompute ? p.lastForwardUse[s] : p.lastUse[s];
         if (last == i && !keep.contains(s)) {
           rt.release(s);
         }
@@ -237,18 +237,6 @@ public final class CompiledPlan {
       }
     }
     recomputed.forEach(rt::release);
-  }
-
-  private static int lastForwardUse(Program p, int slot, int forwardOps) {
-    int last = -1;
-    for (int i = 0; i < forwardOps; i++) {
-      for (int s : p.ops.get(i).inputs()) {
-        if (s == slot) {
-          last = i;
-        }
-      }
-    }
-    return last;
   }
 
   /** Reruns the forward instructions that produce {@code target}; returns the slots it kept. */

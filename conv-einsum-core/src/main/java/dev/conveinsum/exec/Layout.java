@@ -1,7 +1,5 @@
 package dev.conveinsum.exec;
 
-import java.util.Arrays;
-
 /**
  * The compile-time description of one tensor of a program: the index id and length of every
  * axis, and for axes along which something is convolved, where its elements sit in the full
@@ -137,7 +135,4 @@ final class Layout {
     return sb.append(']').toString();
   }
 
-  boolean sameAs(Layout o) {
-    return Arrays.equals(ids, o.ids) && Arrays.equals(dims, o.dims);
-  }
 }

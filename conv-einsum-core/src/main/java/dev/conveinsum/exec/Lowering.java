@@ -105,8 +105,8 @@ final class Lowering {
     }
     int forwardOps = pb.ops.size();
     if (trainable == null) {
-      return new Compiled(new Program(pb.layouts, pb.ops, leaves, result), forwardOps, -1, null,
-          null, null);
+      Program p = new Program(pb.layouts, pb.ops, leaves, result, forwardOps);
+      return new Compiled(p, forwardOps, -1, null, null, null);
     }
     return backward(pb, leaves, result, forwardOps, trainable);
   }
@@ -265,7 +265,7 @@ final class Lowering {
       Integer g = grads.get(leaves[k]);
       gradSlots[k] = g == null ? -1 : g;
     }
-    Program p = new Program(pb.layouts, pb.ops, leaves, result);
+    Program p = new Program(pb.layouts, pb.ops, leaves, result, forwardOps);
     return new Compiled(p, forwardOps, gradOut, gradSlots,
         groupOf.stream().mapToInt(Integer::intValue).toArray(), needs.toArray(int[][]::new));
   }

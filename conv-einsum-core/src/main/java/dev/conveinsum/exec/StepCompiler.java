@@ -4,7 +4,6 @@ import dev.conveinsum.engine.ConvDim;
 import dev.conveinsum.engine.ConvProblem;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -443,11 +442,5 @@ final class StepCompiler {
     return Math.abs(a);
   }
 
-  static Map<Integer, OutAxis> orderedMap() {
-    return new LinkedHashMap<>();
-  }
 
-  static String describe(int[] ids) {
-    return Arrays.toString(ids);
-  }
 }

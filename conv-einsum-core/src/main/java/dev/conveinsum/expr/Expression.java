@@ -81,7 +81,4 @@ public record Expression(
     return source;
   }
 
-  static ConvEinsumException error(String detail) {
-    return new ConvEinsumException(detail);
-  }
 }
