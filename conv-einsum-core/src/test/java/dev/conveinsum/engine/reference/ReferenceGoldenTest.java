@@ -19,6 +19,10 @@ class ReferenceGoldenTest {
     return GoldenCases.all().stream();
   }
 
+  static Stream<Case> casesWithGradients() {
+    return GoldenCases.all().stream().filter(Case::hasGrads);
+  }
+
   @Test
   void allEightyFourCasesAreLoaded() {
     assertEquals(84, GoldenCases.all().size());
@@ -33,12 +37,14 @@ class ReferenceGoldenTest {
         c.name());
   }
 
+  @Test
+  void fortySevenCasesHaveGradients() {
+    assertEquals(47, casesWithGradients().count());
+  }
+
   @ParameterizedTest(name = "{0}")
-  @MethodSource("cases")
+  @MethodSource("casesWithGradients")
   void gradientsMatch(Case c) {
-    if (!c.hasGrads()) {
-      return;
-    }
     BoundExpression b = BoundExpression.bind(Expression.parse(c.expression()), c.options(),
         c.shapes());
     List<dev.conveinsum.tensor.Tensor> grads =
