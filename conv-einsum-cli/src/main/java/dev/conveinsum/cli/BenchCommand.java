@@ -90,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
   boolean json;
 
   @Option(names = "--profile",
-      description = "after timing, run once more and print the time of every instruction")
+      description = "after timing, run --reps more times and print the mean time of every instruction")
   boolean profile;
 
   @Override
@@ -200,18 +200,27 @@ final class BenchCommand implements Callable<Integer> {
           peak / 1048576.0, predicted / 1048576.0);
     }
     if (profile) {
-      Execution e = plan.execute(operands, grad,
-          new CompiledPlan.Options(engine, nThreads, mode, true));
-      PrintWriter sink = json ? err : out;
-      sink.println("profile (one run, ms per instruction kind):");
-      e.profile().entrySet().stream()
-          .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-          .forEach(en -> sink.printf(Locale.ROOT, "  %9.3f  %s%n", en.getValue() / 1e6,
-              en.getKey()));
-      sink.flush();
+      printProfile(plan, operands, grad, new CompiledPlan.Options(engine, nThreads, mode, true),
+          json ? err : out);
     }
     out.flush();
     return 0;
+  }
+
+  /** Times every instruction over {@code reps} more runs; prints each one's mean and share. */
+  private void printProfile(CompiledPlan plan, List<Tensor> operands, Tensor grad,
+      CompiledPlan.Options run, PrintWriter sink) {
+    java.util.Map<String, Long> total = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < reps; i++) {
+      plan.execute(operands, grad, run).profile().forEach((k, v) -> total.merge(k, v, Long::sum));
+    }
+    double all = total.values().stream().mapToLong(Long::longValue).sum();
+    sink.printf(Locale.ROOT, "profile (mean of %d runs, ms per instruction in program order):%n",
+        reps);
+    total.forEach((k, v) -> sink.printf(Locale.ROOT, "  %9.3f  %5.1f%%  %s%n",
+        v / 1e6 / reps, 100 * v / all, k));
+    sink.printf(Locale.ROOT, "  %9.3f  total%n", all / 1e6 / reps);
+    sink.flush();
   }
 
   private Path choosePath(BoundExpression bound) {

@@ -15,12 +15,12 @@ record AddOp(int a, int b, int out, long size) implements Op {
   @Override
   public void run(Runtime rt) {
     if (rt.dry()) {
-      rt.allocate(out, size);
+      rt.allocate(out, size, false);
       return;
     }
     Object x = rt.get(a);
     Object y = rt.get(b);
-    Object z = rt.allocate(out, size);
+    Object z = rt.allocate(out, size, false);
     System.arraycopy(x, 0, z, 0, Buffers.length(x));
     Buffers.addInto(z, y);
   }

@@ -8,7 +8,10 @@ import dev.conveinsum.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,6 +26,10 @@ import java.util.Set;
  * forward tree step by step, rather than planning each operand's gradient expression afresh,
  * reuses every forward intermediate and costs about twice the forward FLOPs, as SPEC section 4's
  * training cost assumes.
+ *
+ * <p>Intermediates are recycled: a buffer freed by one instruction serves the next one of the
+ * same size, in this call or the next ({@link Workspace}, soft references), so a warm plan
+ * allocates little more than its result.
  */
 public final class CompiledPlan {
   private final BoundExpression bound;
@@ -30,6 +37,7 @@ public final class CompiledPlan {
   private final boolean[] trainable;
   private final Lowering.Compiled forward;
   private final Lowering.Compiled training;
+  private final Workspace workspace = new Workspace();
 
   private CompiledPlan(BoundExpression bound, int[][] path, boolean[] trainable) {
     this.bound = bound;
@@ -117,9 +125,10 @@ public final class CompiledPlan {
     Program p = c.program();
     Runtime.Stats stats = new Runtime.Stats();
     if (options.profile()) {
-      stats.profile = new java.util.LinkedHashMap<>();
+      stats.profile = new java.util.IdentityHashMap<>();
     }
-    Runtime rt = new Runtime(p.layouts.size(), dtype, options.engine(), options.threads(), stats);
+    Runtime rt = new Runtime(p.layouts.size(), dtype, options.engine(), options.threads(), stats,
+        workspace);
     Object[] leaves = new Object[operands.size()];
     for (int k = 0; k < operands.size(); k++) {
       Tensor t = operands.get(k).to(dtype);
@@ -138,8 +147,9 @@ public final class CompiledPlan {
       }
     }
     Tensor output = tensor(out, bound.outputShape());
+    Map<String, Long> profile = profile(p, stats);
     if (gradOutput == null) {
-      return new Execution(output, null, stats.peakBytes, stats.flops, stats.profile);
+      return new Execution(output, null, stats.peakBytes, stats.flops, profile);
     }
     List<Tensor> grads = new ArrayList<>();
     for (int k = 0; k < operands.size(); k++) {
@@ -152,7 +162,22 @@ public final class CompiledPlan {
         grads.add(tensor(rt.get(s), operands.get(k).shape()).to(operands.get(k).dtype()));
       }
     }
-    return new Execution(output, grads, stats.peakBytes, stats.flops, stats.profile);
+    return new Execution(output, grads, stats.peakBytes, stats.flops, profile);
+  }
+
+  /** The profile in program order, keyed "#index label" so equal-looking steps stay apart. */
+  private static Map<String, Long> profile(Program p, Runtime.Stats stats) {
+    if (stats.profile == null) {
+      return null;
+    }
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (int i = 0; i < p.ops.size(); i++) {
+      Long ns = stats.profile.get(p.ops.get(i));
+      if (ns != null) {
+        out.put(String.format(Locale.ROOT, "#%d %s", i, Runtime.label(p.ops.get(i))), ns);
+      }
+    }
+    return out;
   }
 
   /**
@@ -167,7 +192,7 @@ public final class CompiledPlan {
     Lowering.Compiled c = backward ? training : forward;
     Program p = c.program();
     Runtime.Stats stats = new Runtime.Stats();
-    Runtime rt = new Runtime(p.layouts.size(), dtype, null, 1, stats, true);
+    Runtime rt = Runtime.dry(p.layouts.size(), dtype, stats);
     Object[] leaves = new Object[bound.operandCount()];
     for (int k = 0; k < leaves.length; k++) {
       leaves[k] = new Buffers.Token(Tensor.elementCount(bound.shape(k)));
@@ -198,6 +223,11 @@ public final class CompiledPlan {
       keep.add(s);
     }
     keep.add(p.outputSlot);
+    if (grad != null) {
+      for (int s : c.gradSlots()) {
+        keep.add(s); // handed to the caller: never recycled
+      }
+    }
     boolean recompute = grad != null && checkpoint == Checkpoint.RECOMPUTE;
     int forwardOps = c.forwardOps();
     for (int i = 0; i < forwardOps; i++) {

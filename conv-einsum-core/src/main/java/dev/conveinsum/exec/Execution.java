@@ -12,8 +12,8 @@ import java.util.List;
  * @param peakBytes the largest number of bytes held at once by operands, intermediates and
  *     gradients during the call
  * @param flops the kernel FLOPs executed (2 per multiply-add of each dense kernel call)
- * @param profile nanoseconds spent per kind of instruction, when profiling was asked for (else
- *     empty)
+ * @param profile nanoseconds spent per instruction, in program order and keyed
+ *     {@code "#index description"}, when profiling was asked for (else empty)
  */
 public record Execution(Tensor output, List<Tensor> gradients, long peakBytes, long flops,
     java.util.Map<String, Long> profile) {

@@ -39,12 +39,12 @@ final class KernelOp implements Op {
   public void run(Runtime rt) {
     rt.stats().flops += 2 * problem.multiplyAdds();
     if (rt.dry()) {
-      rt.allocate(y, problem.outputSize());
+      rt.allocate(y, problem.outputSize(), false);
       return;
     }
     Object xs = rt.get(x);
     Object fs = rt.get(f);
-    Object ys = rt.allocate(y, problem.outputSize());
+    Object ys = rt.allocate(y, problem.outputSize(), false);
     if (ys instanceof double[] yd) {
       rt.engine().conv(problem, (double[]) xs, (double[]) fs, yd, rt.threads());
     } else {

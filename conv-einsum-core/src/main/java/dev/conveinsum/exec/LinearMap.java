@@ -1,5 +1,7 @@
 package dev.conveinsum.exec;
 
+import dev.conveinsum.engine.cpu.Parallelism;
+
 
 /**
  * A data-movement instruction described by per-axis offset tables; permute, diagonal,
@@ -21,6 +23,8 @@ final class LinearMap implements Op {
 
   /** Per dense axis, the table-side stride when every table is {@code e*stride}; else null. */
   private final int[] strides;
+  /** Whether the output must start zeroed: a scatter adds, a gather skips missing elements. */
+  private final boolean needsZero;
   /** The dense axis whose table-side stride is 1 (not the last), for blocked transposes; or -1. */
   private final int unitAxis;
 
@@ -42,6 +46,18 @@ final class LinearMap implements Op {
       }
     }
     this.unitAxis = unit;
+    this.needsZero = !gather || hasMissing(tables);
+  }
+
+  private static boolean hasMissing(int[][] tables) {
+    for (int[] t : tables) {
+      for (int o : t) {
+        if (o < 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static int[] rampStrides(int[][] tables) {
@@ -80,23 +96,47 @@ final class LinearMap implements Op {
   @Override
   public void run(Runtime rt) {
     if (rt.dry()) {
-      rt.allocate(out, outSize);
+      rt.allocate(out, outSize, needsZero);
       return;
     }
     Object src = rt.get(in);
-    Object dst = rt.allocate(out, outSize);
+    Object dst = rt.allocate(out, outSize, needsZero);
     Object dense = gather ? dst : src;
     Object table = gather ? src : dst;
+    long rows = 1;
+    for (int a = 0; a < denseDims.length - 1; a++) {
+      rows *= denseDims[a];
+    }
     for (int d : denseDims) {
       if (d == 0) {
         return;
       }
     }
-    int rank = denseDims.length;
+    // Gathers write each dense element once, so rows split over threads; a scatter may add
+    // several dense elements into one table element and runs on one thread.
+    Parallelism par = gather && (long) Buffers.length(dense) >= PARALLEL_MIN
+        ? Parallelism.of(rt.threads()) : Parallelism.serial();
     if (unitAxis >= 0) {
-      blocked(dense, table);
+      int blocks = (denseDims[unitAxis] + TILE - 1) / TILE;
+      long units = rows / denseDims[unitAxis] * blocks;
+      int chunks = (int) Math.min(units, (long) par.threads() * 8);
+      par.forEach(chunks, k -> tiled(dense, table, units * k / chunks, units * (k + 1) / chunks,
+          blocks));
       return;
     }
+    int chunks = (int) Math.min(rows, (long) par.threads() * 8);
+    long total = rows;
+    par.forEach(chunks, k -> rowsOf(dense, table, total * k / chunks, total * (k + 1) / chunks));
+  }
+
+  /** Below this many elements a data movement stays on one thread. */
+  private static final long PARALLEL_MIN = 1 << 15;
+  private static final int[] ZERO = {0};
+  private static final int TILE = 16;
+
+  /** Dense rows {@code [r0, r1)}: each row of the innermost axis through its offset table. */
+  private void rowsOf(Object dense, Object table, long r0, long r1) {
+    int rank = denseDims.length;
     if (rank == 0) {
       if (dense instanceof double[] dd) {
         moveRow(dd, (double[]) table, 0, 0, ZERO, 1);
@@ -108,22 +148,30 @@ final class LinearMap implements Op {
     int last = rank - 1;
     int[] lastTable = tables[last];
     int lastLen = denseDims[last];
+    boolean contiguous = strides != null && strides[last] == 1;
     int[] coord = new int[rank];
+    long rest = r0;
+    for (int a = last - 1; a >= 0; a--) {
+      coord[a] = (int) (rest % denseDims[a]);
+      rest /= denseDims[a];
+    }
     long[] partial = new long[rank];
     boolean[] valid = new boolean[rank];
     // partial[a]: offset contributed by axes 0..a-1; valid[a]: none of them is -1.
     valid[0] = true;
     for (int a = 1; a < rank; a++) {
-      int t = tables[a - 1][0];
+      int t = tables[a - 1][coord[a - 1]];
       valid[a] = valid[a - 1] && t >= 0;
       partial[a] = partial[a - 1] + (t >= 0 ? t : 0);
     }
     boolean f64 = dense instanceof double[];
-    int j = 0;
-    while (true) {
+    int j = (int) (r0 * lastLen);
+    for (long r = r0; r < r1; r++) {
       if (valid[last]) {
         int base = (int) partial[last];
-        if (f64) {
+        if (contiguous) {
+          moveRun(dense, table, j, base, lastLen);
+        } else if (f64) {
           moveRow((double[]) dense, (double[]) table, j, base, lastTable, lastLen);
         } else {
           moveRow((float[]) dense, (float[]) table, j, base, lastTable, lastLen);
@@ -145,15 +193,32 @@ final class LinearMap implements Op {
     }
   }
 
-  private static final int[] ZERO = {0};
-  private static final int BLOCK = 16;
+  /** A run that is contiguous on both sides. */
+  private void moveRun(Object dense, Object table, int j, int base, int len) {
+    if (gather) {
+      System.arraycopy(table, base, dense, j, len);
+    } else if (dense instanceof double[] d) {
+      double[] t = (double[]) table;
+      for (int e = 0; e < len; e++) {
+        t[base + e] += d[j + e];
+      }
+    } else {
+      float[] d = (float[]) dense;
+      float[] t = (float[]) table;
+      for (int e = 0; e < len; e++) {
+        t[base + e] += d[j + e];
+      }
+    }
+  }
 
   /**
-   * A transpose: the innermost dense axis is strided on the table side while another dense axis
-   * is contiguous there. Walking both in 16-wide blocks touches each cache line of both sides
-   * once per block instead of once per element.
+   * A transpose: the innermost dense axis is strided on the table side while the dense axis
+   * {@code unitAxis} is contiguous there. Walks 16 x 16 tiles of those two axes, writing the
+   * dense side in contiguous runs, so that every cache line of either side is touched once per
+   * tile rather than once per element. Units {@code [u0, u1)} number (outer coordinates, block
+   * of unitAxis) pairs.
    */
-  private void blocked(Object dense, Object table) {
+  private void tiled(Object dense, Object table, long u0, long u1, int blocks) {
     int rank = denseDims.length;
     int last = rank - 1;
     int p = unitAxis;
@@ -167,58 +232,57 @@ final class LinearMap implements Op {
     int pLen = denseDims[p];
     int tLast = strides[last];
     int dP = denseStride[p];
-    int[] coord = new int[rank];
     boolean f64 = dense instanceof double[];
-    while (true) {
+    for (long u = u0; u < u1; u++) {
+      int block = (int) (u % blocks);
+      long rest = u / blocks;
       int dBase = 0;
       int tBase = 0;
-      for (int a = 0; a < rank; a++) {
-        if (a != p && a != last) {
-          dBase += coord[a] * denseStride[a];
-          tBase += coord[a] * strides[a];
+      for (int a = last - 1; a >= 0; a--) {
+        if (a != p) {
+          int c = (int) (rest % denseDims[a]);
+          rest /= denseDims[a];
+          dBase += c * denseStride[a];
+          tBase += c * strides[a];
         }
       }
-      for (int p0 = 0; p0 < pLen; p0 += BLOCK) {
-        int p1 = Math.min(pLen, p0 + BLOCK);
-        for (int e = 0; e < lastLen; e++) {
-          int d = dBase + e + p0 * dP;
-          int t = tBase + e * tLast + p0;
+      int q0 = block * TILE;
+      int q1 = Math.min(pLen, q0 + TILE);
+      for (int e0 = 0; e0 < lastLen; e0 += TILE) {
+        int e1 = Math.min(lastLen, e0 + TILE);
+        for (int q = q0; q < q1; q++) {
+          int d = dBase + q * dP;
+          int t = tBase + q;
           if (f64) {
-            double[] dd = (double[]) dense;
-            double[] tt = (double[]) table;
-            if (gather) {
-              for (int q = p0; q < p1; q++, d += dP, t++) {
-                dd[d] = tt[t];
-              }
-            } else {
-              for (int q = p0; q < p1; q++, d += dP, t++) {
-                tt[t] += dd[d];
-              }
-            }
+            tile((double[]) dense, (double[]) table, d, t, tLast, e0, e1);
           } else {
-            float[] dd = (float[]) dense;
-            float[] tt = (float[]) table;
-            if (gather) {
-              for (int q = p0; q < p1; q++, d += dP, t++) {
-                dd[d] = tt[t];
-              }
-            } else {
-              for (int q = p0; q < p1; q++, d += dP, t++) {
-                tt[t] += dd[d];
-              }
-            }
+            tile((float[]) dense, (float[]) table, d, t, tLast, e0, e1);
           }
         }
       }
-      int a = last - 1;
-      while (a >= 0 && (a == p || ++coord[a] == denseDims[a])) {
-        if (a != p) {
-          coord[a] = 0;
-        }
-        a--;
+    }
+  }
+
+  private void tile(double[] dense, double[] table, int d, int t, int tLast, int e0, int e1) {
+    if (gather) {
+      for (int e = e0; e < e1; e++) {
+        dense[d + e] = table[t + e * tLast];
       }
-      if (a < 0) {
-        return;
+    } else {
+      for (int e = e0; e < e1; e++) {
+        table[t + e * tLast] += dense[d + e];
+      }
+    }
+  }
+
+  private void tile(float[] dense, float[] table, int d, int t, int tLast, int e0, int e1) {
+    if (gather) {
+      for (int e = e0; e < e1; e++) {
+        dense[d + e] = table[t + e * tLast];
+      }
+    } else {
+      for (int e = e0; e < e1; e++) {
+        table[t + e * tLast] += dense[d + e];
       }
     }
   }

@@ -13,14 +13,18 @@ final class Runtime {
   private final int threads;
   private final Map<Object, Integer> references = new IdentityHashMap<>();
   private final Stats stats;
+  /** Where freed intermediates go, or null (dry runs). */
+  private final Workspace workspace;
+  /** Buffers this runtime allocated (operands and gradients given by callers never recycle). */
+  private final Map<Object, Boolean> owned = new IdentityHashMap<>();
 
   /** Counters of one execution. */
   static final class Stats {
     long liveBytes;
     long peakBytes;
     long flops;
-    /** Nanoseconds per instruction label, when profiling. */
-    java.util.Map<String, Long> profile;
+    /** Nanoseconds per instruction (recomputed ones counted again), when profiling. */
+    java.util.Map<Op, Long> profile;
   }
 
   /** Runs one instruction, timing it when profiling. */
@@ -31,10 +35,11 @@ final class Runtime {
     }
     long t0 = System.nanoTime();
     op.run(this);
-    stats.profile.merge(label(op), System.nanoTime() - t0, Long::sum);
+    stats.profile.merge(op, System.nanoTime() - t0, Long::sum);
   }
 
-  private static String label(Op op) {
+  /** Describes an instruction for profiles: kernel sizes or the moved tensor's shape. */
+  static String label(Op op) {
     if (op instanceof KernelOp k) {
       var p = k.problem;
       StringBuilder sb = new StringBuilder(p.dims().isEmpty() ? "gemm" : "conv");
@@ -54,13 +59,21 @@ final class Runtime {
 
   private final boolean dry;
 
-  Runtime(int slotCount, DType dtype, Engine engine, int threads, Stats stats) {
-    this(slotCount, dtype, engine, threads, stats, false);
+  /** A runtime that draws its intermediates from, and returns them to, {@code workspace}. */
+  Runtime(int slotCount, DType dtype, Engine engine, int threads, Stats stats,
+      Workspace workspace) {
+    this(slotCount, dtype, engine, threads, stats, false, workspace);
   }
 
   /** A dry runtime allocates nothing and computes nothing: it only accounts bytes. */
-  Runtime(int slotCount, DType dtype, Engine engine, int threads, Stats stats, boolean dry) {
+  static Runtime dry(int slotCount, DType dtype, Stats stats) {
+    return new Runtime(slotCount, dtype, null, 1, stats, true, null);
+  }
+
+  private Runtime(int slotCount, DType dtype, Engine engine, int threads, Stats stats,
+      boolean dry, Workspace workspace) {
     this.dry = dry;
+    this.workspace = workspace;
     this.slots = new Object[slotCount];
     this.dtype = dtype;
     this.engine = engine;
@@ -106,8 +119,20 @@ final class Runtime {
     return dry;
   }
 
-  Object allocate(int slot, long size) {
-    Object b = dry ? new Buffers.Token(size) : Buffers.allocate(dtype, size);
+  /**
+   * Puts a new buffer of {@code size} elements into a slot and returns it.
+   *
+   * @param zeroed whether the instruction needs it zeroed (it does not write every element)
+   */
+  Object allocate(int slot, long size, boolean zeroed) {
+    Object b;
+    if (dry) {
+      b = new Buffers.Token(size);
+    } else {
+      b = workspace == null ? Buffers.allocate(dtype, size)
+          : workspace.take(dtype, size, zeroed);
+      owned.put(b, Boolean.TRUE);
+    }
     put(slot, b);
     return b;
   }
@@ -126,6 +151,9 @@ final class Runtime {
     if (n == 0) {
       references.remove(b);
       stats.liveBytes -= Buffers.elements(b) * dtype.bytes();
+      if (workspace != null && owned.remove(b) != null) {
+        workspace.give(b);
+      }
     }
   }
 

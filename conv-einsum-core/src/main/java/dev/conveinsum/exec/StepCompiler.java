@@ -250,38 +250,33 @@ final class StepCompiler {
           fFree.add(id);
         }
       }
-      int leading = 0;
-      while (leading < lx.rank() && xFree.contains(lx.ids[leading])) {
-        leading++;
+      // Groups sharing one F ("outer"): a prefix of X's leading free axes (X read in place),
+      // or of the result's leading axes that are free in X (X copied, Y written in place).
+      List<List<Integer>> outers = new ArrayList<>();
+      outers.add(List.of());
+      if (groups.isEmpty()) {
+        addFreePrefixes(outers, lx.ids, xFree);
+        if (exact) {
+          addFreePrefixes(outers, outIds, xFree);
+        }
       }
-      // Every prefix of X's leading free axes may serve as groups sharing one F.
-      for (int prefix = 0; prefix <= leading; prefix++) {
-        if (prefix > 0 && !groups.isEmpty()) {
-          break;
-        }
-        List<Integer> outer = new ArrayList<>();
-        for (int a = 0; a < prefix; a++) {
-          outer.add(lx.ids[a]);
-        }
-        List<Integer> xb = new ArrayList<>(xFree);
-        xb.removeAll(outer);
-        int[] o = outer.stream().mapToInt(Integer::intValue).toArray();
-        int[] xPlain = concat(outer, groups, xb, toArray(contracted));
-        int[] xTrans = concat(outer, groups, contracted, toArray(xb));
-        boolean xT = !Arrays.equals(lx.ids, xPlain) && Arrays.equals(lx.ids, xTrans);
-        long copied = Arrays.equals(lx.ids, xT ? xTrans : xPlain) ? 0 : lx.size();
-        int[] fPlain = concat(groups, fFree, List.of(), toArray(contracted));
-        int[] fTrans = concat(groups, contracted, List.of(), toArray(fFree));
-        boolean fT = !Arrays.equals(lf.ids, fPlain) && Arrays.equals(lf.ids, fTrans);
-        copied += Arrays.equals(lf.ids, fT ? fTrans : fPlain) ? 0 : lf.size();
-        int[] yPlain = concat(outer, groups, xb, toArray(fFree));
-        int[] yTrans = concat(outer, groups, fFree, toArray(xb));
-        boolean yT = exact && !Arrays.equals(outIds, yPlain) && Arrays.equals(outIds, yTrans);
-        if (exact && !Arrays.equals(outIds, yT ? yTrans : yPlain)) {
-          copied += sizeOf(lu, lv, outIds);
-        }
-        if (best == null || copied < best.copied()) {
-          best = new GemmChoice(xIsU, o, groups, xb, fFree, contracted, xT, fT, yT, copied);
+      for (List<Integer> outer : outers) {
+        List<Integer> rest = new ArrayList<>(xFree);
+        rest.removeAll(outer);
+        // Axis orders inside each role: as an operand stores them (read in place) or as the
+        // result wants them (written in place); an operand copied anyway takes any order.
+        for (List<Integer> g : orders(groups, lx.ids, lf.ids, outIds)) {
+          for (List<Integer> k : orders(contracted, lx.ids, lf.ids)) {
+            for (List<Integer> xb : orders(rest, lx.ids, outIds)) {
+              for (List<Integer> ff : orders(fFree, lf.ids, outIds)) {
+                GemmChoice choice = gemmChoice(xIsU, lx, lf, outIds, exact, outer, g, xb, ff, k,
+                    sizeOf(lu, lv, outIds));
+                if (best == null || choice.copied() < best.copied()) {
+                  best = choice;
+                }
+              }
+            }
+          }
         }
       }
     }
@@ -307,6 +302,64 @@ final class StepCompiler {
     int y = pb.slot(ly);
     pb.add(new KernelOp(x, f, y, problem, new int[0], new int[0]));
     return exact ? pb.permute(y, outIds) : y;
+  }
+
+  /** Layout flags and the elements copied for one assignment of roles and axis orders. */
+  private static GemmChoice gemmChoice(boolean xIsU, Layout lx, Layout lf, int[] outIds,
+      boolean exact, List<Integer> outer, List<Integer> groups, List<Integer> xb,
+      List<Integer> fFree, List<Integer> contracted, long outSize) {
+    int[] xPlain = concat(outer, groups, xb, toArray(contracted));
+    int[] xTrans = concat(outer, groups, contracted, toArray(xb));
+    boolean xT = !Arrays.equals(lx.ids, xPlain) && Arrays.equals(lx.ids, xTrans);
+    long copied = Arrays.equals(lx.ids, xT ? xTrans : xPlain) ? 0 : lx.size();
+    int[] fPlain = concat(groups, fFree, List.of(), toArray(contracted));
+    int[] fTrans = concat(groups, contracted, List.of(), toArray(fFree));
+    boolean fT = !Arrays.equals(lf.ids, fPlain) && Arrays.equals(lf.ids, fTrans);
+    copied += Arrays.equals(lf.ids, fT ? fTrans : fPlain) ? 0 : lf.size();
+    int[] yPlain = concat(outer, groups, xb, toArray(fFree));
+    int[] yTrans = concat(outer, groups, fFree, toArray(xb));
+    boolean yT = exact && !Arrays.equals(outIds, yPlain) && Arrays.equals(outIds, yTrans);
+    if (exact && !Arrays.equals(outIds, yT ? yTrans : yPlain)) {
+      copied += outSize;
+    }
+    return new GemmChoice(xIsU, outer.stream().mapToInt(Integer::intValue).toArray(), groups,
+        xb, fFree, contracted, xT, fT, yT, copied);
+  }
+
+  /** The distinct orders of {@code ids} that follow each reference's order of them. */
+  private static List<List<Integer>> orders(List<Integer> ids, int[]... references) {
+    List<List<Integer>> out = new ArrayList<>();
+    for (int[] ref : references) {
+      List<Integer> sorted = new ArrayList<>(ids);
+      sorted.sort(java.util.Comparator.comparingInt(id -> indexOf(ref, id)));
+      if (!out.contains(sorted)) {
+        out.add(sorted);
+      }
+    }
+    return out;
+  }
+
+  private static int indexOf(int[] a, int v) {
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] == v) {
+        return i;
+      }
+    }
+    return a.length; // absent: after every present id, in the stable order of the input
+  }
+
+  /** Adds every non-empty prefix of {@code ids} whose ids are all in {@code free}. */
+  private static void addFreePrefixes(List<List<Integer>> out, int[] ids, List<Integer> free) {
+    List<Integer> prefix = new ArrayList<>();
+    for (int id : ids) {
+      if (!free.contains(id)) {
+        return;
+      }
+      prefix.add(id);
+      if (!out.contains(prefix)) {
+        out.add(List.copyOf(prefix));
+      }
+    }
   }
 
   private static int[] toArray(List<Integer> l) {

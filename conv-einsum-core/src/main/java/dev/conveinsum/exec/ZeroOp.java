@@ -14,6 +14,6 @@ record ZeroOp(int out, long size) implements Op {
 
   @Override
   public void run(Runtime rt) {
-    rt.allocate(out, size);
+    rt.allocate(out, size, true);
   }
 }

@@ -68,7 +68,7 @@ public record Parallelism(int threads) {
    * workers with dynamic scheduling. Runs inline when one thread or one item suffices, or when
    * already running on a worker of any kernel pool (no nested parallelism).
    */
-  void forEach(int n, IntConsumer body) {
+  public void forEach(int n, IntConsumer body) {
     int workers = Math.min(threads, n);
     ForkJoinPool pool = workers <= 1 ? null : pool();
     if (pool == null
