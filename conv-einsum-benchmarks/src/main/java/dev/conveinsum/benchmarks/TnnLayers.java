@@ -29,13 +29,18 @@ import java.util.regex.Pattern;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp conv-einsum-benchmarks/target/benchmarks.jar \
  *     dev.conveinsum.benchmarks.TnnLayers forward|training [--batch 32] [--filter REGEX]
- *     [--reps 3] [--threads 2] [--naive-gflop 40] [--budget-gib 2]
+ *     [--reps 3] [--threads 2] [--naive-gflop 40] [--naive-max-gflop 200]
+ *     [--max-elements 1073741824] [--budget-gib 2]
  * </pre>
  *
  * <p>Markdown rows go to standard output, progress to standard error. The naive path of many
  * layers costs hundreds of GFLOPs; it is timed at the largest batch (at most {@code --batch})
- * whose naive FLOPs stay under {@code --naive-gflop}, and the optimal path is timed at that
- * batch too, so every ratio compares equal work.
+ * whose naive FLOPs stay under {@code --naive-gflop} (batch 1 if none, as long as it costs at
+ * most {@code --naive-max-gflop}), and the optimal path is timed at that batch too, so every
+ * ratio compares equal work. A naive path whose largest intermediate exceeds
+ * {@code --max-elements} even at batch 1 is reported as not fitting (give the JVM a heap of
+ * several times that many floats, e.g. {@code -Xmx16g}). Forward mode ends with the geometric
+ * mean of the time ratios per decomposition.
  */
 public final class TnnLayers {
   private TnnLayers() {}
@@ -48,7 +53,11 @@ public final class TnnLayers {
     int threads = intArg(args, "--threads", Runtime.getRuntime().availableProcessors());
     double naiveGflop = Double.parseDouble(arg(args, "--naive-gflop", "40"));
     double budgetGib = Double.parseDouble(arg(args, "--budget-gib", "2"));
+    double naiveMaxGflop = Double.parseDouble(arg(args, "--naive-max-gflop", "200"));
+    long maxElements = Long.parseLong(arg(args, "--max-elements", String.valueOf(1L << 30)));
     Pattern filter = Pattern.compile(arg(args, "--filter", ".*"));
+    java.util.Map<String, List<double[]>> ratios = new java.util.LinkedHashMap<>();
+    java.util.Map<String, Integer> entries = new java.util.HashMap<>();
     Engine engine = Engines.best();
     List<BenchLayers.Layer> layers = BenchLayers.load();
     System.out.printf(Locale.ROOT, "# %s, engine %s, %d threads, float32, JDK %s, %s%n", mode,
@@ -74,18 +83,26 @@ public final class TnnLayers {
       String expr = l.expression();
       List<long[]> shapes = l.shapes();
       if (mode.equals("forward")) {
+        String decomposition = name.substring(0, name.indexOf('-'));
+        ratios.computeIfAbsent(decomposition, k -> new ArrayList<>());
+        entries.merge(decomposition, 1, Integer::sum);
         forwardRow(name, l.entry().get("parameters").asLong(), expr, options, shapes, batch, reps,
-            threads, naiveGflop, engine);
+            threads, naiveGflop, naiveMaxGflop, maxElements, engine, ratios.get(decomposition));
       } else {
         trainingRow(name, expr, options, shapes, batch, reps, threads, budgetGib, engine);
       }
     }
+    if (mode.equals("forward")) {
+      System.out.println();
+      ratios.forEach((d, r) -> summary(d, r, entries.get(d)));
+    }
   }
 
   private static void forwardRow(String name, long params, String expr, ConvOptions options,
-      List<long[]> shapes, int batch, int reps, int threads, double naiveGflop, Engine engine) {
+      List<long[]> shapes, int batch, int reps, int threads, double naiveGflop,
+      double naiveMaxGflop, long maxElements, Engine engine, List<double[]> ratios) {
     int b = batch;
-    while (b > 1 && tooBig(plan(expr, options, shapes, b, "naive", false), naiveGflop)) {
+    while (b > 1 && plan(expr, options, shapes, b, "naive", false).flops() > naiveGflop * 1e9) {
       b /= 2;
     }
     PlanInfo naive = plan(expr, options, shapes, b, "naive", false);
@@ -93,22 +110,45 @@ public final class TnnLayers {
     String naiveMs;
     double ratio = Double.NaN;
     double optMs = time(optimal, b, reps, threads, false, Checkpoint.STORE, engine);
-    if (tooBig(naive, naiveGflop)) {
-      naiveMs = String.format(Locale.ROOT, "skipped (%.3g GFLOP, %.3g-element intermediate at"
-          + " batch 1)", naive.flops() / 1e9, (double) naive.largestIntermediate());
+    if (naive.largestIntermediate() > maxElements) {
+      naiveMs = String.format(Locale.ROOT, "does not fit: %.3g-element intermediate at batch 1"
+          + " (%.3g GiB)", (double) naive.largestIntermediate(),
+          naive.largestIntermediate() * 4.0 / (1L << 30));
+    } else if (naive.flops() > naiveMaxGflop * 1e9) {
+      naiveMs = String.format(Locale.ROOT, "not run: %.3g GFLOP at batch 1",
+          naive.flops() / 1e9);
     } else {
       double t = time(naive, b, reps, threads, false, Checkpoint.STORE, engine);
       naiveMs = String.format(Locale.ROOT, "%.2f", t);
       ratio = t / optMs;
+      ratios.add(new double[] {ratio, naive.flops() / (double) optimal.flops()});
     }
     System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %s | %s | %.1f |%n", name, params, b,
         optMs, naiveMs, Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.1f", ratio),
         naive.flops() / (double) optimal.flops());
   }
 
-  /** Whether a path costs more than the FLOP budget or has an intermediate over 2^28 elements. */
-  private static boolean tooBig(PlanInfo p, double gflop) {
-    return p.flops() > gflop * 1e9 || p.largestIntermediate() > (1L << 28);
+  /** Prints the geometric means of the time and FLOP ratios of one decomposition. */
+  private static void summary(String decomposition, List<double[]> ratios, int entries) {
+    if (ratios.isEmpty()) {
+      System.out.printf(Locale.ROOT, "| %s: no entry whose naive path fits (of %d) |%n",
+          decomposition, entries);
+      return;
+    }
+    double time = 0;
+    double flops = 0;
+    double min = Double.POSITIVE_INFINITY;
+    double max = 0;
+    for (double[] r : ratios) {
+      time += Math.log(r[0]);
+      flops += Math.log(r[1]);
+      min = Math.min(min, r[0]);
+      max = Math.max(max, r[0]);
+    }
+    System.out.printf(Locale.ROOT, "| %s: %d of %d entries measured | naive/optimal time"
+        + " geomean %.1f (min %.1f, max %.1f) | FLOPs geomean %.1f |%n", decomposition,
+        ratios.size(), entries, Math.exp(time / ratios.size()), min, max,
+        Math.exp(flops / ratios.size()));
   }
 
   private static void trainingRow(String name, String expr, ConvOptions options,
@@ -202,11 +242,15 @@ public final class TnnLayers {
     }
     Tensor grad = backward ? Tensor.random(DType.FLOAT32, 99, b.outputShape()) : null;
     CompiledPlan.Options o = new CompiledPlan.Options(engine, threads, mode);
-    // Warm up for at least a second (3 runs at least) so C2 has compiled the Vector API code.
+    // Warm up for at least a second (3 runs at least) so C2 has compiled the Vector API code;
+    // a run of seconds (naive paths) warms itself up: one warm-up run and one timed run.
     long start = System.nanoTime();
-    for (int i = 0; i < 3 || System.nanoTime() - start < 1_000_000_000L; i++) {
+    c.execute(ops, grad, o);
+    boolean slow = System.nanoTime() - start > 2_000_000_000L;
+    for (int i = 1; !slow && (i < 3 || System.nanoTime() - start < 1_000_000_000L); i++) {
       c.execute(ops, grad, o);
     }
+    reps = slow ? 1 : reps;
     double[] ms = new double[reps];
     for (int i = 0; i < reps; i++) {
       long t0 = System.nanoTime();
