@@ -22,8 +22,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Single-threaded float32 GEMM, {@code C = A B} with row-major A [M,K], B [K,N]: conv-einsum's
- * Vector API kernel vs OpenBLAS {@code cblas_sgemm} vs conv-einsum's scalar fallback.
+ * Float32 GEMM, {@code C = A B} with row-major A [M,K], B [K,N]: conv-einsum's Vector API
+ * kernel vs OpenBLAS {@code cblas_sgemm} vs conv-einsum's scalar fallback, on 1 thread by
+ * default ({@code -p threads=1,2} for both).
  *
  * <p>GFLOPS = 2*M*N*K / time. Shapes are {@code MxNxK}.
  */
@@ -35,8 +36,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
 public class GemmBenchmark {
 
-  /** M x N x K. */
-  @Param({"256x256x256", "512x512x512", "1024x1024x1024", "64x50176x16", "16x50176x64", "512x512x8"})
+  /**
+   * M x N x K: square sizes, the skinny shapes of the engine issue, and GEMMs that the
+   * tensorial layers of tnn_layers.json lower to at batch 32 (per group): TR-stage1's first and
+   * last steps, TT-stage2's last step, RCP-stage2's kernel rebuild.
+   */
+  @Param({"256x256x256", "512x512x512", "1024x1024x1024", "64x50176x16", "16x50176x64",
+      "512x512x8", "1024x25x64", "32768x64x25", "256x128x32", "256x576x140"})
   public String shape;
 
   /** Threads for both libraries (OpenBLAS's own threading, our Parallelism). */

@@ -74,8 +74,9 @@ final class BenchCommand implements Callable<Integer> {
   int warmup;
 
   @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "1500",
-      description = "keep warming up until this much time has passed, so the JIT has compiled"
-          + " the Vector API kernels (default: ${DEFAULT-VALUE})")
+      description = "warm up for at least this long, then until 5 runs in a row are within 25%%"
+          + " of the fastest and no faster than 0.9x the runs before (at most 10x this long), so"
+          + " the JIT has compiled the Vector API kernels (default: ${DEFAULT-VALUE})")
   long warmupMs;
 
   @Option(names = "--reps", paramLabel = "R", defaultValue = "10",
@@ -132,15 +133,33 @@ final class BenchCommand implements Callable<Integer> {
     double[] ms = new double[reps];
     long warmStart = System.nanoTime();
     int warmRuns = 0;
-    while (warmRuns < warmup || (System.nanoTime() - warmStart) / 1e6 < warmupMs) {
+    // Warm up for at least W runs and --warmup-ms, then until the call time has settled: the
+    // Vector API kernels run ~100x slower until C2 compiles them, which on 2 busy cores can take
+    // several seconds. Settled: the last SETTLE runs each within 25 % of the fastest so far,
+    // and none of them more than 10 % faster than every run before them.
+    double best = Double.POSITIVE_INFINITY;
+    double bestBefore = Double.POSITIVE_INFINITY;
+    double[] recent = new double[SETTLE];
+    long limitMs = Math.max(warmupMs, 1) * 10;
+    while (true) {
+      double elapsed = (System.nanoTime() - warmStart) / 1e6;
+      boolean minimumDone = warmRuns >= warmup && elapsed >= warmupMs;
+      if (minimumDone && (settled(recent, warmRuns, best, bestBefore) || elapsed >= limitMs
+          || warmRuns >= Math.max(warmup, 1000))) { // 1000 runs of a very fast call: warm enough
+        break;
+      }
+      long t0 = System.nanoTime();
       plan.execute(operands, grad, run);
+      double took = (System.nanoTime() - t0) / 1e6;
+      best = Math.min(best, took);
+      if (warmRuns >= SETTLE) {
+        bestBefore = Math.min(bestBefore, recent[warmRuns % SETTLE]); // the run SETTLE ago
+      }
+      recent[warmRuns % SETTLE] = took;
       warmRuns++;
       if (progress) {
         err.printf("\rwarm-up %d", warmRuns);
         err.flush();
-      }
-      if (warmRuns >= Math.max(warmup, 1000)) { // a very fast call: 1000 runs warm enough
-        break;
       }
     }
     for (int i = 0; i < reps; i++) {
@@ -221,6 +240,21 @@ final class BenchCommand implements Callable<Integer> {
         v / 1e6 / reps, 100 * v / all, k));
     sink.printf(Locale.ROOT, "  %9.3f  total%n", all / 1e6 / reps);
     sink.flush();
+  }
+
+  /** Warm-up runs that must all be near the fastest for the timing to start. */
+  private static final int SETTLE = 5;
+
+  private static boolean settled(double[] recent, int runs, double best, double bestBefore) {
+    if (runs < 2 * SETTLE || best < 0.9 * bestBefore) {
+      return false;
+    }
+    for (double ms : recent) {
+      if (ms > 1.25 * best) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Path choosePath(BoundExpression bound) {

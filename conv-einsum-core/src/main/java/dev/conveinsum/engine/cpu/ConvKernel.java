@@ -62,6 +62,12 @@ public final class ConvKernel {
   static final double NS_PER_ROW_DIRECT = 40;
   /** Most outputs (positions times channels) per batch entry for the shifted-GEMM im2col. */
   static final long SHIFT_MAX_OUT = Long.getLong("smo", 32);
+  /** Longest output row of the short-row direct kernel (4 float32 vectors of 512 bits). */
+  static final int SHORT_ROW = 64;
+  /** Output rows per task of the short-row direct kernel. */
+  static final int ROWS_PER_TASK = 256;
+  /** Short-row direct kernel, fixed cost per output row (one register-blocked call). */
+  static final double NS_PER_SHORT_ROW = 15;
   /** Padding one input row into a scratch plane (fused direct kernel). */
   static final double NS_PER_PAD_ROW = 20;
   /** GEMM, per multiply-add at full tiles (about 150 GFLOPS). */
@@ -94,7 +100,9 @@ public final class ConvKernel {
    *
    * <ul>
    *   <li>direct: {@code 0.04*macs + 40*rows} (per-row overhead dominates short rows); for 1-D
-   *       stride-1 problems, whose rows are fused over batch entries, {@code 0.04*macs*win/out +
+   *       stride-1 problems without a period and with at most 64 outputs per row, read straight
+   *       from the input, {@code 0.04*macs*ceil16(out)/out + 15*G*B*T}; other 1-D stride-1
+   *       problems, whose rows are fused over batch entries, {@code 0.04*macs*win/out +
    *       40*G*T*C*chunks + 20*G*B*C} (chunks of about 16384 padded inputs, one padding call per
    *       input row);
    *   <li>im2col: {@code 0.0133*macs*(ceil8(T)/T)*(1 + 8/depth) + 0.45*G*B*depth*prod(out)} (the
@@ -154,6 +162,13 @@ public final class ConvKernel {
       direct = NS_PER_MAC_DIRECT * macs * win / Math.max(d.outLength(), 1)
           + NS_PER_ROW_DIRECT * chunks * shape.outChannels() * shape.inChannels()
           + NS_PER_PAD_ROW * gb * shape.inChannels();
+    }
+    if (n == 1 && shape.dims().get(0).stride() == 1 && shape.dims().get(0).period() == 0
+        && shape.dims().get(0).outLength() <= SHORT_ROW) {
+      // short rows straight from the input (rowsDirectF): whole vectors per row, one call each
+      double lanes = Math.ceil(outPlane / 16) * 16;
+      direct = NS_PER_MAC_DIRECT * macs / Math.max(outPlane, 1) * lanes
+          + NS_PER_SHORT_ROW * gb * shape.outChannels();
     }
     double im2col =
         NS_PER_MAC_GEMM * macs * (Math.ceil(t / 8) * 8 / t) * (1 + 8 / depth)
@@ -585,6 +600,12 @@ public final class ConvKernel {
     }
   }
 
+  /** Whether {@link #rowsDirectF} applies: 1-D, stride 1, no period, rows of at most SHORT_ROW. */
+  static boolean shortRows(Plan pl) {
+    return pl.n == 1 && pl.dims[0].stride() == 1 && pl.dims[0].period() == 0
+        && pl.out[0] <= SHORT_ROW;
+  }
+
   /** Batch entries per task of the fused 1-D direct kernel: about FUSED_ELEMS padded inputs. */
   static int fusedBatch(Plan pl, int threads) {
     long per = (long) Math.max(pl.c, 1) * Math.max(pl.winPlane, 1);
@@ -715,6 +736,10 @@ public final class ConvKernel {
   private static void directF(
       CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
       boolean accumulate, Parallelism par) {
+    if (shortRows(pl) && !accumulate) {
+      rowsDirectF(kern, pl, x, xOff, wt, wtOff, y, yOff, par);
+      return;
+    }
     if (pl.n == 1 && pl.dims[0].stride() == 1 && pl.b > 1) {
       fusedDirectF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       return;
@@ -786,6 +811,49 @@ public final class ConvKernel {
           } else {
             System.arraycopy(row, 0, y, yRow, lenOut);
           }
+        }
+      }
+    });
+  }
+
+  /**
+   * 1-D stride-1 convolution without a period, read straight from the unpadded input: one
+   * register-blocked call per output row covers all channels and taps, so short rows with few
+   * channels (the depthwise and low-rank steps of tensorial layers) pay neither a padding copy
+   * nor a call per (channel, tap). Tasks take whole (group, batch) entries, about
+   * ROWS_PER_TASK output rows each.
+   */
+  private static void rowsDirectF(
+      CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
+      Parallelism par) {
+    int lenOut = pl.out[0];
+    int taps = pl.k[0];
+    int lanes = kern.floatLanes();
+    // Scratch rows: input i at lead + i, zeros around it as far as any vector load reaches.
+    int first = -pl.dims[0].padLeft();
+    int last = (lenOut + lanes - 1) / lanes * lanes - 1 + first + (taps - 1) * pl.dims[0].dilation();
+    int lead = Math.max(0, -first);
+    int width = lead + Math.max(pl.in[0], last + 1);
+    int[] shift = new int[taps];
+    for (int j = 0; j < taps; j++) {
+      shift[j] = lead + first + j * pl.dims[0].dilation();
+    }
+    int units = pl.g * pl.b;
+    int per = Math.max(1, Math.min(units, ROWS_PER_TASK / Math.max(1, pl.t)));
+    int tasks = (units + per - 1) / per;
+    par.forEach(tasks, task -> {
+      float[] p = new float[pl.c * width];
+      float[] tmp = new float[lanes];
+      int end = Math.min(units, (task + 1) * per);
+      for (int gb = task * per; gb < end; gb++) {
+        int gg = gb / pl.b;
+        int xBase = xOff + gb * pl.c * pl.inPlane;
+        for (int cc = 0; cc < pl.c; cc++) {
+          System.arraycopy(x, xBase + cc * pl.inPlane, p, cc * width + lead, pl.in[0]);
+        }
+        for (int tt = 0; tt < pl.t; tt++) {
+          kern.corrTaps(y, yOff + (gb * pl.t + tt) * lenOut, lenOut, p, 0, width, pl.c, shift,
+              wt, wtOff + (gg * pl.t + tt) * pl.c * taps, taps, tmp);
         }
       }
     });
@@ -1254,6 +1322,10 @@ public final class ConvKernel {
   private static void directD(
       CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
       boolean accumulate, Parallelism par) {
+    if (shortRows(pl) && !accumulate) {
+      rowsDirectD(kern, pl, x, xOff, wt, wtOff, y, yOff, par);
+      return;
+    }
     if (pl.n == 1 && pl.dims[0].stride() == 1 && pl.b > 1) {
       fusedDirectD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       return;
@@ -1325,6 +1397,49 @@ public final class ConvKernel {
           } else {
             System.arraycopy(row, 0, y, yRow, lenOut);
           }
+        }
+      }
+    });
+  }
+
+  /**
+   * 1-D stride-1 convolution without a period, read straight from the unpadded input: one
+   * register-blocked call per output row covers all channels and taps, so short rows with few
+   * channels (the depthwise and low-rank steps of tensorial layers) pay neither a padding copy
+   * nor a call per (channel, tap). Tasks take whole (group, batch) entries, about
+   * ROWS_PER_TASK output rows each.
+   */
+  private static void rowsDirectD(
+      CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
+      Parallelism par) {
+    int lenOut = pl.out[0];
+    int taps = pl.k[0];
+    int lanes = kern.doubleLanes();
+    // Scratch rows: input i at lead + i, zeros around it as far as any vector load reaches.
+    int first = -pl.dims[0].padLeft();
+    int last = (lenOut + lanes - 1) / lanes * lanes - 1 + first + (taps - 1) * pl.dims[0].dilation();
+    int lead = Math.max(0, -first);
+    int width = lead + Math.max(pl.in[0], last + 1);
+    int[] shift = new int[taps];
+    for (int j = 0; j < taps; j++) {
+      shift[j] = lead + first + j * pl.dims[0].dilation();
+    }
+    int units = pl.g * pl.b;
+    int per = Math.max(1, Math.min(units, ROWS_PER_TASK / Math.max(1, pl.t)));
+    int tasks = (units + per - 1) / per;
+    par.forEach(tasks, task -> {
+      double[] p = new double[pl.c * width];
+      double[] tmp = new double[lanes];
+      int end = Math.min(units, (task + 1) * per);
+      for (int gb = task * per; gb < end; gb++) {
+        int gg = gb / pl.b;
+        int xBase = xOff + gb * pl.c * pl.inPlane;
+        for (int cc = 0; cc < pl.c; cc++) {
+          System.arraycopy(x, xBase + cc * pl.inPlane, p, cc * width + lead, pl.in[0]);
+        }
+        for (int tt = 0; tt < pl.t; tt++) {
+          kern.corrTaps(y, yOff + (gb * pl.t + tt) * lenOut, lenOut, p, 0, width, pl.c, shift,
+              wt, wtOff + (gg * pl.t + tt) * pl.c * taps, taps, tmp);
         }
       }
     });

@@ -49,4 +49,23 @@ interface CpuKernels {
       double[] y, int yOff, int len,
       double[] p, int pOff, int pStep, int stride, int dilation,
       double[] w, int wOff, int taps1, int taps2);
+
+  /**
+   * One output row of a 1-D stride-1 convolution over zero-padded channel rows, for short rows
+   * and few channels: for o in [0, len), {@code y[yOff+o] = sum_{c<channels} sum_{j<taps}
+   * w[wOff + c*taps + j] * p[pOff + c*cStride + o + shift[j]]}. The rows must be readable up to
+   * {@code o + shift[j]} for o below len rounded up to {@link #floatLanes()}; a partial last
+   * vector goes through {@code tmp} (at least that many elements), so nothing past len is
+   * written. Overwrites y.
+   */
+  void corrTaps(
+      float[] y, int yOff, int len,
+      float[] p, int pOff, int cStride, int channels, int[] shift,
+      float[] w, int wOff, int taps, float[] tmp);
+
+  /** Double-precision variant of {@link #corrTaps(float[], int, int, float[], int, int, int, int[], float[], int, int, float[])}. */
+  void corrTaps(
+      double[] y, int yOff, int len,
+      double[] p, int pOff, int cStride, int channels, int[] shift,
+      double[] w, int wOff, int taps, double[] tmp);
 }

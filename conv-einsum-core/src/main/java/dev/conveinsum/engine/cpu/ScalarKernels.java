@@ -147,6 +147,22 @@ final class ScalarKernels implements CpuKernels {
       }
     }
   }
+
+  @Override
+  public void corrTaps(
+      float[] y, int yOff, int len,
+      float[] p, int pOff, int cStride, int channels, int[] shift,
+      float[] w, int wOff, int taps, float[] tmp) {
+    for (int o = 0; o < len; o++) {
+      float sum = 0f;
+      for (int c = 0; c < channels; c++) {
+        for (int j = 0; j < taps; j++) {
+          sum += w[wOff + c * taps + j] * p[pOff + c * cStride + o + shift[j]];
+        }
+      }
+      y[yOff + o] = sum;
+    }
+  }
   // END FLOAT
   // BEGIN DOUBLE (generated)
   @Override
@@ -240,6 +256,22 @@ final class ScalarKernels implements CpuKernels {
           }
         }
       }
+    }
+  }
+
+  @Override
+  public void corrTaps(
+      double[] y, int yOff, int len,
+      double[] p, int pOff, int cStride, int channels, int[] shift,
+      double[] w, int wOff, int taps, double[] tmp) {
+    for (int o = 0; o < len; o++) {
+      double sum = 0.0;
+      for (int c = 0; c < channels; c++) {
+        for (int j = 0; j < taps; j++) {
+          sum += w[wOff + c * taps + j] * p[pOff + c * cStride + o + shift[j]];
+        }
+      }
+      y[yOff + o] = sum;
     }
   }
   // END DOUBLE

@@ -689,6 +689,64 @@ final class VectorKernels implements CpuKernels {
       c[row + j] = accumulate ? c[row + j] + r0 : r0;
     }
   }
+
+  @Override
+  public void corrTaps(
+      float[] y, int yOff, int len,
+      float[] p, int pOff, int cStride, int channels, int[] shift,
+      float[] w, int wOff, int taps, float[] tmp) {
+    int o = 0;
+    for (; o + 2 * FL <= len; o += 2 * FL) {
+      taps2F(y, yOff + o, p, pOff + o, cStride, channels, shift, w, wOff, taps);
+    }
+    for (; o + FL <= len; o += FL) {
+      taps1F(y, yOff + o, p, pOff + o, cStride, channels, shift, w, wOff, taps);
+    }
+    if (o < len) {
+      taps1F(tmp, 0, p, pOff + o, cStride, channels, shift, w, wOff, taps);
+      System.arraycopy(tmp, 0, y, yOff + o, len - o);
+    }
+  }
+
+  /** Two output vectors at y[yo..]; one flat loop over (channel, tap), see corr4F. */
+  private static void taps2F(float[] y, int yo, float[] p, int po, int cStride, int channels,
+      int[] shift, float[] w, int wOff, int taps) {
+    FloatVector a0 = FloatVector.zero(FS);
+    FloatVector a1 = FloatVector.zero(FS);
+    int n = channels * taps;
+    int row = po;
+    int j = 0;
+    for (int q = 0; q < n; q++) {
+      FloatVector wv = FloatVector.broadcast(FS, w[wOff + q]);
+      int i = row + shift[j];
+      a0 = FloatVector.fromArray(FS, p, i).fma(wv, a0);
+      a1 = FloatVector.fromArray(FS, p, i + FL).fma(wv, a1);
+      if (++j == taps) {
+        j = 0;
+        row += cStride;
+      }
+    }
+    a0.intoArray(y, yo);
+    a1.intoArray(y, yo + FL);
+  }
+
+  /** One output vector at y[yo..]. */
+  private static void taps1F(float[] y, int yo, float[] p, int po, int cStride, int channels,
+      int[] shift, float[] w, int wOff, int taps) {
+    FloatVector a0 = FloatVector.zero(FS);
+    int n = channels * taps;
+    int row = po;
+    int j = 0;
+    for (int q = 0; q < n; q++) {
+      FloatVector wv = FloatVector.broadcast(FS, w[wOff + q]);
+      a0 = FloatVector.fromArray(FS, p, row + shift[j]).fma(wv, a0);
+      if (++j == taps) {
+        j = 0;
+        row += cStride;
+      }
+    }
+    a0.intoArray(y, yo);
+  }
   // END FLOAT
 
   private static int roundUp(int x, int q) {
@@ -1278,6 +1336,64 @@ final class VectorKernels implements CpuKernels {
       }
       c[row + j] = accumulate ? c[row + j] + r0 : r0;
     }
+  }
+
+  @Override
+  public void corrTaps(
+      double[] y, int yOff, int len,
+      double[] p, int pOff, int cStride, int channels, int[] shift,
+      double[] w, int wOff, int taps, double[] tmp) {
+    int o = 0;
+    for (; o + 2 * DL <= len; o += 2 * DL) {
+      taps2D(y, yOff + o, p, pOff + o, cStride, channels, shift, w, wOff, taps);
+    }
+    for (; o + DL <= len; o += DL) {
+      taps1D(y, yOff + o, p, pOff + o, cStride, channels, shift, w, wOff, taps);
+    }
+    if (o < len) {
+      taps1D(tmp, 0, p, pOff + o, cStride, channels, shift, w, wOff, taps);
+      System.arraycopy(tmp, 0, y, yOff + o, len - o);
+    }
+  }
+
+  /** Two output vectors at y[yo..]; one flat loop over (channel, tap), see corr4D. */
+  private static void taps2D(double[] y, int yo, double[] p, int po, int cStride, int channels,
+      int[] shift, double[] w, int wOff, int taps) {
+    DoubleVector a0 = DoubleVector.zero(DS);
+    DoubleVector a1 = DoubleVector.zero(DS);
+    int n = channels * taps;
+    int row = po;
+    int j = 0;
+    for (int q = 0; q < n; q++) {
+      DoubleVector wv = DoubleVector.broadcast(DS, w[wOff + q]);
+      int i = row + shift[j];
+      a0 = DoubleVector.fromArray(DS, p, i).fma(wv, a0);
+      a1 = DoubleVector.fromArray(DS, p, i + DL).fma(wv, a1);
+      if (++j == taps) {
+        j = 0;
+        row += cStride;
+      }
+    }
+    a0.intoArray(y, yo);
+    a1.intoArray(y, yo + DL);
+  }
+
+  /** One output vector at y[yo..]. */
+  private static void taps1D(double[] y, int yo, double[] p, int po, int cStride, int channels,
+      int[] shift, double[] w, int wOff, int taps) {
+    DoubleVector a0 = DoubleVector.zero(DS);
+    int n = channels * taps;
+    int row = po;
+    int j = 0;
+    for (int q = 0; q < n; q++) {
+      DoubleVector wv = DoubleVector.broadcast(DS, w[wOff + q]);
+      a0 = DoubleVector.fromArray(DS, p, row + shift[j]).fma(wv, a0);
+      if (++j == taps) {
+        j = 0;
+        row += cStride;
+      }
+    }
+    a0.intoArray(y, yo);
   }
   // END DOUBLE
 }

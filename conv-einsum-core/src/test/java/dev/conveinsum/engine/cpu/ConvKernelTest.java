@@ -83,6 +83,28 @@ class ConvKernelTest {
     }
   }
 
+  /**
+   * The short-row direct kernel (1-D, stride 1, no period, at most 64 outputs per row) reads the
+   * unpadded input with masked vector loads: rows of every length around the vector widths,
+   * crops and pads wider than the filter, dilation, flips, several channels, both kernel sets.
+   */
+  @Test
+  void shortRowDirectKernelMatchesReference() {
+    Random r = new Random(2024);
+    for (int i = 0; i < 300; i++) {
+      int k = 1 + r.nextInt(5);
+      int dil = 1 + r.nextInt(2);
+      int in = 1 + r.nextInt(70);
+      int pad = r.nextInt(2 * k + 3) - k; // negative pads crop
+      int out = 1 + r.nextInt(64);
+      ConvDim d = new ConvDim(in, k, out, 1, dil, pad, r.nextBoolean(), 0);
+      ConvProblem s = new ConvProblem(1 + r.nextInt(3), 1 + r.nextInt(9), 1 + r.nextInt(6),
+          1 + r.nextInt(6), List.of(d));
+      CpuKernels kern = i % 4 == 3 ? VectorSupport.scalarKernels() : VectorSupport.kernels();
+      check(kern, s, Algorithm.DIRECT, false, 1 + r.nextInt(2), r, "short-row case " + i);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(value = Algorithm.class, names = {"DIRECT", "IM2COL"})
   void scalarFallbackMatchesReference(Algorithm algo) {
