@@ -118,10 +118,20 @@ public final class TnnLayers {
       naiveMs = String.format(Locale.ROOT, "not run: %.3g GFLOP at batch 1",
           naive.flops() / 1e9);
     } else {
-      double t = time(naive, b, reps, threads, false, Checkpoint.STORE, engine);
-      naiveMs = String.format(Locale.ROOT, "%.2f", t);
-      ratio = t / optMs;
-      ratios.add(new double[] {ratio, naive.flops() / (double) optimal.flops()});
+      double t;
+      try {
+        t = time(naive, b, reps, threads, false, Checkpoint.STORE, engine);
+      } catch (OutOfMemoryError e) {
+        t = Double.NaN; // the intermediates fit one by one but not together in this heap
+      }
+      if (Double.isNaN(t)) {
+        naiveMs = String.format(Locale.ROOT, "does not fit: out of memory in a %.3g GiB heap",
+            Runtime.getRuntime().maxMemory() / (double) (1L << 30));
+      } else {
+        naiveMs = String.format(Locale.ROOT, "%.2f", t);
+        ratio = t / optMs;
+        ratios.add(new double[] {ratio, naive.flops() / (double) optimal.flops()});
+      }
     }
     System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %s | %s | %.1f |%n", name, params, b,
         optMs, naiveMs, Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.1f", ratio),
