@@ -76,7 +76,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "1500",
       description = "warm up for at least this long, then until 5 runs in a row are within 25%%"
           + " of the fastest and no faster than 0.9x the runs before (at most 10x this long), so"
-          + " the JIT has compiled the Vector API kernels (default: ${DEFAULT-VALUE})")
+          + " the JIT has compiled the Vector API kernels; 0: exactly W runs"
+          + " (default: ${DEFAULT-VALUE})")
   long warmupMs;
 
   @Option(names = "--reps", paramLabel = "R", defaultValue = "10",
@@ -96,8 +97,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (reps < 1 || warmup < 0) {
-      throw new ConvEinsumException("--reps must be >= 1 and --warmup >= 0");
+    if (reps < 1 || warmup < 0 || warmupMs < 0) {
+      throw new ConvEinsumException("--reps must be >= 1, --warmup and --warmup-ms >= 0");
     }
     int nThreads = threads == null ? java.lang.Runtime.getRuntime().availableProcessors()
         : threads;
@@ -140,11 +141,12 @@ final class BenchCommand implements Callable<Integer> {
     double best = Double.POSITIVE_INFINITY;
     double bestBefore = Double.POSITIVE_INFINITY;
     double[] recent = new double[SETTLE];
-    long limitMs = Math.max(warmupMs, 1) * 10;
+    long limitMs = warmupMs * 10;
     while (true) {
       double elapsed = (System.nanoTime() - warmStart) / 1e6;
       boolean minimumDone = warmRuns >= warmup && elapsed >= warmupMs;
-      if (minimumDone && (settled(recent, warmRuns, best, bestBefore) || elapsed >= limitMs
+      if (minimumDone && (warmupMs == 0 || settled(recent, warmRuns, best, bestBefore)
+          || elapsed >= limitMs
           || warmRuns >= Math.max(warmup, 1000))) { // 1000 runs of a very fast call: warm enough
         break;
       }

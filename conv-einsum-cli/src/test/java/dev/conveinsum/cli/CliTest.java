@@ -214,6 +214,31 @@ class CliTest {
   }
 
   @Test
+  void benchWarmupMsZeroRunsExactlyTheRequestedWarmups() throws IOException {
+    Result r = run("bench", "ij,jk->ik", "--shapes", "4x5;5x6", "--reps", "1", "--warmup", "3",
+        "--warmup-ms", "0", "--threads", "1", "--json");
+    assertEquals(0, r.status(), r.err());
+    assertEquals(3, JSON.readTree(r.out()).get("warmup").asInt());
+  }
+
+  @Test
+  void benchSettledWarmupRunsAtLeastTenCallsAndTheMinimumTime() throws IOException {
+    long t0 = System.nanoTime();
+    Result r = run("bench", "ij,jk->ik", "--shapes", "4x5;5x6", "--reps", "1", "--warmup", "0",
+        "--warmup-ms", "50", "--threads", "1", "--json");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(JSON.readTree(r.out()).get("warmup").asInt() >= 10, r.out());
+    assertTrue(System.nanoTime() - t0 >= 50_000_000L);
+  }
+
+  @Test
+  void negativeWarmupTimeIsAnError() {
+    Result r = run("bench", "ij,jk->ik", "--shapes", "4x5;5x6", "--warmup-ms", "-1");
+    assertEquals(1, r.status());
+    assertTrue(r.err().contains("--warmup-ms"), r.err());
+  }
+
+  @Test
   void unknownOptionIsOneLineUsageError() {
     Result r = run("path", "ab->a", "--shapes", "2x3", "--frobnicate");
     assertEquals(2, r.status());
