@@ -14,10 +14,12 @@ import java.util.Objects;
  *
  * <p>With the Vector API (see {@link VectorSupport}) the kernel packs A into 8-row micro-panels
  * (6-row on AVX2) and, when M &gt; 32 or B is transposed, B into 2-vector-wide panels, then runs
- * an 8 x 2-vector register-blocked FMA micro-kernel. On one AVX-512 core it measured about 160
- * float32 GFLOPS for 256 to 1024 squares and 70 to 125 GFLOPS for skinny shapes, against about 93
- * for OpenBLAS on the same machine (conv-einsum-benchmarks/RESULTS.md); it is about 89 GFLOPS with
- * AVX2 only. Without the Vector API a cache-blocked scalar loop is used (about 6 GFLOPS). It pays
+ * an 8 x 2-vector register-blocked FMA micro-kernel. On one AVX-512 (Zen 5) core it measured
+ * 166-185 float32 GFLOPS on 256 to 1024 squares (290 on two threads at 1024) and 92-179 on
+ * skinny and tensorial-layer shapes, against 94-99 on squares for OpenBLAS 0.3.31 as its
+ * binding loads it and 183-191 for OpenBLAS forced to its AVX-512 kernels
+ * (conv-einsum-benchmarks/RESULTS.md); about 89 GFLOPS with AVX2 only. Without the Vector API
+ * a cache-blocked scalar loop is used (about 6 GFLOPS). It pays
  * to pack B only when enough rows of A reuse it: for M &lt;= 32 B is read in place. Products with
  * at most one vector of columns and more than twice as many rows (matrix-vector like) are computed
  * transposed, so that the long dimension fills the vectors. Problems with fewer
