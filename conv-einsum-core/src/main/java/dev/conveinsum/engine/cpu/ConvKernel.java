@@ -46,7 +46,10 @@ public final class ConvKernel {
     AUTO,
     /** Direct vectorised loops over padded input rows; best for few channels and depthwise. */
     DIRECT,
-    /** Patch matrix times filter matrix through {@link Gemm}; best for many channels. */
+    /**
+     * Filter matrix times patch matrix; best for many channels. With every stride 1 the GEMM
+     * reads the patch matrix in place from the padded input instead of building it.
+     */
     IM2COL,
     /** Frequency-domain product through JTransforms; best for long signals with long filters. */
     FFT
@@ -61,7 +64,7 @@ public final class ConvKernel {
   /** Direct kernel, fixed cost per call of the row kernel (one output row, one channel). */
   static final double NS_PER_ROW_DIRECT = 40;
   /** Most outputs (positions times channels) per batch entry for the shifted-GEMM im2col. */
-  static final long SHIFT_MAX_OUT = Long.getLong("smo", 32);
+  static final long SHIFT_MAX_OUT = 32;
   /** Longest output row of the short-row direct kernel (4 float32 vectors of 512 bits). */
   static final int SHORT_ROW = 64;
   /** Output rows per task of the short-row direct kernel. */
@@ -74,6 +77,11 @@ public final class ConvKernel {
   static final double NS_PER_MAC_GEMM = 0.0133;
   /** im2col, per element of the patch matrix written. */
   static final double NS_PER_COL = 0.45;
+  /**
+   * Implicit im2col, per element of the patch matrix it reads in place (padding, short-depth
+   * GEMM overheads, copying the result out).
+   */
+  static final double NS_PER_COL_IMPLICIT = 0.3;
   /** FFT, per point per log2(points) of one complex transform. */
   static final double NS_PER_FFT_POINT_LOG = 1.1;
   /** FFT, per complex multiply-add of spectra. */
@@ -85,6 +93,13 @@ public final class ConvKernel {
   static final long FUSED_ELEMS = 1L << 14;
   /** Preferred im2col chunk, in elements (1 MiB of float32, about one L2 cache). */
   static final long IM2COL_TARGET = 1L << 18;
+  /**
+   * Whether IM2COL always builds the patch matrix ({@code -Dconveinsum.explicitIm2col=true}), for
+   * benchmarks that compare it with the implicit form.
+   */
+  static final boolean EXPLICIT_IM2COL = Boolean.getBoolean("conveinsum.explicitIm2col");
+  /** Columns the implicit im2col aims at per product, batch entries fused to get there. */
+  static final long IMPLICIT_COLS = 512;
   /** Fewest columns per im2col chunk when the patch matrix allows. */
   static final long IM2COL_MIN_COLS = 128;
 
@@ -107,7 +122,10 @@ public final class ConvKernel {
    *       input row);
    *   <li>im2col: {@code 0.0133*macs*(ceil8(T)/T)*(1 + 8/depth) + 0.45*G*B*depth*prod(out)} (the
    *       GEMM wastes the unused rows of its 8-row tiles, loses efficiency at small depth, and
-   *       the patch matrix costs a copy of {@code depth} values per output position);
+   *       the patch matrix costs a copy of {@code depth} values per output position); when every
+   *       stride is 1 the patch matrix is read in place from the padded input (implicit im2col),
+   *       {@code 0.0133*macs*J*(ceil8(T)/T)*(1 + 8/depth) + 0.3*G*B*depth*prod(out)*J}, where
+   *       {@code J} (at most 1.25) counts the dropped columns between output rows;
    *   <li>FFT (N &lt;= 3, {@code F} = product of the transform lengths, each the smallest
    *       2^a3^b5^c covering the padded window): {@code 1.1*(G*B*C + G*T*C + G*B*T)*F*log2(F) +
    *       3*G*B*T*C*F}.
@@ -126,6 +144,11 @@ public final class ConvKernel {
       return Algorithm.DIRECT;
     }
     return cost[1] <= cost[2] ? Algorithm.IM2COL : Algorithm.FFT;
+  }
+
+  /** Whether IM2COL evaluates this problem implicitly, without a patch matrix (for tests). */
+  static boolean implicitIm2col(ConvProblem shape) {
+    return new Plan(shape).implicitGemm();
   }
 
   /** Estimated single-thread nanoseconds of {direct, im2col, fft}; fft is infinite when N &gt; 3. */
@@ -173,6 +196,13 @@ public final class ConvKernel {
     double im2col =
         NS_PER_MAC_GEMM * macs * (Math.ceil(t / 8) * 8 / t) * (1 + 8 / depth)
             + NS_PER_COL * gb * depth * outPlane;
+    Plan plan = new Plan(shape);
+    if (plan.implicitGemm() && outPlane > 0) {
+      // no patch matrix, but the dropped columns between output rows are computed too
+      double junk = (double) plan.implicitSpan() / outPlane;
+      im2col = NS_PER_MAC_GEMM * macs * junk * (Math.ceil(t / 8) * 8 / t) * (1 + 8 / depth)
+          + NS_PER_COL_IMPLICIT * gb * depth * outPlane * junk;
+    }
     double fft = Double.POSITIVE_INFINITY;
     if (n <= 3) {
       double f = 1;
@@ -468,6 +498,36 @@ public final class ConvKernel {
           && (long) win[0] * 2 <= (long) k[0] * 3;
     }
 
+    /**
+     * Columns of one plane in the implicit im2col ({@code implicitF}): output o sits at column
+     * {@code sum_i o_i * winStride_i} of the padded plane, so a plane spans this many columns,
+     * the unused ones (between output rows) computed and dropped.
+     */
+    long implicitSpan() {
+      long span = 1;
+      for (int i = 0; i < n; i++) {
+        span += (long) (out[i] - 1) * winStride[i];
+      }
+      return span;
+    }
+
+    /**
+     * Whether im2col runs implicitly: every stride 1 (outputs then sit on the padded grid),
+     * filters no longer than the output rows, and at most a quarter more columns than outputs.
+     */
+    boolean implicitGemm() {
+      if (EXPLICIT_IM2COL) {
+        return false;
+      }
+      for (ConvDim d : dims) {
+        if (d.stride() != 1) {
+          return false;
+        }
+      }
+      return k[n - 1] <= out[n - 1] && implicitSpan() * 4 <= (long) outPlane * 5
+          && (long) c * winPlane <= IM2COL_CHUNK;
+    }
+
     boolean emptyOutput() {
       return g == 0 || b == 0 || t == 0 || outPlane == 0;
     }
@@ -639,6 +699,53 @@ public final class ConvKernel {
         chunks = (rowsTotal + per - 1) / per;
       }
       return new Im2colChunks((int) per, (int) chunks);
+    }
+  }
+
+  /**
+   * How the implicit im2col splits the work: {@code entries} batch entries per GEMM (enough for
+   * about IMPLICIT_COLS columns), {@code chunks} such groups per convolution group, and each
+   * product cut into {@code parts} column ranges when there are fewer groups than threads.
+   */
+  private record Implicit(int entries, int chunks, int parts) {
+    static Implicit of(Plan pl, int threads) {
+      long span = pl.implicitSpan();
+      long byCols = span >= IMPLICIT_COLS ? 1 : 1 + (IMPLICIT_COLS - span + pl.winPlane - 1) / pl.winPlane;
+      long byScratch = Math.max(1, IM2COL_CHUNK / ((long) Math.max(pl.c, 1) * pl.winPlane));
+      int entries = (int) Math.max(1, Math.min(pl.b, Math.min(byCols, byScratch)));
+      int chunks = (pl.b + entries - 1) / entries;
+      if ((long) pl.g * chunks < threads && entries > 1) {
+        long want = Math.min(pl.b, (threads + pl.g - 1) / pl.g);
+        entries = (int) Math.max(1, (pl.b + want - 1) / want);
+        chunks = (pl.b + entries - 1) / entries;
+      }
+      long tasks = (long) pl.g * chunks;
+      int parts = tasks >= threads ? 1 : (int) ((threads + tasks - 1) / tasks);
+      return new Implicit(entries, chunks, parts);
+    }
+  }
+
+  /** Per-thread scratch buffers of the implicit im2col, grown on demand and kept. */
+  private static final class Scratch {
+    static final int PADDED = 0;
+    static final int PRODUCT = 1;
+    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<double[][]> DOUBLES = ThreadLocal.withInitial(() -> new double[2][0]);
+
+    static float[] floats(int which, long size) {
+      float[][] held = FLOATS.get();
+      if (held[which].length < size) {
+        held[which] = new float[Math.toIntExact(size)];
+      }
+      return held[which];
+    }
+
+    static double[] doubles(int which, long size) {
+      double[][] held = DOUBLES.get();
+      if (held[which].length < size) {
+        held[which] = new double[Math.toIntExact(size)];
+      }
+      return held[which];
     }
   }
 
@@ -1012,9 +1119,81 @@ public final class ConvKernel {
     }
   }
 
+  /**
+   * im2col without the patch matrix, for stride-1 problems: with the padded planes of a few batch
+   * entries laid out {@code [c][entry][padded plane]}, the patch-matrix row of channel c and tap j
+   * is that buffer read from {@code c*entries*winPlane + tapOffset(j)} on, so the GEMM reads its
+   * B rows straight from the padded input ({@link CpuKernels#sgemmRows}). Column {@code e*winPlane
+   * + sum_i o_i*winStride_i} holds output o of entry e; the columns between output rows are
+   * computed and dropped when the result is copied into Y.
+   */
+  private static void implicitF(
+      CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    Implicit im = Implicit.of(pl, par.threads());
+    int[] rowSrc = pl.paddedRowSources();
+    int[] rowStarts = pl.rowStarts();
+    int[] taps = pl.tapOffsets();
+    int lenOut = pl.out[pl.n - 1];
+    int depth = pl.c * pl.kPlane;
+    par.forEach(pl.g * im.chunks() * im.parts(), task -> {
+      int part = task % im.parts();
+      int chunk = task / im.parts();
+      int gg = chunk / im.chunks();
+      int b0 = (chunk % im.chunks()) * im.entries();
+      int ne = Math.min(im.entries(), pl.b - b0);
+      int cols = (ne - 1) * pl.winPlane + (int) pl.implicitSpan();
+      int lo = (int) ((long) cols * part / im.parts());
+      int hi = (int) ((long) cols * (part + 1) / im.parts());
+      int planeStride = ne * pl.winPlane;
+      float[] p = Scratch.floats(Scratch.PADDED, (long) pl.c * planeStride);
+      for (int cc = 0; cc < pl.c; cc++) {
+        for (int e = 0; e < ne; e++) {
+          padF(pl, rowSrc, x, xOff + ((gg * pl.b + b0 + e) * pl.c + cc) * pl.inPlane, p,
+              (cc * ne + e) * pl.winPlane);
+        }
+      }
+      int[] rows = new int[depth];
+      for (int cc = 0; cc < pl.c; cc++) {
+        for (int j = 0; j < pl.kPlane; j++) {
+          rows[cc * pl.kPlane + j] = cc * planeStride + taps[j];
+        }
+      }
+      int wBase = wtOff + gg * pl.t * depth;
+      int yPlanes = yOff + (gg * pl.b + b0) * pl.t * pl.outPlane;
+      if (ne == 1 && cols == pl.outPlane) {
+        // no dropped columns: multiply straight into Y
+        kern.sgemmRows(pl.t, hi - lo, depth, wt, wBase, depth, 1, p, rows, lo, y, yPlanes + lo,
+            pl.outPlane, accumulate);
+        return;
+      }
+      int width = hi - lo;
+      float[] z = Scratch.floats(Scratch.PRODUCT, (long) pl.t * width);
+      kern.sgemmRows(pl.t, width, depth, wt, wBase, depth, 1, p, rows, lo, z, 0, width, false);
+      for (int e = 0; e < ne; e++) {
+        for (int r = 0; r < rowStarts.length; r++) {
+          int start = e * pl.winPlane + rowStarts[r];
+          int from = Math.max(start, lo);
+          int to = Math.min(start + lenOut, hi);
+          if (from >= to) {
+            continue;
+          }
+          for (int tt = 0; tt < pl.t; tt++) {
+            int yRow = yPlanes + (e * pl.t + tt) * pl.outPlane + r * lenOut + (from - start);
+            storeF(z, tt * width + from - lo, y, yRow, to - from, accumulate);
+          }
+        }
+      }
+    });
+  }
+
   private static void im2colF(
       CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
       boolean accumulate, Parallelism par) {
+    if (pl.implicitGemm()) {
+      implicitF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      return;
+    }
     int n = pl.n;
     int[] rowSrc = pl.paddedRowSources();
     int[] rowStarts = pl.rowStarts();
@@ -1598,9 +1777,81 @@ public final class ConvKernel {
     }
   }
 
+  /**
+   * im2col without the patch matrix, for stride-1 problems: with the padded planes of a few batch
+   * entries laid out {@code [c][entry][padded plane]}, the patch-matrix row of channel c and tap j
+   * is that buffer read from {@code c*entries*winPlane + tapOffset(j)} on, so the GEMM reads its
+   * B rows straight from the padded input ({@link CpuKernels#dgemmRows}). Column {@code e*winPlane
+   * + sum_i o_i*winStride_i} holds output o of entry e; the columns between output rows are
+   * computed and dropped when the result is copied into Y.
+   */
+  private static void implicitD(
+      CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    Implicit im = Implicit.of(pl, par.threads());
+    int[] rowSrc = pl.paddedRowSources();
+    int[] rowStarts = pl.rowStarts();
+    int[] taps = pl.tapOffsets();
+    int lenOut = pl.out[pl.n - 1];
+    int depth = pl.c * pl.kPlane;
+    par.forEach(pl.g * im.chunks() * im.parts(), task -> {
+      int part = task % im.parts();
+      int chunk = task / im.parts();
+      int gg = chunk / im.chunks();
+      int b0 = (chunk % im.chunks()) * im.entries();
+      int ne = Math.min(im.entries(), pl.b - b0);
+      int cols = (ne - 1) * pl.winPlane + (int) pl.implicitSpan();
+      int lo = (int) ((long) cols * part / im.parts());
+      int hi = (int) ((long) cols * (part + 1) / im.parts());
+      int planeStride = ne * pl.winPlane;
+      double[] p = Scratch.doubles(Scratch.PADDED, (long) pl.c * planeStride);
+      for (int cc = 0; cc < pl.c; cc++) {
+        for (int e = 0; e < ne; e++) {
+          padD(pl, rowSrc, x, xOff + ((gg * pl.b + b0 + e) * pl.c + cc) * pl.inPlane, p,
+              (cc * ne + e) * pl.winPlane);
+        }
+      }
+      int[] rows = new int[depth];
+      for (int cc = 0; cc < pl.c; cc++) {
+        for (int j = 0; j < pl.kPlane; j++) {
+          rows[cc * pl.kPlane + j] = cc * planeStride + taps[j];
+        }
+      }
+      int wBase = wtOff + gg * pl.t * depth;
+      int yPlanes = yOff + (gg * pl.b + b0) * pl.t * pl.outPlane;
+      if (ne == 1 && cols == pl.outPlane) {
+        // no dropped columns: multiply straight into Y
+        kern.dgemmRows(pl.t, hi - lo, depth, wt, wBase, depth, 1, p, rows, lo, y, yPlanes + lo,
+            pl.outPlane, accumulate);
+        return;
+      }
+      int width = hi - lo;
+      double[] z = Scratch.doubles(Scratch.PRODUCT, (long) pl.t * width);
+      kern.dgemmRows(pl.t, width, depth, wt, wBase, depth, 1, p, rows, lo, z, 0, width, false);
+      for (int e = 0; e < ne; e++) {
+        for (int r = 0; r < rowStarts.length; r++) {
+          int start = e * pl.winPlane + rowStarts[r];
+          int from = Math.max(start, lo);
+          int to = Math.min(start + lenOut, hi);
+          if (from >= to) {
+            continue;
+          }
+          for (int tt = 0; tt < pl.t; tt++) {
+            int yRow = yPlanes + (e * pl.t + tt) * pl.outPlane + r * lenOut + (from - start);
+            storeD(z, tt * width + from - lo, y, yRow, to - from, accumulate);
+          }
+        }
+      }
+    });
+  }
+
   private static void im2colD(
       CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
       boolean accumulate, Parallelism par) {
+    if (pl.implicitGemm()) {
+      implicitD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      return;
+    }
     int n = pl.n;
     int[] rowSrc = pl.paddedRowSources();
     int[] rowStarts = pl.rowStarts();

@@ -27,6 +27,26 @@ interface CpuKernels {
       float[] c, int cOff, int ldc,
       boolean accumulate);
 
+  /**
+   * C (=|+=) A B for one m x n x k problem whose B rows lie anywhere in {@code b}: element (p, j)
+   * of B is {@code b[bRows[p] + bShift + j]}. Convolutions multiply by such a B, each row a
+   * shifted window of a padded input, without building the patch matrix (implicit im2col).
+   */
+  void sgemmRows(
+      int m, int n, int k,
+      float[] a, int aOff, int aRs, int aCs,
+      float[] b, int[] bRows, int bShift,
+      float[] c, int cOff, int ldc,
+      boolean accumulate);
+
+  /** Double-precision variant of {@link #sgemmRows}. */
+  void dgemmRows(
+      int m, int n, int k,
+      double[] a, int aOff, int aRs, int aCs,
+      double[] b, int[] bRows, int bShift,
+      double[] c, int cOff, int ldc,
+      boolean accumulate);
+
   /** C (=|+=) A B for one m x n x k problem. */
   void dgemm(
       int m, int n, int k,

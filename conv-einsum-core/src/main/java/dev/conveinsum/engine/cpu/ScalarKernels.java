@@ -163,6 +163,29 @@ final class ScalarKernels implements CpuKernels {
       y[yOff + o] = sum;
     }
   }
+
+  @Override
+  public void sgemmRows(
+      int m, int n, int k,
+      float[] a, int aOff, int aRs, int aCs,
+      float[] b, int[] bRows, int bShift,
+      float[] c, int cOff, int ldc,
+      boolean accumulate) {
+    // i-p-j order: the innermost loop runs along one B row and one C row (auto-vectorised)
+    for (int i = 0; i < m; i++) {
+      int row = cOff + i * ldc;
+      if (!accumulate) {
+        Arrays.fill(c, row, row + n, 0f);
+      }
+      for (int p = 0; p < k; p++) {
+        float av = a[aOff + i * aRs + p * aCs];
+        int src = bRows[p] + bShift;
+        for (int j = 0; j < n; j++) {
+          c[row + j] += av * b[src + j];
+        }
+      }
+    }
+  }
   // END FLOAT
   // BEGIN DOUBLE (generated)
   @Override
@@ -272,6 +295,29 @@ final class ScalarKernels implements CpuKernels {
         }
       }
       y[yOff + o] = sum;
+    }
+  }
+
+  @Override
+  public void dgemmRows(
+      int m, int n, int k,
+      double[] a, int aOff, int aRs, int aCs,
+      double[] b, int[] bRows, int bShift,
+      double[] c, int cOff, int ldc,
+      boolean accumulate) {
+    // i-p-j order: the innermost loop runs along one B row and one C row (auto-vectorised)
+    for (int i = 0; i < m; i++) {
+      int row = cOff + i * ldc;
+      if (!accumulate) {
+        Arrays.fill(c, row, row + n, 0.0);
+      }
+      for (int p = 0; p < k; p++) {
+        double av = a[aOff + i * aRs + p * aCs];
+        int src = bRows[p] + bShift;
+        for (int j = 0; j < n; j++) {
+          c[row + j] += av * b[src + j];
+        }
+      }
     }
   }
   // END DOUBLE

@@ -138,7 +138,41 @@ final class VectorKernels implements CpuKernels {
       }
       return;
     }
-    boolean packB = m > PACK_B_MIN_M || bCs != 1;
+    blockedF(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, null, c, cOff, ldc, accumulate);
+  }
+
+  @Override
+  public void sgemmRows(
+      int m, int n, int k,
+      float[] a, int aOff, int aRs, int aCs,
+      float[] b, int[] bRows, int bShift,
+      float[] c, int cOff, int ldc,
+      boolean accumulate) {
+    if (m <= 0 || n <= 0) {
+      return;
+    }
+    if (k <= 0) {
+      ScalarKernels.INSTANCE.sgemmRows(m, n, k, a, aOff, aRs, aCs, b, bRows, bShift, c, cOff, ldc, accumulate);
+      return;
+    }
+    blockedF(m, n, k, a, aOff, aRs, aCs, b, bShift, 0, 1, bRows, c, cOff, ldc, accumulate);
+  }
+
+  /**
+   * The packed, register-blocked product. B is strided ({@code bRows == null}) or row-indexed:
+   * element (p, j) at {@code b[bRows[p] + bOff + j]}, always packed.
+   */
+  private static void blockedF(
+      int m, int n, int k,
+      float[] a, int aOff, int aRs, int aCs,
+      float[] b, int bOff, int bRs, int bCs, int[] bRows,
+      float[] c, int cOff, int ldc,
+      boolean accumulate) {
+    // a row-indexed B is read in place by the 8-row kernels (its rows are windows of one padded
+    // input, which overlap: fewer cache lines than a packed copy), so it needs no column blocks
+    boolean rowsInPlace = bRows != null && MR == 8;
+    boolean packB = !rowsInPlace && (bRows != null || m > PACK_B_MIN_M || bCs != 1);
+    int ncBlock = rowsInPlace ? n : NCF;
     float[] pa = F_PA.get();
     float[] tile = F_TILE.get();
     int pbSize = packB ? KC * (Math.min(NCF, roundUp(n, NRF))) : KC * NRF;
@@ -147,14 +181,22 @@ final class VectorKernels implements CpuKernels {
       pb = new float[pbSize];
       F_PB.set(pb);
     }
-    for (int jc = 0; jc < n; jc += NCF) {
-      int nc = Math.min(NCF, n - jc);
+    for (int jc = 0; jc < n; jc += ncBlock) {
+      int nc = Math.min(ncBlock, n - jc);
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
         boolean load = accumulate || pc > 0;
         int bBase = bOff + pc * bRs + jc * bCs;
         int tailStart = nc / NRF * NRF;
-        if (packB) {
+        if (rowsInPlace) {
+          if (tailStart < nc) {
+            packRows(b, bRows, pc, bOff + jc + tailStart, kc, nc - tailStart, pb, 0);
+          }
+        } else if (bRows != null) {
+          for (int jr = 0; jr < nc; jr += NRF) {
+            packRows(b, bRows, pc, bOff + jc + jr, kc, Math.min(NRF, nc - jr), pb, (jr / NRF) * kc * NRF);
+          }
+        } else if (packB) {
           for (int jr = 0; jr < nc; jr += NRF) {
             packPanel(b, bBase + jr * bCs, bRs, bCs, kc, Math.min(NRF, nc - jr), pb, (jr / NRF) * kc * NRF);
           }
@@ -183,7 +225,28 @@ final class VectorKernels implements CpuKernels {
               bsStride = NRF;
             }
             int ci = cOff + ir * ldc + jc + jr;
-            if (mr == MR && nr == NRF) {
+            if (rowsInPlace && nr == NRF) {
+              if (mr == MR) {
+                if (load) {
+                  kernelRowsAcc8F(kc, pa, b, bRows, pc, bOff + jc + jr, c, ci, ldc);
+                } else {
+                  kernelRows8F(kc, pa, b, bRows, pc, bOff + jc + jr, c, ci, ldc);
+                }
+              } else {
+                kernelRows8F(kc, pa, b, bRows, pc, bOff + jc + jr, tile, 0, NRF);
+                for (int i = 0; i < mr; i++) {
+                  int row = ci + i * ldc;
+                  int t = i * NRF;
+                  if (load) {
+                    for (int j = 0; j < nr; j++) {
+                      c[row + j] += tile[t + j];
+                    }
+                  } else {
+                    System.arraycopy(tile, t, c, row, nr);
+                  }
+                }
+              }
+            } else if (mr == MR && nr == NRF) {
               if (load) {
                 kernelAccF(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
               } else {
@@ -248,6 +311,25 @@ final class VectorKernels implements CpuKernels {
           pb[dst + p * NRF + j] = b[src + p * bRs];
         }
       }
+    }
+  }
+
+  /**
+   * Packs depth [p0, p0+kc) x columns [0,nr) of a row-indexed B, row p at {@code b[rows[p] +
+   * shift]}, into pb[dst + p*NR + j], zero-padding to NR columns.
+   */
+  private static void packRows(float[] b, int[] rows, int p0, int shift, int kc, int nr, float[] pb, int dst) {
+    if (nr == NRF) {
+      for (int p = 0; p < kc; p++) {
+        int src = rows[p0 + p] + shift;
+        FloatVector.fromArray(FS, b, src).intoArray(pb, dst + p * NRF);
+        FloatVector.fromArray(FS, b, src + FL).intoArray(pb, dst + p * NRF + FL);
+      }
+      return;
+    }
+    Arrays.fill(pb, dst, dst + kc * NRF, 0f);
+    for (int p = 0; p < kc; p++) {
+      System.arraycopy(b, rows[p0 + p] + shift, pb, dst + p * NRF, nr);
     }
   }
 
@@ -406,6 +488,138 @@ final class VectorKernels implements CpuKernels {
     c71.intoArray(c, cOff + 7 * ldc + FL);
   }
 
+  /** Row-indexed variant of {@code kernel8F}: row p of B starts at {@code b[rows[p0 + p] + shift]}. */
+  private static void kernelRows8F(int kc, float[] pa, float[] b, int[] rows, int p0, int shift, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.zero(FS);
+    FloatVector c01 = FloatVector.zero(FS);
+    FloatVector c10 = FloatVector.zero(FS);
+    FloatVector c11 = FloatVector.zero(FS);
+    FloatVector c20 = FloatVector.zero(FS);
+    FloatVector c21 = FloatVector.zero(FS);
+    FloatVector c30 = FloatVector.zero(FS);
+    FloatVector c31 = FloatVector.zero(FS);
+    FloatVector c40 = FloatVector.zero(FS);
+    FloatVector c41 = FloatVector.zero(FS);
+    FloatVector c50 = FloatVector.zero(FS);
+    FloatVector c51 = FloatVector.zero(FS);
+    FloatVector c60 = FloatVector.zero(FS);
+    FloatVector c61 = FloatVector.zero(FS);
+    FloatVector c70 = FloatVector.zero(FS);
+    FloatVector c71 = FloatVector.zero(FS);
+    int ai = 0;
+    for (int p = 0; p < kc; p++, ai += MR) {
+      int bi = rows[p0 + p] + shift;
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(FS, pa[ai + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(FS, pa[ai + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + FL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + FL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + FL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + FL);
+  }
+  /** Row-indexed variant of {@code kernelAcc8F}: row p of B starts at {@code b[rows[p0 + p] + shift]}. */
+  private static void kernelRowsAcc8F(int kc, float[] pa, float[] b, int[] rows, int p0, int shift, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc);
+    FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + FL);
+    FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc);
+    FloatVector c11 = FloatVector.fromArray(FS, c, cOff + 1 * ldc + FL);
+    FloatVector c20 = FloatVector.fromArray(FS, c, cOff + 2 * ldc);
+    FloatVector c21 = FloatVector.fromArray(FS, c, cOff + 2 * ldc + FL);
+    FloatVector c30 = FloatVector.fromArray(FS, c, cOff + 3 * ldc);
+    FloatVector c31 = FloatVector.fromArray(FS, c, cOff + 3 * ldc + FL);
+    FloatVector c40 = FloatVector.fromArray(FS, c, cOff + 4 * ldc);
+    FloatVector c41 = FloatVector.fromArray(FS, c, cOff + 4 * ldc + FL);
+    FloatVector c50 = FloatVector.fromArray(FS, c, cOff + 5 * ldc);
+    FloatVector c51 = FloatVector.fromArray(FS, c, cOff + 5 * ldc + FL);
+    FloatVector c60 = FloatVector.fromArray(FS, c, cOff + 6 * ldc);
+    FloatVector c61 = FloatVector.fromArray(FS, c, cOff + 6 * ldc + FL);
+    FloatVector c70 = FloatVector.fromArray(FS, c, cOff + 7 * ldc);
+    FloatVector c71 = FloatVector.fromArray(FS, c, cOff + 7 * ldc + FL);
+    int ai = 0;
+    for (int p = 0; p < kc; p++, ai += MR) {
+      int bi = rows[p0 + p] + shift;
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(FS, pa[ai + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(FS, pa[ai + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + FL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + FL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + FL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + FL);
+  }
   /** 6 x 2-vector micro-kernel: C tile = packedA (kc x 6) times B rows (kc x 2 vectors); C is not read. */
   private static void kernel6F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.zero(FS);
@@ -786,7 +1000,41 @@ final class VectorKernels implements CpuKernels {
       }
       return;
     }
-    boolean packB = m > PACK_B_MIN_M || bCs != 1;
+    blockedD(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, null, c, cOff, ldc, accumulate);
+  }
+
+  @Override
+  public void dgemmRows(
+      int m, int n, int k,
+      double[] a, int aOff, int aRs, int aCs,
+      double[] b, int[] bRows, int bShift,
+      double[] c, int cOff, int ldc,
+      boolean accumulate) {
+    if (m <= 0 || n <= 0) {
+      return;
+    }
+    if (k <= 0) {
+      ScalarKernels.INSTANCE.dgemmRows(m, n, k, a, aOff, aRs, aCs, b, bRows, bShift, c, cOff, ldc, accumulate);
+      return;
+    }
+    blockedD(m, n, k, a, aOff, aRs, aCs, b, bShift, 0, 1, bRows, c, cOff, ldc, accumulate);
+  }
+
+  /**
+   * The packed, register-blocked product. B is strided ({@code bRows == null}) or row-indexed:
+   * element (p, j) at {@code b[bRows[p] + bOff + j]}, always packed.
+   */
+  private static void blockedD(
+      int m, int n, int k,
+      double[] a, int aOff, int aRs, int aCs,
+      double[] b, int bOff, int bRs, int bCs, int[] bRows,
+      double[] c, int cOff, int ldc,
+      boolean accumulate) {
+    // a row-indexed B is read in place by the 8-row kernels (its rows are windows of one padded
+    // input, which overlap: fewer cache lines than a packed copy), so it needs no column blocks
+    boolean rowsInPlace = bRows != null && MR == 8;
+    boolean packB = !rowsInPlace && (bRows != null || m > PACK_B_MIN_M || bCs != 1);
+    int ncBlock = rowsInPlace ? n : NCD;
     double[] pa = D_PA.get();
     double[] tile = D_TILE.get();
     int pbSize = packB ? KC * (Math.min(NCD, roundUp(n, NRD))) : KC * NRD;
@@ -795,14 +1043,22 @@ final class VectorKernels implements CpuKernels {
       pb = new double[pbSize];
       D_PB.set(pb);
     }
-    for (int jc = 0; jc < n; jc += NCD) {
-      int nc = Math.min(NCD, n - jc);
+    for (int jc = 0; jc < n; jc += ncBlock) {
+      int nc = Math.min(ncBlock, n - jc);
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
         boolean load = accumulate || pc > 0;
         int bBase = bOff + pc * bRs + jc * bCs;
         int tailStart = nc / NRD * NRD;
-        if (packB) {
+        if (rowsInPlace) {
+          if (tailStart < nc) {
+            packRows(b, bRows, pc, bOff + jc + tailStart, kc, nc - tailStart, pb, 0);
+          }
+        } else if (bRows != null) {
+          for (int jr = 0; jr < nc; jr += NRD) {
+            packRows(b, bRows, pc, bOff + jc + jr, kc, Math.min(NRD, nc - jr), pb, (jr / NRD) * kc * NRD);
+          }
+        } else if (packB) {
           for (int jr = 0; jr < nc; jr += NRD) {
             packPanel(b, bBase + jr * bCs, bRs, bCs, kc, Math.min(NRD, nc - jr), pb, (jr / NRD) * kc * NRD);
           }
@@ -831,7 +1087,28 @@ final class VectorKernels implements CpuKernels {
               bsStride = NRD;
             }
             int ci = cOff + ir * ldc + jc + jr;
-            if (mr == MR && nr == NRD) {
+            if (rowsInPlace && nr == NRD) {
+              if (mr == MR) {
+                if (load) {
+                  kernelRowsAcc8D(kc, pa, b, bRows, pc, bOff + jc + jr, c, ci, ldc);
+                } else {
+                  kernelRows8D(kc, pa, b, bRows, pc, bOff + jc + jr, c, ci, ldc);
+                }
+              } else {
+                kernelRows8D(kc, pa, b, bRows, pc, bOff + jc + jr, tile, 0, NRD);
+                for (int i = 0; i < mr; i++) {
+                  int row = ci + i * ldc;
+                  int t = i * NRD;
+                  if (load) {
+                    for (int j = 0; j < nr; j++) {
+                      c[row + j] += tile[t + j];
+                    }
+                  } else {
+                    System.arraycopy(tile, t, c, row, nr);
+                  }
+                }
+              }
+            } else if (mr == MR && nr == NRD) {
               if (load) {
                 kernelAccD(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
               } else {
@@ -896,6 +1173,25 @@ final class VectorKernels implements CpuKernels {
           pb[dst + p * NRD + j] = b[src + p * bRs];
         }
       }
+    }
+  }
+
+  /**
+   * Packs depth [p0, p0+kc) x columns [0,nr) of a row-indexed B, row p at {@code b[rows[p] +
+   * shift]}, into pb[dst + p*NR + j], zero-padding to NR columns.
+   */
+  private static void packRows(double[] b, int[] rows, int p0, int shift, int kc, int nr, double[] pb, int dst) {
+    if (nr == NRD) {
+      for (int p = 0; p < kc; p++) {
+        int src = rows[p0 + p] + shift;
+        DoubleVector.fromArray(DS, b, src).intoArray(pb, dst + p * NRD);
+        DoubleVector.fromArray(DS, b, src + DL).intoArray(pb, dst + p * NRD + DL);
+      }
+      return;
+    }
+    Arrays.fill(pb, dst, dst + kc * NRD, 0.0);
+    for (int p = 0; p < kc; p++) {
+      System.arraycopy(b, rows[p0 + p] + shift, pb, dst + p * NRD, nr);
     }
   }
 
@@ -1054,6 +1350,138 @@ final class VectorKernels implements CpuKernels {
     c71.intoArray(c, cOff + 7 * ldc + DL);
   }
 
+  /** Row-indexed variant of {@code kernel8D}: row p of B starts at {@code b[rows[p0 + p] + shift]}. */
+  private static void kernelRows8D(int kc, double[] pa, double[] b, int[] rows, int p0, int shift, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.zero(DS);
+    DoubleVector c01 = DoubleVector.zero(DS);
+    DoubleVector c10 = DoubleVector.zero(DS);
+    DoubleVector c11 = DoubleVector.zero(DS);
+    DoubleVector c20 = DoubleVector.zero(DS);
+    DoubleVector c21 = DoubleVector.zero(DS);
+    DoubleVector c30 = DoubleVector.zero(DS);
+    DoubleVector c31 = DoubleVector.zero(DS);
+    DoubleVector c40 = DoubleVector.zero(DS);
+    DoubleVector c41 = DoubleVector.zero(DS);
+    DoubleVector c50 = DoubleVector.zero(DS);
+    DoubleVector c51 = DoubleVector.zero(DS);
+    DoubleVector c60 = DoubleVector.zero(DS);
+    DoubleVector c61 = DoubleVector.zero(DS);
+    DoubleVector c70 = DoubleVector.zero(DS);
+    DoubleVector c71 = DoubleVector.zero(DS);
+    int ai = 0;
+    for (int p = 0; p < kc; p++, ai += MR) {
+      int bi = rows[p0 + p] + shift;
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = DoubleVector.broadcast(DS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = DoubleVector.broadcast(DS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = DoubleVector.broadcast(DS, pa[ai + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = DoubleVector.broadcast(DS, pa[ai + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + DL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + DL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + DL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + DL);
+  }
+  /** Row-indexed variant of {@code kernelAcc8D}: row p of B starts at {@code b[rows[p0 + p] + shift]}. */
+  private static void kernelRowsAcc8D(int kc, double[] pa, double[] b, int[] rows, int p0, int shift, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc);
+    DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc + DL);
+    DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc);
+    DoubleVector c11 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc + DL);
+    DoubleVector c20 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc);
+    DoubleVector c21 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc + DL);
+    DoubleVector c30 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc);
+    DoubleVector c31 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc + DL);
+    DoubleVector c40 = DoubleVector.fromArray(DS, c, cOff + 4 * ldc);
+    DoubleVector c41 = DoubleVector.fromArray(DS, c, cOff + 4 * ldc + DL);
+    DoubleVector c50 = DoubleVector.fromArray(DS, c, cOff + 5 * ldc);
+    DoubleVector c51 = DoubleVector.fromArray(DS, c, cOff + 5 * ldc + DL);
+    DoubleVector c60 = DoubleVector.fromArray(DS, c, cOff + 6 * ldc);
+    DoubleVector c61 = DoubleVector.fromArray(DS, c, cOff + 6 * ldc + DL);
+    DoubleVector c70 = DoubleVector.fromArray(DS, c, cOff + 7 * ldc);
+    DoubleVector c71 = DoubleVector.fromArray(DS, c, cOff + 7 * ldc + DL);
+    int ai = 0;
+    for (int p = 0; p < kc; p++, ai += MR) {
+      int bi = rows[p0 + p] + shift;
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = DoubleVector.broadcast(DS, pa[ai + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = DoubleVector.broadcast(DS, pa[ai + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = DoubleVector.broadcast(DS, pa[ai + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = DoubleVector.broadcast(DS, pa[ai + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + DL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + DL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + DL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + DL);
+  }
   /** 6 x 2-vector micro-kernel: C tile = packedA (kc x 6) times B rows (kc x 2 vectors); C is not read. */
   private static void kernel6D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     DoubleVector c00 = DoubleVector.zero(DS);

@@ -8,6 +8,7 @@ import static dev.conveinsum.engine.cpu.GemmTest.toDouble;
 import static dev.conveinsum.engine.cpu.GemmTest.toFloat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveinsum.engine.cpu.ConvKernel.Algorithm;
 import java.util.ArrayList;
@@ -103,6 +104,42 @@ class ConvKernelTest {
       CpuKernels kern = i % 4 == 3 ? VectorSupport.scalarKernels() : VectorSupport.kernels();
       check(kern, s, Algorithm.DIRECT, false, 1 + r.nextInt(2), r, "short-row case " + i);
     }
+  }
+
+  /**
+   * Stride-1 problems take the implicit im2col (GEMM rows read from the padded input): 1-3
+   * dimensions, padding, crops, periods, dilation, flips, fused batch entries, products split
+   * over threads (one group and entry), depths across the GEMM's 256-deep blocks, both kernel
+   * sets.
+   */
+  @Test
+  void implicitIm2colMatchesReference() {
+    Random r = new Random(4242);
+    int implicit = 0;
+    for (int i = 0; i < 200; i++) {
+      int n = 1 + r.nextInt(3);
+      List<ConvDim> dims = new ArrayList<>();
+      for (int j = 0; j < n; j++) {
+        int k = 1 + r.nextInt(3);
+        int dil = 1 + r.nextInt(2);
+        int in = (n == 1 ? 20 : n == 2 ? 12 : 6) + r.nextInt(n == 1 ? 60 : 10);
+        int pad = r.nextInt(k + 1) * dil - (r.nextInt(4) == 0 ? 1 : 0);
+        int period = r.nextInt(4) == 0 ? in : 0;
+        int out = Math.max(k, in + 2 * pad - dil * (k - 1) - r.nextInt(2));
+        dims.add(new ConvDim(in, k, out, 1, dil, pad, r.nextBoolean(), period));
+      }
+      boolean one = r.nextInt(4) == 0; // one group and entry: the product is split over threads
+      int c = r.nextInt(5) == 0 ? 30 + r.nextInt(10) : 1 + r.nextInt(6);
+      ConvProblem s = new ConvProblem(one ? 1 : 1 + r.nextInt(2), one ? 1 : 1 + r.nextInt(5),
+          1 + r.nextInt(20), c, dims);
+      if (!ConvKernel.implicitIm2col(s)) {
+        continue;
+      }
+      implicit++;
+      CpuKernels kern = i % 4 == 3 ? VectorSupport.scalarKernels() : VectorSupport.kernels();
+      check(kern, s, Algorithm.IM2COL, r.nextBoolean(), 1 + r.nextInt(3), r, "implicit case " + i);
+    }
+    assertTrue(implicit >= 100, "too few shapes took the implicit im2col: " + implicit);
   }
 
   @ParameterizedTest

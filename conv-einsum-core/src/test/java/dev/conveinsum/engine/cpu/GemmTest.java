@@ -136,6 +136,61 @@ class GemmTest {
     runRandom(VectorSupport.scalarKernels(), seed, 40, 140);
   }
 
+  /**
+   * Row-indexed B (each row anywhere in one array, rows overlapping as in a convolution's padded
+   * input): sizes around the 8-row and 32-column tiles, depths across the 256-deep blocks, both
+   * kernel sets, C overwritten (NaN-filled) or accumulated.
+   */
+  @Test
+  void rowIndexedProductsMatchNaiveLoop() {
+    Random r = new Random(99);
+    for (int t = 0; t < 80; t++) {
+      int m = r.nextBoolean() ? SIZES[r.nextInt(SIZES.length)] : 1 + r.nextInt(70);
+      int n = r.nextBoolean() ? SIZES[r.nextInt(SIZES.length)] : 1 + r.nextInt(700);
+      int k = r.nextInt(3) == 0 ? 250 + r.nextInt(300) : 1 + r.nextInt(40);
+      int shift = r.nextInt(4);
+      double[] b = random(r, n + k * 3 + 8);
+      int[] rows = new int[k];
+      for (int p = 0; p < k; p++) {
+        rows[p] = r.nextInt(b.length - n - shift + 1);
+      }
+      double[] a = random(r, m * k);
+      double[] dense = new double[k * n];
+      for (int p = 0; p < k; p++) {
+        System.arraycopy(b, rows[p] + shift, dense, p * n, n);
+      }
+      boolean acc = r.nextBoolean();
+      double[] c0 = random(r, m * n);
+      CpuKernels kern = t % 4 == 3 ? VectorSupport.scalarKernels() : VectorSupport.kernels();
+      String msg = String.format("case=%d m=%d n=%d k=%d acc=%b %s", t, m, n, k, acc, kern.name());
+
+      double[] cd = pad(c0, 2);
+      if (!acc) {
+        java.util.Arrays.fill(cd, 2, 2 + c0.length, Double.NaN);
+      }
+      kern.dgemmRows(m, n, k, a, 0, k, 1, b, rows, shift, cd, 2, n, acc);
+      assertClose(naive(1, m, n, k, a, false, dense, false, c0, acc), cd, 2, 1e-9, "double " + msg);
+      assertEquals(-7.0, cd[cd.length - 1], "guard " + msg);
+
+      float[] af = toFloat(a);
+      float[] bf = toFloat(b);
+      float[] cf = toFloat(pad(c0, 2));
+      if (!acc) {
+        java.util.Arrays.fill(cf, 2, 2 + c0.length, Float.NaN);
+      }
+      double[] wantF = new double[k * n];
+      for (int p = 0; p < k; p++) {
+        for (int j = 0; j < n; j++) {
+          wantF[p * n + j] = bf[rows[p] + shift + j];
+        }
+      }
+      kern.sgemmRows(m, n, k, af, 0, k, 1, bf, rows, shift, cf, 2, n, acc);
+      assertClose(naive(1, m, n, k, toDouble(af), false, wantF, false, toDouble(slice(toFloat(pad(c0, 2)), 2, c0.length)), acc),
+          cf, 2, 1e-4, "float " + msg);
+      assertEquals(-7f, cf[cf.length - 1], "guard " + msg);
+    }
+  }
+
   @Test
   void largeShapesCrossBlockBoundaries() {
     // K > KC (256), N > NC (512 floats / 256 doubles), M > 32 so B is packed, a skinny M <= 32,

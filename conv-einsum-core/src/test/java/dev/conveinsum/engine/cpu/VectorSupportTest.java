@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Checks the kernel selection in fresh JVMs, since it is fixed when {@link VectorSupport} loads. */
@@ -71,6 +72,14 @@ class VectorSupportTest {
     // Either the fast path is on, or the hardware/JVM lacks something (no FMA, C2 off) and the
     // reason was logged; never a silent fallback.
     assertTrue(out.contains("KERNELS=Vector API") || out.contains("Vector API not used ("), out);
+  }
+
+  /** The avx2-kernels surefire run relies on this flag selecting the 6-row, 256-bit kernels. */
+  @Test
+  void avx2FlagSelects256BitKernels() throws Exception {
+    Assumptions.assumeTrue(System.getProperty("os.arch").matches("amd64|x86_64"), "x86 only");
+    String out = runChild(List.of("--add-modules", "jdk.incubator.vector", "-XX:UseAVX=2"));
+    assertTrue(out.contains("KERNELS=Vector API (256-bit)") || out.contains("Vector API not used ("), out);
   }
 
   @Test
