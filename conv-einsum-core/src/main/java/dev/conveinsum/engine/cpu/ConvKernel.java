@@ -705,7 +705,8 @@ public final class ConvKernel {
   /**
    * How the implicit im2col splits the work: {@code entries} batch entries per GEMM (enough for
    * about IMPLICIT_COLS columns), {@code chunks} such groups per convolution group, and each
-   * product cut into {@code parts} column ranges when there are fewer groups than threads.
+   * product cut into {@code parts} column ranges when there are fewer groups than threads or its
+   * result would exceed IM2COL_CHUNK elements.
    */
   private record Implicit(int entries, int chunks, int parts) {
     static Implicit of(Plan pl, int threads) {
@@ -721,6 +722,10 @@ public final class ConvKernel {
       }
       long tasks = (long) pl.g * chunks;
       int parts = tasks >= threads ? 1 : (int) ((threads + tasks - 1) / tasks);
+      // bound the per-thread product buffer (T x columns) by IM2COL_CHUNK elements
+      long cols = (long) (entries - 1) * pl.winPlane + span;
+      long bound = ((long) pl.t * cols + IM2COL_CHUNK - 1) / IM2COL_CHUNK;
+      parts = (int) Math.min(Math.max(parts, bound), Math.max(1, cols));
       return new Implicit(entries, chunks, parts);
     }
   }
