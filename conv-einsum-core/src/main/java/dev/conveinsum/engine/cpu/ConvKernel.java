@@ -98,6 +98,10 @@ public final class ConvKernel {
    * benchmarks that compare it with the implicit form.
    */
   static final boolean EXPLICIT_IM2COL = Boolean.getBoolean("conveinsum.explicitIm2col");
+  /** Filter-row elements of all output channels per segment-dot chunk (512 KiB of float32). */
+  static final long SEGMENT_CHUNK = 1L << 17;
+  /** Zeros after the padded planes of the segment dots, for whole-vector reads past a row. */
+  static final int SEGMENT_SLACK = 64;
   /** Columns the implicit im2col aims at per product, batch entries fused to get there. */
   static final long IMPLICIT_COLS = 512;
   /** Fewest columns per im2col chunk when the patch matrix allows. */
@@ -149,6 +153,11 @@ public final class ConvKernel {
   /** Whether IM2COL evaluates this problem implicitly, without a patch matrix (for tests). */
   static boolean implicitIm2col(ConvProblem shape) {
     return new Plan(shape).implicitGemm();
+  }
+
+  /** Whether IM2COL evaluates this problem as segment dot products (for tests). */
+  static boolean segmentDotIm2col(ConvProblem shape) {
+    return new Plan(shape).segmentDots();
   }
 
   /** Estimated single-thread nanoseconds of {direct, im2col, fft}; fft is infinite when N &gt; 3. */
@@ -526,6 +535,17 @@ public final class ConvKernel {
       }
       return k[n - 1] <= out[n - 1] && implicitSpan() * 4 <= (long) outPlane * 5
           && (long) c * winPlane <= IM2COL_CHUNK;
+    }
+
+    /**
+     * Whether im2col runs as segment dot products ({@code segmentDotsF}): the filter is longer
+     * than the output rows (weight gradients), stride and dilation 1 in the last dimension, so
+     * that each filter row and the input it meets are contiguous runs of at least 16.
+     */
+    boolean segmentDots() {
+      ConvDim last = dims[n - 1];
+      return !EXPLICIT_IM2COL && last.stride() == 1 && last.dilation() == 1 && k[n - 1] > out[n - 1]
+          && k[n - 1] >= 16 && (long) b * winPlane + SEGMENT_SLACK <= IM2COL_CHUNK;
     }
 
     boolean emptyOutput() {
@@ -1192,11 +1212,113 @@ public final class ConvKernel {
     });
   }
 
+  /**
+   * im2col without the patch matrix for filters longer than the output (weight gradients): each
+   * output {@code Y[g,b,t,o]} is a sum over channels and filter rows of dot products between a
+   * filter row and the padded input row it meets, both contiguous and read in place
+   * ({@link CpuKernels#sdotSegments}, 4 x 4 blocks of (b, o) rows and output channels). A task
+   * owns the rows of a range of batch entries of one group; per channel it pads its planes, then
+   * sums over chunks of filter rows small enough for the rows of all output channels to stay in
+   * cache.
+   */
+  private static void segmentDotsF(
+      CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int n = pl.n;
+    int kLast = pl.k[n - 1];
+    int filterRows = pl.kPlane / kLast;
+    int[] rowSrc = pl.paddedRowSources();
+    int[] rowOff = new int[filterRows];
+    int[] ji = new int[n - 1];
+    int[] kOuter = Arrays.copyOf(pl.k, n - 1);
+    for (int r = 0; r < filterRows; r++) {
+      int off = 0;
+      for (int i = 0; i < n - 1; i++) {
+        off += ji[i] * pl.dims[i].dilation() * pl.winStride[i];
+      }
+      rowOff[r] = off;
+      Plan.increment(ji, kOuter);
+    }
+    int[] outOff = new int[pl.outPlane];
+    int[] oi = new int[n];
+    for (int o = 0; o < pl.outPlane; o++) {
+      int off = 0;
+      for (int i = 0; i < n; i++) {
+        off += oi[i] * pl.dims[i].stride() * pl.winStride[i];
+      }
+      outOff[o] = off;
+      Plan.increment(oi, pl.out);
+    }
+    int[] bRows = new int[pl.t];
+    for (int tt = 0; tt < pl.t; tt++) {
+      bRows[tt] = wtOff + tt * pl.c * pl.kPlane;
+    }
+    int segChunk = (int) Math.max(1, SEGMENT_CHUNK / ((long) Math.max(pl.t, 1) * kLast));
+    // channels per pass: enough filter rows per kernel call to amortise its final reductions
+    int perPass = Math.max(1, Math.min(pl.c, segChunk / filterRows));
+    int perGroup = (int) Math.min(pl.b, Math.max(1, (par.threads() + pl.g - 1) / pl.g));
+    int entries = (pl.b + perGroup - 1) / perGroup;
+    int parts = (pl.b + entries - 1) / entries;
+    par.forEach(pl.g * parts, task -> {
+      int gg = task / parts;
+      int b0 = (task % parts) * entries;
+      int ne = Math.min(entries, pl.b - b0);
+      int m = ne * pl.outPlane;
+      int[] aRows = new int[m];
+      for (int e = 0; e < ne; e++) {
+        for (int o = 0; o < pl.outPlane; o++) {
+          aRows[e * pl.outPlane + o] = e * pl.winPlane + outOff[o];
+        }
+      }
+      int cPass = (int) Math.max(1, Math.min(perPass, (IM2COL_CHUNK - SEGMENT_SLACK) / ((long) ne * pl.winPlane)));
+      // segment (channel cl of the pass, filter row r): padded input [cl][entry][plane], filter
+      // rows [cl][row] from the pass's first channel on
+      int[] aSeg = new int[cPass * filterRows];
+      int[] bSeg = new int[cPass * filterRows];
+      for (int cl = 0; cl < cPass; cl++) {
+        for (int r = 0; r < filterRows; r++) {
+          aSeg[cl * filterRows + r] = cl * ne * pl.winPlane + rowOff[r];
+          bSeg[cl * filterRows + r] = cl * pl.kPlane + r * kLast;
+        }
+      }
+      float[] p = Scratch.floats(Scratch.PADDED, (long) cPass * ne * pl.winPlane + SEGMENT_SLACK);
+      float[] acc = new float[m * pl.t];
+      for (int c0 = 0; c0 < pl.c; c0 += cPass) {
+        int cn = Math.min(cPass, pl.c - c0);
+        for (int cl = 0; cl < cn; cl++) {
+          for (int e = 0; e < ne; e++) {
+            padF(pl, rowSrc, x, xOff + ((gg * pl.b + b0 + e) * pl.c + c0 + cl) * pl.inPlane, p,
+                (cl * ne + e) * pl.winPlane);
+          }
+        }
+        int bShift = (gg * pl.t * pl.c + c0) * pl.kPlane;
+        int segs = cn * filterRows;
+        for (int s0 = 0; s0 < segs; s0 += segChunk) {
+          kern.sdotSegments(m, pl.t, kLast, p, aRows, aSeg, wt, bRows, bShift, bSeg, s0,
+              Math.min(segs, s0 + segChunk), acc, 0, pl.t);
+        }
+      }
+      for (int e = 0; e < ne; e++) {
+        for (int tt = 0; tt < pl.t; tt++) {
+          int yRow = yOff + ((gg * pl.b + b0 + e) * pl.t + tt) * pl.outPlane;
+          for (int o = 0; o < pl.outPlane; o++) {
+            float v = acc[(e * pl.outPlane + o) * pl.t + tt];
+            y[yRow + o] = accumulate ? y[yRow + o] + v : v;
+          }
+        }
+      }
+    });
+  }
+
   private static void im2colF(
       CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
       boolean accumulate, Parallelism par) {
     if (pl.implicitGemm()) {
       implicitF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      return;
+    }
+    if (pl.segmentDots()) {
+      segmentDotsF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       return;
     }
     int n = pl.n;
@@ -1850,11 +1972,113 @@ public final class ConvKernel {
     });
   }
 
+  /**
+   * im2col without the patch matrix for filters longer than the output (weight gradients): each
+   * output {@code Y[g,b,t,o]} is a sum over channels and filter rows of dot products between a
+   * filter row and the padded input row it meets, both contiguous and read in place
+   * ({@link CpuKernels#ddotSegments}, 4 x 4 blocks of (b, o) rows and output channels). A task
+   * owns the rows of a range of batch entries of one group; per channel it pads its planes, then
+   * sums over chunks of filter rows small enough for the rows of all output channels to stay in
+   * cache.
+   */
+  private static void segmentDotsD(
+      CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
+      boolean accumulate, Parallelism par) {
+    int n = pl.n;
+    int kLast = pl.k[n - 1];
+    int filterRows = pl.kPlane / kLast;
+    int[] rowSrc = pl.paddedRowSources();
+    int[] rowOff = new int[filterRows];
+    int[] ji = new int[n - 1];
+    int[] kOuter = Arrays.copyOf(pl.k, n - 1);
+    for (int r = 0; r < filterRows; r++) {
+      int off = 0;
+      for (int i = 0; i < n - 1; i++) {
+        off += ji[i] * pl.dims[i].dilation() * pl.winStride[i];
+      }
+      rowOff[r] = off;
+      Plan.increment(ji, kOuter);
+    }
+    int[] outOff = new int[pl.outPlane];
+    int[] oi = new int[n];
+    for (int o = 0; o < pl.outPlane; o++) {
+      int off = 0;
+      for (int i = 0; i < n; i++) {
+        off += oi[i] * pl.dims[i].stride() * pl.winStride[i];
+      }
+      outOff[o] = off;
+      Plan.increment(oi, pl.out);
+    }
+    int[] bRows = new int[pl.t];
+    for (int tt = 0; tt < pl.t; tt++) {
+      bRows[tt] = wtOff + tt * pl.c * pl.kPlane;
+    }
+    int segChunk = (int) Math.max(1, SEGMENT_CHUNK / ((long) Math.max(pl.t, 1) * kLast));
+    // channels per pass: enough filter rows per kernel call to amortise its final reductions
+    int perPass = Math.max(1, Math.min(pl.c, segChunk / filterRows));
+    int perGroup = (int) Math.min(pl.b, Math.max(1, (par.threads() + pl.g - 1) / pl.g));
+    int entries = (pl.b + perGroup - 1) / perGroup;
+    int parts = (pl.b + entries - 1) / entries;
+    par.forEach(pl.g * parts, task -> {
+      int gg = task / parts;
+      int b0 = (task % parts) * entries;
+      int ne = Math.min(entries, pl.b - b0);
+      int m = ne * pl.outPlane;
+      int[] aRows = new int[m];
+      for (int e = 0; e < ne; e++) {
+        for (int o = 0; o < pl.outPlane; o++) {
+          aRows[e * pl.outPlane + o] = e * pl.winPlane + outOff[o];
+        }
+      }
+      int cPass = (int) Math.max(1, Math.min(perPass, (IM2COL_CHUNK - SEGMENT_SLACK) / ((long) ne * pl.winPlane)));
+      // segment (channel cl of the pass, filter row r): padded input [cl][entry][plane], filter
+      // rows [cl][row] from the pass's first channel on
+      int[] aSeg = new int[cPass * filterRows];
+      int[] bSeg = new int[cPass * filterRows];
+      for (int cl = 0; cl < cPass; cl++) {
+        for (int r = 0; r < filterRows; r++) {
+          aSeg[cl * filterRows + r] = cl * ne * pl.winPlane + rowOff[r];
+          bSeg[cl * filterRows + r] = cl * pl.kPlane + r * kLast;
+        }
+      }
+      double[] p = Scratch.doubles(Scratch.PADDED, (long) cPass * ne * pl.winPlane + SEGMENT_SLACK);
+      double[] acc = new double[m * pl.t];
+      for (int c0 = 0; c0 < pl.c; c0 += cPass) {
+        int cn = Math.min(cPass, pl.c - c0);
+        for (int cl = 0; cl < cn; cl++) {
+          for (int e = 0; e < ne; e++) {
+            padD(pl, rowSrc, x, xOff + ((gg * pl.b + b0 + e) * pl.c + c0 + cl) * pl.inPlane, p,
+                (cl * ne + e) * pl.winPlane);
+          }
+        }
+        int bShift = (gg * pl.t * pl.c + c0) * pl.kPlane;
+        int segs = cn * filterRows;
+        for (int s0 = 0; s0 < segs; s0 += segChunk) {
+          kern.ddotSegments(m, pl.t, kLast, p, aRows, aSeg, wt, bRows, bShift, bSeg, s0,
+              Math.min(segs, s0 + segChunk), acc, 0, pl.t);
+        }
+      }
+      for (int e = 0; e < ne; e++) {
+        for (int tt = 0; tt < pl.t; tt++) {
+          int yRow = yOff + ((gg * pl.b + b0 + e) * pl.t + tt) * pl.outPlane;
+          for (int o = 0; o < pl.outPlane; o++) {
+            double v = acc[(e * pl.outPlane + o) * pl.t + tt];
+            y[yRow + o] = accumulate ? y[yRow + o] + v : v;
+          }
+        }
+      }
+    });
+  }
+
   private static void im2colD(
       CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
       boolean accumulate, Parallelism par) {
     if (pl.implicitGemm()) {
       implicitD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      return;
+    }
+    if (pl.segmentDots()) {
+      segmentDotsD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       return;
     }
     int n = pl.n;

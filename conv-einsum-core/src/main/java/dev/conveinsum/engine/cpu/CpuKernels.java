@@ -47,6 +47,27 @@ interface CpuKernels {
       double[] c, int cOff, int ldc,
       boolean accumulate);
 
+  /**
+   * Sums of products of row segments read in place, for convolutions whose filter is longer than
+   * their output (weight gradients): for i &lt; m, j &lt; n, {@code acc[accOff + i*ldAcc + j] +=
+   * sum_{s0 <= s < s1} sum_{q < len} a[aRows[i] + aSeg[s] + q] * b[bRows[j] + bShift + bSeg[s] +
+   * q]}. Elements past a segment may be read (never summed) where the arrays hold them.
+   */
+  void sdotSegments(
+      int m, int n, int len,
+      float[] a, int[] aRows, int[] aSeg,
+      float[] b, int[] bRows, int bShift, int[] bSeg,
+      int s0, int s1,
+      float[] acc, int accOff, int ldAcc);
+
+  /** Double-precision variant of {@link #sdotSegments}. */
+  void ddotSegments(
+      int m, int n, int len,
+      double[] a, int[] aRows, int[] aSeg,
+      double[] b, int[] bRows, int bShift, int[] bSeg,
+      int s0, int s1,
+      double[] acc, int accOff, int ldAcc);
+
   /** C (=|+=) A B for one m x n x k problem. */
   void dgemm(
       int m, int n, int k,

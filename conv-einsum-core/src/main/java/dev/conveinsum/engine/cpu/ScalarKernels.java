@@ -186,6 +186,28 @@ final class ScalarKernels implements CpuKernels {
       }
     }
   }
+
+  @Override
+  public void sdotSegments(
+      int m, int n, int len,
+      float[] a, int[] aRows, int[] aSeg,
+      float[] b, int[] bRows, int bShift, int[] bSeg,
+      int s0, int s1,
+      float[] acc, int accOff, int ldAcc) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        float sum = 0f;
+        for (int s = s0; s < s1; s++) {
+          int ao = aRows[i] + aSeg[s];
+          int bo = bRows[j] + bShift + bSeg[s];
+          for (int q = 0; q < len; q++) {
+            sum += a[ao + q] * b[bo + q];
+          }
+        }
+        acc[accOff + i * ldAcc + j] += sum;
+      }
+    }
+  }
   // END FLOAT
   // BEGIN DOUBLE (generated)
   @Override
@@ -317,6 +339,28 @@ final class ScalarKernels implements CpuKernels {
         for (int j = 0; j < n; j++) {
           c[row + j] += av * b[src + j];
         }
+      }
+    }
+  }
+
+  @Override
+  public void ddotSegments(
+      int m, int n, int len,
+      double[] a, int[] aRows, int[] aSeg,
+      double[] b, int[] bRows, int bShift, int[] bSeg,
+      int s0, int s1,
+      double[] acc, int accOff, int ldAcc) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double sum = 0.0;
+        for (int s = s0; s < s1; s++) {
+          int ao = aRows[i] + aSeg[s];
+          int bo = bRows[j] + bShift + bSeg[s];
+          for (int q = 0; q < len; q++) {
+            sum += a[ao + q] * b[bo + q];
+          }
+        }
+        acc[accOff + i * ldAcc + j] += sum;
       }
     }
   }

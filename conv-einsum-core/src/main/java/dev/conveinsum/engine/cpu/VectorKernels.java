@@ -3,6 +3,7 @@ package dev.conveinsum.engine.cpu;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -961,6 +962,245 @@ final class VectorKernels implements CpuKernels {
     }
     a0.intoArray(y, yo);
   }
+
+  @Override
+  public void sdotSegments(
+      int m, int n, int len,
+      float[] a, int[] aRows, int[] aSeg,
+      float[] b, int[] bRows, int bShift, int[] bSeg,
+      int s0, int s1,
+      float[] acc, int accOff, int ldAcc) {
+    if (m <= 0 || n <= 0 || s1 <= s0 || len <= 0) {
+      return;
+    }
+    int full = FS.loopBound(len);
+    // lanes past the segment in its partial last vector (built once per call: slow on JDK 17)
+    VectorMask<Float> past = full < len ? FS.indexInRange(full, len).not() : null;
+    int aMax = 0;
+    int bMax = 0;
+    for (int s = s0; s < s1; s++) {
+      aMax = Math.max(aMax, aSeg[s]);
+      bMax = Math.max(bMax, bSeg[s]);
+    }
+    // one flat loop over (segment, vector) pairs in the block kernel: C2 keeps its 16
+    // accumulators in registers there (a nested loop made it box them, 20x slower)
+    int perSeg = full / FL;
+    int steps = (s1 - s0) * perSeg;
+    int[] aq = new int[steps];
+    int[] bq = new int[steps];
+    for (int s = s0, t = 0; s < s1; s++) {
+      for (int q = 0; q < full; q += FL, t++) {
+        aq[t] = aSeg[s] + q;
+        bq[t] = bSeg[s] + q;
+      }
+    }
+    int i = 0;
+    for (; i + 4 <= m; i += 4) {
+      int a0 = aRows[i];
+      int a1 = aRows[i + 1];
+      int a2 = aRows[i + 2];
+      int a3 = aRows[i + 3];
+      boolean aSafe = Math.max(Math.max(a0, a1), Math.max(a2, a3)) + aMax + full + FL <= a.length;
+      int j = 0;
+      for (; j + 4 <= n; j += 4) {
+        int b0 = bRows[j] + bShift;
+        int b1 = bRows[j + 1] + bShift;
+        int b2 = bRows[j + 2] + bShift;
+        int b3 = bRows[j + 3] + bShift;
+        int ci = accOff + i * ldAcc + j;
+        if (full > 0) {
+          dot44F(steps, a, a0, a1, a2, a3, aq, b, b0, b1, b2, b3, bq, acc, ci, ldAcc);
+        }
+        if (full < len) {
+          // the partial last vector of each segment: whole vectors with the lanes past the
+          // segment zeroed where the arrays hold them, else scalars
+          if (aSafe && Math.max(Math.max(b0, b1), Math.max(b2, b3)) + bMax + full + FL <= b.length) {
+            dot44TailF(full, past, a, a0, a1, a2, a3, aSeg, b, b0, b1, b2, b3, bSeg, s0, s1, acc, ci, ldAcc);
+          } else {
+            for (int r = 0; r < 4; r++) {
+              for (int c = 0; c < 4; c++) {
+                acc[ci + r * ldAcc + c] += dotScalarF(full, len, a, aRows[i + r], aSeg, b, bRows[j + c] + bShift, bSeg, s0, s1);
+              }
+            }
+          }
+        }
+      }
+      for (; j < n; j++) {
+        for (int r = 0; r < 4; r++) {
+          acc[accOff + (i + r) * ldAcc + j] += dot11F(len, a, aRows[i + r], aSeg, b, bRows[j] + bShift, bSeg, s0, s1);
+        }
+      }
+    }
+    for (; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        acc[accOff + i * ldAcc + j] += dot11F(len, a, aRows[i], aSeg, b, bRows[j] + bShift, bSeg, s0, s1);
+      }
+    }
+  }
+
+  /** Sum over segments of the products of elements [from, len) of one row pair, in scalars. */
+  private static float dotScalarF(int from, int len, float[] a, int aRow, int[] aSeg, float[] b, int bRow, int[] bSeg, int s0, int s1) {
+    float sum = 0f;
+    for (int s = s0; s < s1; s++) {
+      int ao = aRow + aSeg[s];
+      int bo = bRow + bSeg[s];
+      for (int q = from; q < len; q++) {
+        sum += a[ao + q] * b[bo + q];
+      }
+    }
+    return sum;
+  }
+
+  /** One sum of segment products, whole vectors then a scalar tail. */
+  private static float dot11F(int len, float[] a, int aRow, int[] aSeg, float[] b, int bRow, int[] bSeg, int s0, int s1) {
+    int full = FS.loopBound(len);
+    FloatVector v = FloatVector.zero(FS);
+    for (int s = s0; s < s1; s++) {
+      int ao = aRow + aSeg[s];
+      int bo = bRow + bSeg[s];
+      for (int q = 0; q < full; q += FL) {
+        v = FloatVector.fromArray(FS, a, ao + q).fma(FloatVector.fromArray(FS, b, bo + q), v);
+      }
+    }
+    return v.reduceLanes(VectorOperators.ADD) + dotScalarF(full, len, a, aRow, aSeg, b, bRow, bSeg, s0, s1);
+  }
+
+  /** 4 x 4 block of dot products over {@code steps} whole vectors, step s at offsets aq[s] and bq[s] of the rows. */
+  private static void dot44F(
+      int steps, float[] a, int a0, int a1, int a2, int a3, int[] aq,
+      float[] b, int b0, int b1, int b2, int b3, int[] bq,
+      float[] acc, int accOff, int ldAcc) {
+    FloatVector s00 = FloatVector.zero(FS);
+    FloatVector s01 = FloatVector.zero(FS);
+    FloatVector s02 = FloatVector.zero(FS);
+    FloatVector s03 = FloatVector.zero(FS);
+    FloatVector s10 = FloatVector.zero(FS);
+    FloatVector s11 = FloatVector.zero(FS);
+    FloatVector s12 = FloatVector.zero(FS);
+    FloatVector s13 = FloatVector.zero(FS);
+    FloatVector s20 = FloatVector.zero(FS);
+    FloatVector s21 = FloatVector.zero(FS);
+    FloatVector s22 = FloatVector.zero(FS);
+    FloatVector s23 = FloatVector.zero(FS);
+    FloatVector s30 = FloatVector.zero(FS);
+    FloatVector s31 = FloatVector.zero(FS);
+    FloatVector s32 = FloatVector.zero(FS);
+    FloatVector s33 = FloatVector.zero(FS);
+    for (int s = 0; s < steps; s++) {
+      int as = aq[s];
+      int bs = bq[s];
+      FloatVector x0 = FloatVector.fromArray(FS, a, a0 + as);
+      FloatVector x1 = FloatVector.fromArray(FS, a, a1 + as);
+      FloatVector x2 = FloatVector.fromArray(FS, a, a2 + as);
+      FloatVector x3 = FloatVector.fromArray(FS, a, a3 + as);
+      FloatVector y0 = FloatVector.fromArray(FS, b, b0 + bs);
+      FloatVector y1 = FloatVector.fromArray(FS, b, b1 + bs);
+      FloatVector y2 = FloatVector.fromArray(FS, b, b2 + bs);
+      FloatVector y3 = FloatVector.fromArray(FS, b, b3 + bs);
+      s00 = x0.fma(y0, s00);
+      s01 = x0.fma(y1, s01);
+      s02 = x0.fma(y2, s02);
+      s03 = x0.fma(y3, s03);
+      s10 = x1.fma(y0, s10);
+      s11 = x1.fma(y1, s11);
+      s12 = x1.fma(y2, s12);
+      s13 = x1.fma(y3, s13);
+      s20 = x2.fma(y0, s20);
+      s21 = x2.fma(y1, s21);
+      s22 = x2.fma(y2, s22);
+      s23 = x2.fma(y3, s23);
+      s30 = x3.fma(y0, s30);
+      s31 = x3.fma(y1, s31);
+      s32 = x3.fma(y2, s32);
+      s33 = x3.fma(y3, s33);
+    }
+    acc[accOff + 0 * ldAcc + 0] += s00.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 1] += s01.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 2] += s02.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 3] += s03.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 0] += s10.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 1] += s11.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 2] += s12.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 3] += s13.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 0] += s20.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 1] += s21.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 2] += s22.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 3] += s23.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 0] += s30.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 1] += s31.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 2] += s32.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 3] += s33.reduceLanes(VectorOperators.ADD);
+  }
+
+  /** 4 x 4 block over the partial last vector of each segment, loaded whole, the lanes {@code past} the segment zeroed in both operands (so NaN or infinity there adds nothing). */
+  private static void dot44TailF(
+      int full, VectorMask<Float> past, float[] a, int a0, int a1, int a2, int a3, int[] aSeg,
+      float[] b, int b0, int b1, int b2, int b3, int[] bSeg, int s0, int s1,
+      float[] acc, int accOff, int ldAcc) {
+    FloatVector s00 = FloatVector.zero(FS);
+    FloatVector s01 = FloatVector.zero(FS);
+    FloatVector s02 = FloatVector.zero(FS);
+    FloatVector s03 = FloatVector.zero(FS);
+    FloatVector s10 = FloatVector.zero(FS);
+    FloatVector s11 = FloatVector.zero(FS);
+    FloatVector s12 = FloatVector.zero(FS);
+    FloatVector s13 = FloatVector.zero(FS);
+    FloatVector s20 = FloatVector.zero(FS);
+    FloatVector s21 = FloatVector.zero(FS);
+    FloatVector s22 = FloatVector.zero(FS);
+    FloatVector s23 = FloatVector.zero(FS);
+    FloatVector s30 = FloatVector.zero(FS);
+    FloatVector s31 = FloatVector.zero(FS);
+    FloatVector s32 = FloatVector.zero(FS);
+    FloatVector s33 = FloatVector.zero(FS);
+    FloatVector zero = FloatVector.zero(FS);
+    for (int s = s0; s < s1; s++) {
+      int as = aSeg[s];
+      int bs = bSeg[s];
+      FloatVector x0 = FloatVector.fromArray(FS, a, a0 + as + full).blend(zero, past);
+      FloatVector x1 = FloatVector.fromArray(FS, a, a1 + as + full).blend(zero, past);
+      FloatVector x2 = FloatVector.fromArray(FS, a, a2 + as + full).blend(zero, past);
+      FloatVector x3 = FloatVector.fromArray(FS, a, a3 + as + full).blend(zero, past);
+      FloatVector y0 = FloatVector.fromArray(FS, b, b0 + bs + full).blend(zero, past);
+      FloatVector y1 = FloatVector.fromArray(FS, b, b1 + bs + full).blend(zero, past);
+      FloatVector y2 = FloatVector.fromArray(FS, b, b2 + bs + full).blend(zero, past);
+      FloatVector y3 = FloatVector.fromArray(FS, b, b3 + bs + full).blend(zero, past);
+      s00 = x0.fma(y0, s00);
+      s01 = x0.fma(y1, s01);
+      s02 = x0.fma(y2, s02);
+      s03 = x0.fma(y3, s03);
+      s10 = x1.fma(y0, s10);
+      s11 = x1.fma(y1, s11);
+      s12 = x1.fma(y2, s12);
+      s13 = x1.fma(y3, s13);
+      s20 = x2.fma(y0, s20);
+      s21 = x2.fma(y1, s21);
+      s22 = x2.fma(y2, s22);
+      s23 = x2.fma(y3, s23);
+      s30 = x3.fma(y0, s30);
+      s31 = x3.fma(y1, s31);
+      s32 = x3.fma(y2, s32);
+      s33 = x3.fma(y3, s33);
+    }
+    acc[accOff + 0 * ldAcc + 0] += s00.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 1] += s01.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 2] += s02.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 3] += s03.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 0] += s10.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 1] += s11.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 2] += s12.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 3] += s13.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 0] += s20.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 1] += s21.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 2] += s22.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 3] += s23.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 0] += s30.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 1] += s31.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 2] += s32.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 3] += s33.reduceLanes(VectorOperators.ADD);
+  }
+
+
   // END FLOAT
 
   private static int roundUp(int x, int q) {
@@ -1823,5 +2063,244 @@ final class VectorKernels implements CpuKernels {
     }
     a0.intoArray(y, yo);
   }
+
+  @Override
+  public void ddotSegments(
+      int m, int n, int len,
+      double[] a, int[] aRows, int[] aSeg,
+      double[] b, int[] bRows, int bShift, int[] bSeg,
+      int s0, int s1,
+      double[] acc, int accOff, int ldAcc) {
+    if (m <= 0 || n <= 0 || s1 <= s0 || len <= 0) {
+      return;
+    }
+    int full = DS.loopBound(len);
+    // lanes past the segment in its partial last vector (built once per call: slow on JDK 17)
+    VectorMask<Double> past = full < len ? DS.indexInRange(full, len).not() : null;
+    int aMax = 0;
+    int bMax = 0;
+    for (int s = s0; s < s1; s++) {
+      aMax = Math.max(aMax, aSeg[s]);
+      bMax = Math.max(bMax, bSeg[s]);
+    }
+    // one flat loop over (segment, vector) pairs in the block kernel: C2 keeps its 16
+    // accumulators in registers there (a nested loop made it box them, 20x slower)
+    int perSeg = full / DL;
+    int steps = (s1 - s0) * perSeg;
+    int[] aq = new int[steps];
+    int[] bq = new int[steps];
+    for (int s = s0, t = 0; s < s1; s++) {
+      for (int q = 0; q < full; q += DL, t++) {
+        aq[t] = aSeg[s] + q;
+        bq[t] = bSeg[s] + q;
+      }
+    }
+    int i = 0;
+    for (; i + 4 <= m; i += 4) {
+      int a0 = aRows[i];
+      int a1 = aRows[i + 1];
+      int a2 = aRows[i + 2];
+      int a3 = aRows[i + 3];
+      boolean aSafe = Math.max(Math.max(a0, a1), Math.max(a2, a3)) + aMax + full + DL <= a.length;
+      int j = 0;
+      for (; j + 4 <= n; j += 4) {
+        int b0 = bRows[j] + bShift;
+        int b1 = bRows[j + 1] + bShift;
+        int b2 = bRows[j + 2] + bShift;
+        int b3 = bRows[j + 3] + bShift;
+        int ci = accOff + i * ldAcc + j;
+        if (full > 0) {
+          dot44D(steps, a, a0, a1, a2, a3, aq, b, b0, b1, b2, b3, bq, acc, ci, ldAcc);
+        }
+        if (full < len) {
+          // the partial last vector of each segment: whole vectors with the lanes past the
+          // segment zeroed where the arrays hold them, else scalars
+          if (aSafe && Math.max(Math.max(b0, b1), Math.max(b2, b3)) + bMax + full + DL <= b.length) {
+            dot44TailD(full, past, a, a0, a1, a2, a3, aSeg, b, b0, b1, b2, b3, bSeg, s0, s1, acc, ci, ldAcc);
+          } else {
+            for (int r = 0; r < 4; r++) {
+              for (int c = 0; c < 4; c++) {
+                acc[ci + r * ldAcc + c] += dotScalarD(full, len, a, aRows[i + r], aSeg, b, bRows[j + c] + bShift, bSeg, s0, s1);
+              }
+            }
+          }
+        }
+      }
+      for (; j < n; j++) {
+        for (int r = 0; r < 4; r++) {
+          acc[accOff + (i + r) * ldAcc + j] += dot11D(len, a, aRows[i + r], aSeg, b, bRows[j] + bShift, bSeg, s0, s1);
+        }
+      }
+    }
+    for (; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        acc[accOff + i * ldAcc + j] += dot11D(len, a, aRows[i], aSeg, b, bRows[j] + bShift, bSeg, s0, s1);
+      }
+    }
+  }
+
+  /** Sum over segments of the products of elements [from, len) of one row pair, in scalars. */
+  private static double dotScalarD(int from, int len, double[] a, int aRow, int[] aSeg, double[] b, int bRow, int[] bSeg, int s0, int s1) {
+    double sum = 0.0;
+    for (int s = s0; s < s1; s++) {
+      int ao = aRow + aSeg[s];
+      int bo = bRow + bSeg[s];
+      for (int q = from; q < len; q++) {
+        sum += a[ao + q] * b[bo + q];
+      }
+    }
+    return sum;
+  }
+
+  /** One sum of segment products, whole vectors then a scalar tail. */
+  private static double dot11D(int len, double[] a, int aRow, int[] aSeg, double[] b, int bRow, int[] bSeg, int s0, int s1) {
+    int full = DS.loopBound(len);
+    DoubleVector v = DoubleVector.zero(DS);
+    for (int s = s0; s < s1; s++) {
+      int ao = aRow + aSeg[s];
+      int bo = bRow + bSeg[s];
+      for (int q = 0; q < full; q += DL) {
+        v = DoubleVector.fromArray(DS, a, ao + q).fma(DoubleVector.fromArray(DS, b, bo + q), v);
+      }
+    }
+    return v.reduceLanes(VectorOperators.ADD) + dotScalarD(full, len, a, aRow, aSeg, b, bRow, bSeg, s0, s1);
+  }
+
+  /** 4 x 4 block of dot products over {@code steps} whole vectors, step s at offsets aq[s] and bq[s] of the rows. */
+  private static void dot44D(
+      int steps, double[] a, int a0, int a1, int a2, int a3, int[] aq,
+      double[] b, int b0, int b1, int b2, int b3, int[] bq,
+      double[] acc, int accOff, int ldAcc) {
+    DoubleVector s00 = DoubleVector.zero(DS);
+    DoubleVector s01 = DoubleVector.zero(DS);
+    DoubleVector s02 = DoubleVector.zero(DS);
+    DoubleVector s03 = DoubleVector.zero(DS);
+    DoubleVector s10 = DoubleVector.zero(DS);
+    DoubleVector s11 = DoubleVector.zero(DS);
+    DoubleVector s12 = DoubleVector.zero(DS);
+    DoubleVector s13 = DoubleVector.zero(DS);
+    DoubleVector s20 = DoubleVector.zero(DS);
+    DoubleVector s21 = DoubleVector.zero(DS);
+    DoubleVector s22 = DoubleVector.zero(DS);
+    DoubleVector s23 = DoubleVector.zero(DS);
+    DoubleVector s30 = DoubleVector.zero(DS);
+    DoubleVector s31 = DoubleVector.zero(DS);
+    DoubleVector s32 = DoubleVector.zero(DS);
+    DoubleVector s33 = DoubleVector.zero(DS);
+    for (int s = 0; s < steps; s++) {
+      int as = aq[s];
+      int bs = bq[s];
+      DoubleVector x0 = DoubleVector.fromArray(DS, a, a0 + as);
+      DoubleVector x1 = DoubleVector.fromArray(DS, a, a1 + as);
+      DoubleVector x2 = DoubleVector.fromArray(DS, a, a2 + as);
+      DoubleVector x3 = DoubleVector.fromArray(DS, a, a3 + as);
+      DoubleVector y0 = DoubleVector.fromArray(DS, b, b0 + bs);
+      DoubleVector y1 = DoubleVector.fromArray(DS, b, b1 + bs);
+      DoubleVector y2 = DoubleVector.fromArray(DS, b, b2 + bs);
+      DoubleVector y3 = DoubleVector.fromArray(DS, b, b3 + bs);
+      s00 = x0.fma(y0, s00);
+      s01 = x0.fma(y1, s01);
+      s02 = x0.fma(y2, s02);
+      s03 = x0.fma(y3, s03);
+      s10 = x1.fma(y0, s10);
+      s11 = x1.fma(y1, s11);
+      s12 = x1.fma(y2, s12);
+      s13 = x1.fma(y3, s13);
+      s20 = x2.fma(y0, s20);
+      s21 = x2.fma(y1, s21);
+      s22 = x2.fma(y2, s22);
+      s23 = x2.fma(y3, s23);
+      s30 = x3.fma(y0, s30);
+      s31 = x3.fma(y1, s31);
+      s32 = x3.fma(y2, s32);
+      s33 = x3.fma(y3, s33);
+    }
+    acc[accOff + 0 * ldAcc + 0] += s00.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 1] += s01.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 2] += s02.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 3] += s03.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 0] += s10.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 1] += s11.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 2] += s12.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 3] += s13.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 0] += s20.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 1] += s21.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 2] += s22.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 3] += s23.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 0] += s30.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 1] += s31.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 2] += s32.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 3] += s33.reduceLanes(VectorOperators.ADD);
+  }
+
+  /** 4 x 4 block over the partial last vector of each segment, loaded whole, the lanes {@code past} the segment zeroed in both operands (so NaN or infinity there adds nothing). */
+  private static void dot44TailD(
+      int full, VectorMask<Double> past, double[] a, int a0, int a1, int a2, int a3, int[] aSeg,
+      double[] b, int b0, int b1, int b2, int b3, int[] bSeg, int s0, int s1,
+      double[] acc, int accOff, int ldAcc) {
+    DoubleVector s00 = DoubleVector.zero(DS);
+    DoubleVector s01 = DoubleVector.zero(DS);
+    DoubleVector s02 = DoubleVector.zero(DS);
+    DoubleVector s03 = DoubleVector.zero(DS);
+    DoubleVector s10 = DoubleVector.zero(DS);
+    DoubleVector s11 = DoubleVector.zero(DS);
+    DoubleVector s12 = DoubleVector.zero(DS);
+    DoubleVector s13 = DoubleVector.zero(DS);
+    DoubleVector s20 = DoubleVector.zero(DS);
+    DoubleVector s21 = DoubleVector.zero(DS);
+    DoubleVector s22 = DoubleVector.zero(DS);
+    DoubleVector s23 = DoubleVector.zero(DS);
+    DoubleVector s30 = DoubleVector.zero(DS);
+    DoubleVector s31 = DoubleVector.zero(DS);
+    DoubleVector s32 = DoubleVector.zero(DS);
+    DoubleVector s33 = DoubleVector.zero(DS);
+    DoubleVector zero = DoubleVector.zero(DS);
+    for (int s = s0; s < s1; s++) {
+      int as = aSeg[s];
+      int bs = bSeg[s];
+      DoubleVector x0 = DoubleVector.fromArray(DS, a, a0 + as + full).blend(zero, past);
+      DoubleVector x1 = DoubleVector.fromArray(DS, a, a1 + as + full).blend(zero, past);
+      DoubleVector x2 = DoubleVector.fromArray(DS, a, a2 + as + full).blend(zero, past);
+      DoubleVector x3 = DoubleVector.fromArray(DS, a, a3 + as + full).blend(zero, past);
+      DoubleVector y0 = DoubleVector.fromArray(DS, b, b0 + bs + full).blend(zero, past);
+      DoubleVector y1 = DoubleVector.fromArray(DS, b, b1 + bs + full).blend(zero, past);
+      DoubleVector y2 = DoubleVector.fromArray(DS, b, b2 + bs + full).blend(zero, past);
+      DoubleVector y3 = DoubleVector.fromArray(DS, b, b3 + bs + full).blend(zero, past);
+      s00 = x0.fma(y0, s00);
+      s01 = x0.fma(y1, s01);
+      s02 = x0.fma(y2, s02);
+      s03 = x0.fma(y3, s03);
+      s10 = x1.fma(y0, s10);
+      s11 = x1.fma(y1, s11);
+      s12 = x1.fma(y2, s12);
+      s13 = x1.fma(y3, s13);
+      s20 = x2.fma(y0, s20);
+      s21 = x2.fma(y1, s21);
+      s22 = x2.fma(y2, s22);
+      s23 = x2.fma(y3, s23);
+      s30 = x3.fma(y0, s30);
+      s31 = x3.fma(y1, s31);
+      s32 = x3.fma(y2, s32);
+      s33 = x3.fma(y3, s33);
+    }
+    acc[accOff + 0 * ldAcc + 0] += s00.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 1] += s01.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 2] += s02.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 3] += s03.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 0] += s10.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 1] += s11.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 2] += s12.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 3] += s13.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 0] += s20.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 1] += s21.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 2] += s22.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 3] += s23.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 0] += s30.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 1] += s31.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 2] += s32.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 3] += s33.reduceLanes(VectorOperators.ADD);
+  }
+
+
   // END DOUBLE
 }

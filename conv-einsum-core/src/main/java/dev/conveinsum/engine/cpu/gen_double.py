@@ -11,7 +11,7 @@ def regenerate(p):
 
 def conv(t):
     reps=[("FloatVector","DoubleVector"),("new float[","new double["),("VectorSpecies<Float>","VectorSpecies<Double>"),("float[]","double[]"),("(float)","(double)"),
-          ("float ","double "),("fbuf","dbuf"),("sgemm","dgemm"),("0f","0.0"),("FS","DS"),("FL","DL"),("NRF","NRD"),("NCF","NCD"),("F_","D_"),
+          ("float ","double "),("fbuf","dbuf"),("sgemm","dgemm"),("sdotSegments","ddotSegments"),("dot44TailF","dot44TailD"),("dot44F","dot44D"),("dotScalarF","dotScalarD"),("dot11F","dot11D"),("segmentDotsF","segmentDotsD"),("0f","0.0"),("FS","DS"),("FL","DL"),("NRF","NRD"),("NCF","NCD"),("F_","D_"),
           ("kernelRowsAcc8F","kernelRowsAcc8D"),("kernelRows8F","kernelRows8D"),("kernelF","kernelD"),("kernelAccF","kernelAccD"),("kernel8F","kernel8D"),("kernel6F","kernel6D"),("kernelAcc8F","kernelAcc8D"),("kernelAcc6F","kernelAcc6D"),("dotsF","dotsD"),("dotRowF","dotRowD"),("corr4F","corr4D"),("corr2F","corr2D"),("corr1F","corr1D"),("corrHalfF","corrHalfD"),("HFS","HDS"),("HFL","HDL"),("storeF","storeD"),("fusedDirectF","fusedDirectD"),("directF","directD"),("floatLanes","doubleLanes"),("taps2F","taps2D"),("taps1F","taps1D"),("rowsDirectF","rowsDirectD"),("im2colF","im2colD"),("fftF","fftD"),("gatherF","gatherD"),("shiftedF","shiftedD"),("padF","padD"),("Scratch.floats","Scratch.doubles"),("blockedF","blockedD"),("implicitF","implicitD"),("compactF","compactD"),("newFftF","newFftD"),("forwardF","forwardD"),("inverseF","inverseD"),("Float","Double")]
     for a,b in reps: t=t.replace(a,b)
     return t

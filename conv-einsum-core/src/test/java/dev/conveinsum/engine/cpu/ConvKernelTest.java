@@ -142,6 +142,75 @@ class ConvKernelTest {
     assertTrue(implicit >= 100, "too few shapes took the implicit im2col: " + implicit);
   }
 
+  /**
+   * Filters longer than the output (weight gradients) take the segment dot products: 1-3
+   * dimensions, the last with 16-70 taps, outer dimensions with strides and dilations, pads,
+   * crops, periods, flips, several groups and entries, both kernel sets, 1-3 threads.
+   */
+  @Test
+  void segmentDotsMatchReference() {
+    Random r = new Random(5151);
+    int taken = 0;
+    for (int i = 0; i < 120; i++) {
+      int n = 1 + r.nextInt(3);
+      List<ConvDim> dims = new ArrayList<>();
+      for (int j = 0; j < n - 1; j++) {
+        dims.add(randomDim(r, 6));
+      }
+      int k = 16 + r.nextInt(55);
+      int out = 1 + r.nextInt(5);
+      int pad = r.nextInt(3);
+      int in = Math.max(1, k + out - 1 - 2 * pad + r.nextInt(3) - 1);
+      int period = r.nextInt(5) == 0 ? in : 0;
+      dims.add(new ConvDim(in, k, out, 1, 1, pad, r.nextBoolean(), period));
+      ConvProblem s = new ConvProblem(1 + r.nextInt(3), 1 + r.nextInt(6), 1 + r.nextInt(9),
+          1 + r.nextInt(4), dims);
+      if (!ConvKernel.segmentDotIm2col(s)) {
+        continue;
+      }
+      taken++;
+      CpuKernels kern = i % 4 == 3 ? VectorSupport.scalarKernels() : VectorSupport.kernels();
+      check(kern, s, Algorithm.IM2COL, r.nextBoolean(), 1 + r.nextInt(3), r, "segment case " + i);
+    }
+    assertTrue(taken >= 100, "too few shapes took the segment dot products: " + taken);
+  }
+
+  /** Lanes read past a segment never reach the sums, even when they hold NaN or infinity. */
+  @Test
+  void segmentDotsIgnoreWhatLiesPastASegment() {
+    for (CpuKernels kern : List.of(VectorSupport.kernels(), VectorSupport.scalarKernels())) {
+      int len = 21;
+      float[] a = new float[200];
+      float[] b = new float[200];
+      Arrays.fill(a, Float.NaN);
+      Arrays.fill(b, Float.POSITIVE_INFINITY);
+      int[] aRows = {0, 40, 80, 120, 160};
+      int[] bRows = {0, 50, 100, 150};
+      double[] want = new double[aRows.length * bRows.length];
+      for (int i = 0; i < aRows.length; i++) {
+        for (int q = 0; q < len; q++) {
+          a[aRows[i] + q] = i + q * 0.5f;
+        }
+      }
+      for (int j = 0; j < bRows.length; j++) {
+        for (int q = 0; q < len; q++) {
+          b[bRows[j] + q] = j - q * 0.25f;
+        }
+      }
+      for (int i = 0; i < aRows.length; i++) {
+        for (int j = 0; j < bRows.length; j++) {
+          for (int q = 0; q < len; q++) {
+            want[i * bRows.length + j] += (double) a[aRows[i] + q] * b[bRows[j] + q];
+          }
+        }
+      }
+      float[] acc = new float[want.length];
+      kern.sdotSegments(aRows.length, bRows.length, len, a, aRows, new int[] {0}, b, bRows, 0,
+          new int[] {0}, 0, 1, acc, 0, bRows.length);
+      assertClose(want, acc, 0, 1e-5, kern.name());
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(value = Algorithm.class, names = {"DIRECT", "IM2COL"})
   void scalarFallbackMatchesReference(Algorithm algo) {
