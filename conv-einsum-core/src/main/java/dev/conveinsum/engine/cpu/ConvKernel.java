@@ -48,7 +48,8 @@ public final class ConvKernel {
     DIRECT,
     /**
      * Filter matrix times patch matrix; best for many channels. With every stride 1 the GEMM
-     * reads the patch matrix in place from the padded input instead of building it.
+     * reads the patch matrix in place from the padded input instead of building it; filters
+     * longer than the output (weight gradients) run as dot products read in place.
      */
     IM2COL,
     /** Frequency-domain product through JTransforms; best for long signals with long filters. */

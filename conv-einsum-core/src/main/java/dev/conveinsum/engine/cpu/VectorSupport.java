@@ -132,6 +132,12 @@ public final class VectorSupport {
     int[][] gemms = {
       {8, 32, 64, 0}, {40, 70, 300, 0}, {13, 45, 40, 0}, {16, 64, 96, 1}, {40, 33, 70, 1},
       {70, 3, 64, 0}, {1, 3, 600, 1}, {5, 15, 500, 1}, {3, 8, 300, 1}, {6, 48, 32, 0}};
+    int[] rows = new int[300];
+    for (int p = 0; p < rows.length; p++) {
+      rows[p] = (p * 97) % 30000;
+    }
+    int[] dotRows = {0, 300, 600, 900, 1200, 1500, 1800, 2100};
+    int[] segs = {0, 60, 120, 3000, 3060, 3120};
     for (int round = 0; round < 3000 && System.nanoTime() < end; round++) {
       boolean acc = (round & 1) == 1;
       for (int[] g : gemms) {
@@ -152,6 +158,16 @@ public final class VectorSupport {
             k.corrRow(cd, 0, len, ad, 0, 200, stride, dil, bd, 0, taps1, taps2);
           }
         }
+      }
+      // the in-place convolution kernels: GEMM with B rows anywhere, blocked segment dots (their
+      // first calls would otherwise run interpreted, boxing every vector, for seconds)
+      for (int[] g : new int[][] {{16, 200, 64}, {40, 70, 300}, {8, 64, 90}}) {
+        k.sgemmRows(g[0], g[1], g[2], af, 0, g[2], 1, bf, rows, round % 3, cf, 0, g[1], acc);
+        k.dgemmRows(g[0], g[1], g[2], ad, 0, g[2], 1, bd, rows, round % 3, cd, 0, g[1], acc);
+      }
+      for (int len : new int[] {16, 37, 56}) {
+        k.sdotSegments(8, 8, len, af, dotRows, segs, bf, dotRows, round % 5, segs, 0, segs.length, cf, 0, 8);
+        k.ddotSegments(8, 8, len, ad, dotRows, segs, bd, dotRows, round % 5, segs, 0, segs.length, cd, 0, 8);
       }
     }
   }

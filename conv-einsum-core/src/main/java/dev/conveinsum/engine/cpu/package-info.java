@@ -22,12 +22,16 @@
  *             out {@code [c][entry][plane]}, and each GEMM row of B (channel c, tap j) is that
  *             buffer read from a shifted offset, so the GEMM kernel reads B in place
  *             ({@code CpuKernels.sgemmRows}; the dense 64-channel 56x56 3x3 layer at batch 32: 50
- *             ms with the patch matrix, 24-26 ms without, 2 threads). Otherwise one patch matrix
- *             covers the output rows of many batch entries, so short planes still make one wide
- *             GEMM; it is stored transposed ({@code [position][c, tap]}) when the filter is longer
- *             than the output (weight gradients). 1-D weight gradients with few outputs skip the
- *             patch matrix: against the zero-padded filter each output is one long dot product
- *             over the padded input, read from a shifted offset;
+ *             ms with the patch matrix, 24-26 ms without, 2 threads). When the filter is longer
+ *             than the output (weight gradients) and its rows are at least 16 long, each output
+ *             is a sum of dot products of filter rows with the padded input rows they meet, in
+ *             place ({@code CpuKernels.sdotSegments}, 4 x 4 register blocks; the dense layer's
+ *             weight gradient 118 -> 57-65 ms). Otherwise one patch matrix covers the output
+ *             rows of many batch entries, so short planes still make one wide GEMM; it is stored
+ *             transposed ({@code [position][c, tap]}) when the filter is longer than the output.
+ *             1-D weight gradients with few outputs skip the patch matrix: against the
+ *             zero-padded filter each output is one long dot product over the padded input, read
+ *             from a shifted offset;
  *         <li>FFT (JTransforms, N &lt;= 3): wins when both signal and filter are long.
  *       </ul>
  *       The automatic choice ({@link dev.conveinsum.engine.cpu.ConvKernel#choose}) compares
