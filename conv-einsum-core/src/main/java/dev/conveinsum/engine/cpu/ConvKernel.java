@@ -2,6 +2,7 @@ package dev.conveinsum.engine.cpu;
 
 import dev.conveinsum.engine.ConvDim;
 import dev.conveinsum.engine.ConvProblem;
+import java.lang.ref.SoftReference;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -751,27 +752,33 @@ public final class ConvKernel {
     }
   }
 
-  /** Per-thread scratch buffers of the implicit im2col, grown on demand and kept. */
+  /**
+   * Per-thread scratch buffers of the in-place im2col forms, grown on demand and kept behind soft
+   * references (up to IM2COL_CHUNK elements each; the collector may take them back).
+   */
   private static final class Scratch {
     static final int PADDED = 0;
     static final int PRODUCT = 1;
-    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[2][0]);
-    private static final ThreadLocal<double[][]> DOUBLES = ThreadLocal.withInitial(() -> new double[2][0]);
+    private static final ThreadLocal<Object[]> HELD = ThreadLocal.withInitial(() -> new Object[4]);
 
     static float[] floats(int which, long size) {
-      float[][] held = FLOATS.get();
-      if (held[which].length < size) {
-        held[which] = new float[Math.toIntExact(size)];
+      Object[] held = HELD.get();
+      float[] a = held[which] instanceof SoftReference<?> r && r.get() instanceof float[] f ? f : null;
+      if (a == null || a.length < size) {
+        a = new float[Math.toIntExact(size)];
+        held[which] = new SoftReference<>(a);
       }
-      return held[which];
+      return a;
     }
 
     static double[] doubles(int which, long size) {
-      double[][] held = DOUBLES.get();
-      if (held[which].length < size) {
-        held[which] = new double[Math.toIntExact(size)];
+      Object[] held = HELD.get();
+      double[] a = held[2 + which] instanceof SoftReference<?> r && r.get() instanceof double[] d ? d : null;
+      if (a == null || a.length < size) {
+        a = new double[Math.toIntExact(size)];
+        held[2 + which] = new SoftReference<>(a);
       }
-      return held[which];
+      return a;
     }
   }
 
