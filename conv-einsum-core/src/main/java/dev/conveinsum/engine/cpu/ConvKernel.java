@@ -145,7 +145,12 @@ public final class ConvKernel {
    * @return DIRECT, IM2COL or FFT
    */
   public static Algorithm choose(ConvProblem shape) {
-    double[] cost = estimate(shape);
+    return choose(new Plan(shape), shape);
+  }
+
+  /** {@link #choose(ConvProblem)} with the plan the caller has built already. */
+  private static Algorithm choose(Plan plan, ConvProblem shape) {
+    double[] cost = estimate(plan, shape);
     if (cost[0] <= cost[1] && cost[0] <= cost[2]) {
       return Algorithm.DIRECT;
     }
@@ -164,6 +169,10 @@ public final class ConvKernel {
 
   /** Estimated single-thread nanoseconds of {direct, im2col, fft}; fft is infinite when N &gt; 3. */
   static double[] estimate(ConvProblem shape) {
+    return estimate(new Plan(shape), shape);
+  }
+
+  private static double[] estimate(Plan plan, ConvProblem shape) {
     int n = shape.rank();
     double macs = shape.multiplyAdds();
     double kPlane = 1;
@@ -207,7 +216,6 @@ public final class ConvKernel {
     double im2col =
         NS_PER_MAC_GEMM * macs * (Math.ceil(t / 8) * 8 / t) * (1 + 8 / depth)
             + NS_PER_COL * gb * depth * outPlane;
-    Plan plan = new Plan(shape);
     if (plan.implicitGemm() && outPlane > 0) {
       // no patch matrix, but the dropped columns between output rows are computed too
       double junk = (double) plan.implicitSpan() / outPlane;
@@ -550,6 +558,21 @@ public final class ConvKernel {
           && k[n - 1] >= 16 && (long) b * winPlane + SEGMENT_SLACK <= IM2COL_CHUNK;
     }
 
+    /**
+     * GEMM row offsets of the implicit im2col for {@code entries} batch entries laid out {@code
+     * [c][entry][padded plane]}: row (c, tap j) starts at {@code c*entries*winPlane +
+     * tapOffset(j)}.
+     */
+    int[] implicitRows(int entries, int[] taps) {
+      int[] rows = new int[c * kPlane];
+      for (int cc = 0; cc < c; cc++) {
+        for (int j = 0; j < kPlane; j++) {
+          rows[cc * kPlane + j] = cc * entries * winPlane + taps[j];
+        }
+      }
+      return rows;
+    }
+
     boolean emptyOutput() {
       return g == 0 || b == 0 || t == 0 || outPlane == 0;
     }
@@ -753,6 +776,42 @@ public final class ConvKernel {
   }
 
   /**
+   * Index tables of the segment dot products for one task of {@code entries} batch entries and
+   * passes of {@code channels} channels: row (entry e, output o) of the padded input starts at
+   * {@code aRows}, the filter rows of output channel t at {@code bRows}; segment (channel cl of
+   * the pass, filter row r) lies {@code aSeg} / {@code bSeg} further on.
+   */
+  private record Segments(int[] aRows, int[] bRows, int[] aSeg, int[] bSeg) {
+    static Segments of(Plan pl, int[] rowStarts, int[] taps, int wtOff, int entries, int channels) {
+      int n = pl.n;
+      int lenOut = pl.out[n - 1];
+      int kLast = pl.k[n - 1];
+      int filterRows = pl.kPlane / kLast;
+      // stride 1 in the last dimension: output o of a row sits lenOut-wise after its row start
+      int[] aRows = new int[entries * pl.outPlane];
+      for (int e = 0; e < entries; e++) {
+        for (int o = 0; o < pl.outPlane; o++) {
+          aRows[e * pl.outPlane + o] = e * pl.winPlane + rowStarts[o / lenOut] + o % lenOut;
+        }
+      }
+      int[] bRows = new int[pl.t];
+      for (int tt = 0; tt < pl.t; tt++) {
+        bRows[tt] = wtOff + tt * pl.c * pl.kPlane;
+      }
+      // dilation 1 in the last dimension: filter row r starts at tap r * kLast
+      int[] aSeg = new int[channels * filterRows];
+      int[] bSeg = new int[channels * filterRows];
+      for (int cl = 0; cl < channels; cl++) {
+        for (int r = 0; r < filterRows; r++) {
+          aSeg[cl * filterRows + r] = cl * entries * pl.winPlane + taps[r * kLast];
+          bSeg[cl * filterRows + r] = cl * pl.kPlane + r * kLast;
+        }
+      }
+      return new Segments(aRows, bRows, aSeg, bSeg);
+    }
+  }
+
+  /**
    * Per-thread scratch buffers of the in-place im2col forms, grown on demand and kept behind soft
    * references (up to IM2COL_CHUNK elements each; the collector may take them back).
    */
@@ -801,7 +860,7 @@ public final class ConvKernel {
       }
       return;
     }
-    Algorithm algo = algorithm == Algorithm.AUTO ? choose(shape) : algorithm;
+    Algorithm algo = algorithm == Algorithm.AUTO ? choose(pl, shape) : algorithm;
     if (algo == Algorithm.IM2COL && pl.shiftedGemm()) {
       // reads the stored filter itself, flip included
       shiftedF(kern, pl, x, xOff, w, wOff, y, yOff, accumulate, par);
@@ -1169,6 +1228,7 @@ public final class ConvKernel {
     int[] taps = pl.tapOffsets();
     int lenOut = pl.out[pl.n - 1];
     int depth = pl.c * pl.kPlane;
+    int[] fullRows = pl.implicitRows(im.entries(), taps);
     par.forEach(pl.g * im.chunks() * im.parts(), task -> {
       int part = task % im.parts();
       int chunk = task / im.parts();
@@ -1186,12 +1246,7 @@ public final class ConvKernel {
               (cc * ne + e) * pl.winPlane);
         }
       }
-      int[] rows = new int[depth];
-      for (int cc = 0; cc < pl.c; cc++) {
-        for (int j = 0; j < pl.kPlane; j++) {
-          rows[cc * pl.kPlane + j] = cc * planeStride + taps[j];
-        }
-      }
+      int[] rows = ne == im.entries() ? fullRows : pl.implicitRows(ne, taps);
       int wBase = wtOff + gg * pl.t * depth;
       int yPlanes = yOff + (gg * pl.b + b0) * pl.t * pl.outPlane;
       if (ne == 1 && cols == pl.outPlane) {
@@ -1232,35 +1287,11 @@ public final class ConvKernel {
   private static void segmentDotsF(
       CpuKernels kern, Plan pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
       boolean accumulate, Parallelism par) {
-    int n = pl.n;
-    int kLast = pl.k[n - 1];
+    int kLast = pl.k[pl.n - 1];
     int filterRows = pl.kPlane / kLast;
     int[] rowSrc = pl.paddedRowSources();
-    int[] rowOff = new int[filterRows];
-    int[] ji = new int[n - 1];
-    int[] kOuter = Arrays.copyOf(pl.k, n - 1);
-    for (int r = 0; r < filterRows; r++) {
-      int off = 0;
-      for (int i = 0; i < n - 1; i++) {
-        off += ji[i] * pl.dims[i].dilation() * pl.winStride[i];
-      }
-      rowOff[r] = off;
-      Plan.increment(ji, kOuter);
-    }
-    int[] outOff = new int[pl.outPlane];
-    int[] oi = new int[n];
-    for (int o = 0; o < pl.outPlane; o++) {
-      int off = 0;
-      for (int i = 0; i < n; i++) {
-        off += oi[i] * pl.dims[i].stride() * pl.winStride[i];
-      }
-      outOff[o] = off;
-      Plan.increment(oi, pl.out);
-    }
-    int[] bRows = new int[pl.t];
-    for (int tt = 0; tt < pl.t; tt++) {
-      bRows[tt] = wtOff + tt * pl.c * pl.kPlane;
-    }
+    int[] rowStarts = pl.rowStarts();
+    int[] taps = pl.tapOffsets();
     int segChunk = (int) Math.max(1, SEGMENT_CHUNK / ((long) Math.max(pl.t, 1) * kLast));
     // channels per pass: enough filter rows per kernel call to amortise its final reductions
     int perPass = Math.max(1, Math.min(pl.c, segChunk / filterRows));
@@ -1272,23 +1303,8 @@ public final class ConvKernel {
       int b0 = (task % parts) * entries;
       int ne = Math.min(entries, pl.b - b0);
       int m = ne * pl.outPlane;
-      int[] aRows = new int[m];
-      for (int e = 0; e < ne; e++) {
-        for (int o = 0; o < pl.outPlane; o++) {
-          aRows[e * pl.outPlane + o] = e * pl.winPlane + outOff[o];
-        }
-      }
       int cPass = (int) Math.max(1, Math.min(perPass, (IM2COL_CHUNK - SEGMENT_SLACK) / ((long) ne * pl.winPlane)));
-      // segment (channel cl of the pass, filter row r): padded input [cl][entry][plane], filter
-      // rows [cl][row] from the pass's first channel on
-      int[] aSeg = new int[cPass * filterRows];
-      int[] bSeg = new int[cPass * filterRows];
-      for (int cl = 0; cl < cPass; cl++) {
-        for (int r = 0; r < filterRows; r++) {
-          aSeg[cl * filterRows + r] = cl * ne * pl.winPlane + rowOff[r];
-          bSeg[cl * filterRows + r] = cl * pl.kPlane + r * kLast;
-        }
-      }
+      Segments sg = Segments.of(pl, rowStarts, taps, wtOff, ne, cPass);
       float[] p = Scratch.floats(Scratch.PADDED, (long) cPass * ne * pl.winPlane + SEGMENT_SLACK);
       float[] acc = new float[m * pl.t];
       for (int c0 = 0; c0 < pl.c; c0 += cPass) {
@@ -1302,8 +1318,8 @@ public final class ConvKernel {
         int bShift = (gg * pl.t * pl.c + c0) * pl.kPlane;
         int segs = cn * filterRows;
         for (int s0 = 0; s0 < segs; s0 += segChunk) {
-          kern.sdotSegments(m, pl.t, kLast, p, aRows, aSeg, wt, bRows, bShift, bSeg, s0,
-              Math.min(segs, s0 + segChunk), acc, 0, pl.t);
+          kern.sdotSegments(m, pl.t, kLast, p, sg.aRows(), sg.aSeg(), wt, sg.bRows(), bShift,
+              sg.bSeg(), s0, Math.min(segs, s0 + segChunk), acc, 0, pl.t);
         }
       }
       for (int e = 0; e < ne; e++) {
@@ -1561,7 +1577,7 @@ public final class ConvKernel {
       }
       return;
     }
-    Algorithm algo = algorithm == Algorithm.AUTO ? choose(shape) : algorithm;
+    Algorithm algo = algorithm == Algorithm.AUTO ? choose(pl, shape) : algorithm;
     if (algo == Algorithm.IM2COL && pl.shiftedGemm()) {
       // reads the stored filter itself, flip included
       shiftedD(kern, pl, x, xOff, w, wOff, y, yOff, accumulate, par);
@@ -1929,6 +1945,7 @@ public final class ConvKernel {
     int[] taps = pl.tapOffsets();
     int lenOut = pl.out[pl.n - 1];
     int depth = pl.c * pl.kPlane;
+    int[] fullRows = pl.implicitRows(im.entries(), taps);
     par.forEach(pl.g * im.chunks() * im.parts(), task -> {
       int part = task % im.parts();
       int chunk = task / im.parts();
@@ -1946,12 +1963,7 @@ public final class ConvKernel {
               (cc * ne + e) * pl.winPlane);
         }
       }
-      int[] rows = new int[depth];
-      for (int cc = 0; cc < pl.c; cc++) {
-        for (int j = 0; j < pl.kPlane; j++) {
-          rows[cc * pl.kPlane + j] = cc * planeStride + taps[j];
-        }
-      }
+      int[] rows = ne == im.entries() ? fullRows : pl.implicitRows(ne, taps);
       int wBase = wtOff + gg * pl.t * depth;
       int yPlanes = yOff + (gg * pl.b + b0) * pl.t * pl.outPlane;
       if (ne == 1 && cols == pl.outPlane) {
@@ -1992,35 +2004,11 @@ public final class ConvKernel {
   private static void segmentDotsD(
       CpuKernels kern, Plan pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
       boolean accumulate, Parallelism par) {
-    int n = pl.n;
-    int kLast = pl.k[n - 1];
+    int kLast = pl.k[pl.n - 1];
     int filterRows = pl.kPlane / kLast;
     int[] rowSrc = pl.paddedRowSources();
-    int[] rowOff = new int[filterRows];
-    int[] ji = new int[n - 1];
-    int[] kOuter = Arrays.copyOf(pl.k, n - 1);
-    for (int r = 0; r < filterRows; r++) {
-      int off = 0;
-      for (int i = 0; i < n - 1; i++) {
-        off += ji[i] * pl.dims[i].dilation() * pl.winStride[i];
-      }
-      rowOff[r] = off;
-      Plan.increment(ji, kOuter);
-    }
-    int[] outOff = new int[pl.outPlane];
-    int[] oi = new int[n];
-    for (int o = 0; o < pl.outPlane; o++) {
-      int off = 0;
-      for (int i = 0; i < n; i++) {
-        off += oi[i] * pl.dims[i].stride() * pl.winStride[i];
-      }
-      outOff[o] = off;
-      Plan.increment(oi, pl.out);
-    }
-    int[] bRows = new int[pl.t];
-    for (int tt = 0; tt < pl.t; tt++) {
-      bRows[tt] = wtOff + tt * pl.c * pl.kPlane;
-    }
+    int[] rowStarts = pl.rowStarts();
+    int[] taps = pl.tapOffsets();
     int segChunk = (int) Math.max(1, SEGMENT_CHUNK / ((long) Math.max(pl.t, 1) * kLast));
     // channels per pass: enough filter rows per kernel call to amortise its final reductions
     int perPass = Math.max(1, Math.min(pl.c, segChunk / filterRows));
@@ -2032,23 +2020,8 @@ public final class ConvKernel {
       int b0 = (task % parts) * entries;
       int ne = Math.min(entries, pl.b - b0);
       int m = ne * pl.outPlane;
-      int[] aRows = new int[m];
-      for (int e = 0; e < ne; e++) {
-        for (int o = 0; o < pl.outPlane; o++) {
-          aRows[e * pl.outPlane + o] = e * pl.winPlane + outOff[o];
-        }
-      }
       int cPass = (int) Math.max(1, Math.min(perPass, (IM2COL_CHUNK - SEGMENT_SLACK) / ((long) ne * pl.winPlane)));
-      // segment (channel cl of the pass, filter row r): padded input [cl][entry][plane], filter
-      // rows [cl][row] from the pass's first channel on
-      int[] aSeg = new int[cPass * filterRows];
-      int[] bSeg = new int[cPass * filterRows];
-      for (int cl = 0; cl < cPass; cl++) {
-        for (int r = 0; r < filterRows; r++) {
-          aSeg[cl * filterRows + r] = cl * ne * pl.winPlane + rowOff[r];
-          bSeg[cl * filterRows + r] = cl * pl.kPlane + r * kLast;
-        }
-      }
+      Segments sg = Segments.of(pl, rowStarts, taps, wtOff, ne, cPass);
       double[] p = Scratch.doubles(Scratch.PADDED, (long) cPass * ne * pl.winPlane + SEGMENT_SLACK);
       double[] acc = new double[m * pl.t];
       for (int c0 = 0; c0 < pl.c; c0 += cPass) {
@@ -2062,8 +2035,8 @@ public final class ConvKernel {
         int bShift = (gg * pl.t * pl.c + c0) * pl.kPlane;
         int segs = cn * filterRows;
         for (int s0 = 0; s0 < segs; s0 += segChunk) {
-          kern.ddotSegments(m, pl.t, kLast, p, aRows, aSeg, wt, bRows, bShift, bSeg, s0,
-              Math.min(segs, s0 + segChunk), acc, 0, pl.t);
+          kern.ddotSegments(m, pl.t, kLast, p, sg.aRows(), sg.aSeg(), wt, sg.bRows(), bShift,
+              sg.bSeg(), s0, Math.min(segs, s0 + segChunk), acc, 0, pl.t);
         }
       }
       for (int e = 0; e < ne; e++) {

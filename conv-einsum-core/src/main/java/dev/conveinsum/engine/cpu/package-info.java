@@ -22,7 +22,7 @@
  *             out {@code [c][entry][plane]}, and each GEMM row of B (channel c, tap j) is that
  *             buffer read from a shifted offset, so the GEMM kernel reads B in place
  *             ({@code CpuKernels.sgemmRows}; the dense 64-channel 56x56 3x3 layer at batch 32: 50
- *             ms with the patch matrix, 24-26 ms without, 2 threads). When the filter is longer
+ *             ms with the patch matrix, 24-27 ms without, 2 threads). When the filter is longer
  *             than the output (weight gradients) and its rows are at least 16 long, each output
  *             is a sum of dot products of filter rows with the padded input rows they meet, in
  *             place ({@code CpuKernels.sdotSegments}, 4 x 4 register blocks; the dense layer's
