@@ -1,15 +1,11 @@
 package dev.conveinsum.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.cost.CostModel;
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.engine.Engines;
 import dev.conveinsum.exec.Checkpoint;
 import dev.conveinsum.exec.CompiledPlan;
-import dev.conveinsum.exec.Execution;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.plan.Path;
@@ -18,8 +14,6 @@ import dev.conveinsum.plan.Planner;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -118,95 +112,31 @@ final class BenchCommand implements Callable<Integer> {
     BoundExpression bound = BoundExpression.bind(Expression.parse(expression), convOptions,
         Inputs.shapes(shapes));
     Path chosen = choosePath(bound);
-    CostModel model = new CostModel(bound);
-    var cost = chosen.cost(model);
-    long flops = backward ? cost.trainFlops() : cost.flops();
-    CompiledPlan plan = CompiledPlan.compile(bound, chosen.pairs().toArray(int[][]::new), null);
-    List<Tensor> operands = new ArrayList<>();
-    for (int k = 0; k < bound.operandCount(); k++) {
-      operands.add(Tensor.random(type, 17 + k, bound.shape(k)));
-    }
-    Tensor grad = backward ? Tensor.random(type, 7, bound.outputShape()) : null;
-    CompiledPlan.Options run = new CompiledPlan.Options(engine, nThreads, mode);
     PrintWriter err = spec.commandLine().getErr();
     boolean progress = !json && System.console() != null;
-    long peak = 0;
-    double[] ms = new double[reps];
-    long warmStart = System.nanoTime();
-    int warmRuns = 0;
-    // Warm up for at least W runs and --warmup-ms, then until the call time has settled: the
-    // Vector API kernels run ~100x slower until C2 compiles them, which on 2 busy cores can take
-    // several seconds. Settled: the last SETTLE runs each within 25 % of the fastest so far,
-    // and none of them more than 10 % faster than every run before them.
-    double best = Double.POSITIVE_INFINITY;
-    double bestBefore = Double.POSITIVE_INFINITY;
-    double[] recent = new double[SETTLE];
-    long limitMs = warmupMs * 10;
-    while (true) {
-      double elapsed = (System.nanoTime() - warmStart) / 1e6;
-      boolean minimumDone = warmRuns >= warmup && elapsed >= warmupMs;
-      if (minimumDone && (warmupMs == 0 || settled(recent, warmRuns, best, bestBefore)
-          || elapsed >= limitMs
-          || warmRuns >= Math.max(warmup, 1000))) { // 1000 runs of a very fast call: warm enough
-        break;
-      }
-      long t0 = System.nanoTime();
-      plan.execute(operands, grad, run);
-      double took = (System.nanoTime() - t0) / 1e6;
-      best = Math.min(best, took);
-      if (warmRuns >= SETTLE) {
-        bestBefore = Math.min(bestBefore, recent[warmRuns % SETTLE]); // the run SETTLE ago
-      }
-      recent[warmRuns % SETTLE] = took;
-      warmRuns++;
-      if (progress) {
-        err.printf("\rwarm-up %d", warmRuns);
+    Bencher.Listener listener = !progress ? null : new Bencher.Listener() {
+      @Override
+      public void warmup(int runs) {
+        err.printf("\rwarm-up %d", runs);
         err.flush();
       }
-    }
-    for (int i = 0; i < reps; i++) {
-      long t0 = System.nanoTime();
-      Execution e = plan.execute(operands, grad, run);
-      ms[i] = (System.nanoTime() - t0) / 1e6;
-      peak = Math.max(peak, e.peakBytes());
-      if (progress) {
-        err.printf("\rrun %d/%d   ", i + 1, reps);
+
+      @Override
+      public void timed(int run, int total) {
+        err.printf("\rrun %d/%d   ", run, total);
         err.flush();
       }
-    }
+    };
+    Bencher.Record r = Bencher.measure(new Bencher.Job(expression, bound, chosen, backward, mode,
+        type, engine, nThreads), new Bencher.Settings(warmup, warmupMs, reps), System::nanoTime,
+        listener);
     if (progress) {
       err.print("\r" + " ".repeat(30) + "\r");
       err.flush();
     }
-    double[] sorted = ms.clone();
-    Arrays.sort(sorted);
-    double median = reps % 2 == 1 ? sorted[reps / 2]
-        : (sorted[reps / 2 - 1] + sorted[reps / 2]) / 2;
-    double min = sorted[0];
-    double gflops = flops / (median * 1e6);
-    long predicted = plan.predictPeakBytes(type, backward, mode);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      ObjectNode o = Inputs.JSON.createObjectNode();
-      o.put("expression", expression);
-      o.put("median_ms", median);
-      o.put("min_ms", min);
-      o.put("flops", flops);
-      o.put("gflops", gflops);
-      ArrayNode p = o.putArray("path");
-      for (int[] pair : chosen.pairs()) {
-        p.addArray().add(pair[0]).add(pair[1]);
-      }
-      o.put("threads", nThreads);
-      o.put("dtype", type.toString());
-      o.put("backward", backward);
-      o.put("checkpoint", mode.name());
-      o.put("engine", engine.name());
-      o.put("peak_bytes", peak);
-      o.put("predicted_peak_bytes", predicted);
-      o.put("warmup", warmRuns);
-      o.put("reps", reps);
-      out.println(o);
+      out.println(r.toJson());
     } else {
       out.printf(Locale.ROOT, "expression   %s%n", expression);
       out.printf(Locale.ROOT, "path         %s%n", chosen);
@@ -214,15 +144,17 @@ final class BenchCommand implements Callable<Integer> {
           nThreads == 1 ? "" : "s", type, backward ? ", forward+backward (" + mode + ")"
               : ", forward");
       out.printf(Locale.ROOT, "time         median %.3f ms, min %.3f ms (%d runs after %d"
-          + " warm-up)%n", median, min, reps, warmRuns);
+          + " warm-up)%n", r.medianMs(), r.minMs(), reps, r.warmupRuns());
       out.printf(Locale.ROOT, "FLOPs        %.4g  (%.2f GFLOPS at the median)%n",
-          (double) flops, gflops);
+          (double) r.flops(), r.gflops());
       out.printf(Locale.ROOT, "peak memory  %.2f MiB measured, %.2f MiB predicted%n",
-          peak / 1048576.0, predicted / 1048576.0);
+          r.peakBytes() / 1048576.0, r.predictedPeakBytes() / 1048576.0);
     }
     if (profile) {
-      printProfile(plan, operands, grad, new CompiledPlan.Options(engine, nThreads, mode, true),
-          json ? err : out);
+      CompiledPlan plan = CompiledPlan.compile(bound, chosen.pairs().toArray(int[][]::new), null);
+      Tensor grad = backward ? Tensor.random(type, 7, bound.outputShape()) : null;
+      printProfile(plan, Bencher.operands(bound, type), grad,
+          new CompiledPlan.Options(engine, nThreads, mode, true), json ? err : out);
     }
     out.flush();
     return 0;
@@ -242,21 +174,6 @@ final class BenchCommand implements Callable<Integer> {
         v / 1e6 / reps, 100 * v / all, k));
     sink.printf(Locale.ROOT, "  %9.3f  total%n", all / 1e6 / reps);
     sink.flush();
-  }
-
-  /** Warm-up runs that must all be near the fastest for the timing to start. */
-  private static final int SETTLE = 5;
-
-  private static boolean settled(double[] recent, int runs, double best, double bestBefore) {
-    if (runs < 2 * SETTLE || best < 0.9 * bestBefore) {
-      return false;
-    }
-    for (double ms : recent) {
-      if (ms > 1.25 * best) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private Path choosePath(BoundExpression bound) {

@@ -71,6 +71,10 @@ final class PathCommand implements Callable<Integer> {
       description = "also write the contraction tree as Graphviz DOT")
   java.nio.file.Path dot;
 
+  @Option(names = "--svg", paramLabel = "FILE",
+      description = "also write the contraction tree as an SVG picture")
+  java.nio.file.Path svg;
+
   @Override
   public Integer call() throws IOException {
     List<long[]> shapeList = Inputs.shapes(shapes);
@@ -99,6 +103,9 @@ final class PathCommand implements Callable<Integer> {
     PlanInfo info = ConvEinsum.path(expression, convOptions, shapeList, po);
     if (dot != null) {
       Files.writeString(dot, info.toDot());
+    }
+    if (svg != null) {
+      Files.writeString(svg, dev.conveinsum.cli.report.TreeSvg.render(info));
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

@@ -1,0 +1,198 @@
+package dev.conveinsum.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveinsum.engine.Engine;
+import dev.conveinsum.exec.Checkpoint;
+import dev.conveinsum.exec.CompiledPlan;
+import dev.conveinsum.exec.Execution;
+import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.plan.Path;
+import dev.conveinsum.tensor.DType;
+import dev.conveinsum.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The measuring loop of {@code conv-einsum bench}, shared with {@code conv-einsum report}: warm
+ * a compiled plan up until its call time settles, time {@code reps} calls, and return one
+ * {@link Record} (what {@code bench --json} prints).
+ */
+public final class Bencher {
+  /** Warm-up runs that must all be near the fastest for the timing to start. */
+  private static final int SETTLE = 5;
+
+  private Bencher() {}
+
+  /**
+   * How long to warm up and how many calls to time.
+   *
+   * @param warmup untimed runs first, at least
+   * @param warmupMs warm up for at least this long, then until the call time settles (at most
+   *     10x this long); 0: exactly {@code warmup} runs
+   * @param reps timed runs, at least 1
+   */
+  public record Settings(int warmup, long warmupMs, int reps) {}
+
+  /** What to run: the expression, the path, forward or forward+backward, and the engine. */
+  public record Job(String expression, BoundExpression bound, Path path, boolean backward,
+      Checkpoint checkpoint, DType dtype, Engine engine, int threads) {}
+
+  /** Told of each finished run, for a progress display. */
+  public interface Listener {
+    /** A warm-up run finished; {@code runs} so far. */
+    void warmup(int runs);
+
+    /** Timed run {@code run} (1-based) of {@code reps} finished. */
+    void timed(int run, int reps);
+  }
+
+  /**
+   * One measurement, the fields of {@code bench --json}.
+   *
+   * @param expression the expression text
+   * @param path the path run
+   * @param flops FLOPs of the path (training FLOPs when backward)
+   * @param medianMs median of the timed runs, milliseconds
+   * @param minMs fastest timed run, milliseconds
+   * @param threads threads
+   * @param dtype element type
+   * @param backward whether the runs computed gradients
+   * @param checkpoint what the backward pass kept
+   * @param engine the engine's name
+   * @param peakBytes measured peak bytes (largest over the timed runs)
+   * @param predictedPeakBytes the plan's predicted peak bytes
+   * @param warmupRuns untimed runs done
+   * @param reps timed runs
+   */
+  public record Record(String expression, Path path, long flops, double medianMs, double minMs,
+      int threads, DType dtype, boolean backward, Checkpoint checkpoint, String engine,
+      long peakBytes, long predictedPeakBytes, int warmupRuns, int reps) {
+
+    /** Returns FLOPs per second at the median, in GFLOPS. */
+    public double gflops() {
+      return flops / (medianMs * 1e6);
+    }
+
+    /** Returns the JSON object {@code bench --json} prints. */
+    public ObjectNode toJson() {
+      ObjectNode o = Inputs.JSON.createObjectNode();
+      o.put("expression", expression);
+      o.put("median_ms", medianMs);
+      o.put("min_ms", minMs);
+      o.put("flops", flops);
+      o.put("gflops", gflops());
+      ArrayNode p = o.putArray("path");
+      for (int[] pair : path.pairs()) {
+        p.addArray().add(pair[0]).add(pair[1]);
+      }
+      o.put("threads", threads);
+      o.put("dtype", dtype.toString());
+      o.put("backward", backward);
+      o.put("checkpoint", checkpoint.name());
+      o.put("engine", engine);
+      o.put("peak_bytes", peakBytes);
+      o.put("predicted_peak_bytes", predictedPeakBytes);
+      o.put("warmup", warmupRuns);
+      o.put("reps", reps);
+      return o;
+    }
+  }
+
+  /** Returns the operands a job runs on: seeded random tensors, as {@code bench} has always used. */
+  public static List<Tensor> operands(BoundExpression bound, DType type) {
+    List<Tensor> operands = new ArrayList<>();
+    for (int k = 0; k < bound.operandCount(); k++) {
+      operands.add(Tensor.random(type, 17 + k, bound.shape(k)));
+    }
+    return operands;
+  }
+
+  /**
+   * Compiles and measures a job.
+   *
+   * @param job what to run
+   * @param settings warm-up and repetitions
+   * @param clock nanosecond clock ({@code System::nanoTime}; tests pass a fake one)
+   * @param listener told of each run, or null
+   * @return the measurement
+   */
+  public static Record measure(Job job, Settings settings, LongSupplier clock,
+      Listener listener) {
+    BoundExpression bound = job.bound();
+    CompiledPlan plan = CompiledPlan.compile(bound, job.path().pairs().toArray(int[][]::new),
+        null);
+    List<Tensor> operands = operands(bound, job.dtype());
+    Tensor grad = job.backward() ? Tensor.random(job.dtype(), 7, bound.outputShape()) : null;
+    CompiledPlan.Options run = new CompiledPlan.Options(job.engine(), job.threads(),
+        job.checkpoint());
+    int reps = settings.reps();
+    long warmupMs = settings.warmupMs();
+    long peak = 0;
+    double[] ms = new double[reps];
+    long warmStart = clock.getAsLong();
+    int warmRuns = 0;
+    // Warm up for at least W runs and --warmup-ms, then until the call time has settled: the
+    // Vector API kernels run ~100x slower until C2 compiles them, which on 2 busy cores can take
+    // several seconds. Settled: the last SETTLE runs each within 25 % of the fastest so far,
+    // and none of them more than 10 % faster than every run before them.
+    double best = Double.POSITIVE_INFINITY;
+    double bestBefore = Double.POSITIVE_INFINITY;
+    double[] recent = new double[SETTLE];
+    long limitMs = warmupMs * 10;
+    while (true) {
+      double elapsed = (clock.getAsLong() - warmStart) / 1e6;
+      boolean minimumDone = warmRuns >= settings.warmup() && elapsed >= warmupMs;
+      if (minimumDone && (warmupMs == 0 || settled(recent, warmRuns, best, bestBefore)
+          || elapsed >= limitMs
+          || warmRuns >= Math.max(settings.warmup(), 1000))) { // 1000 runs of a fast call
+        break;
+      }
+      long t0 = clock.getAsLong();
+      plan.execute(operands, grad, run);
+      double took = (clock.getAsLong() - t0) / 1e6;
+      best = Math.min(best, took);
+      if (warmRuns >= SETTLE) {
+        bestBefore = Math.min(bestBefore, recent[warmRuns % SETTLE]); // the run SETTLE ago
+      }
+      recent[warmRuns % SETTLE] = took;
+      warmRuns++;
+      if (listener != null) {
+        listener.warmup(warmRuns);
+      }
+    }
+    for (int i = 0; i < reps; i++) {
+      long t0 = clock.getAsLong();
+      Execution e = plan.execute(operands, grad, run);
+      ms[i] = (clock.getAsLong() - t0) / 1e6;
+      peak = Math.max(peak, e.peakBytes());
+      if (listener != null) {
+        listener.timed(i + 1, reps);
+      }
+    }
+    double[] sorted = ms.clone();
+    Arrays.sort(sorted);
+    double median = reps % 2 == 1 ? sorted[reps / 2]
+        : (sorted[reps / 2 - 1] + sorted[reps / 2]) / 2;
+    var cost = job.path().cost(new dev.conveinsum.cost.CostModel(bound));
+    long flops = job.backward() ? cost.trainFlops() : cost.flops();
+    long predicted = plan.predictPeakBytes(job.dtype(), job.backward(), job.checkpoint());
+    return new Record(job.expression(), job.path(), flops, median, sorted[0], job.threads(),
+        job.dtype(), job.backward(), job.checkpoint(), job.engine().name(), peak, predicted,
+        warmRuns, reps);
+  }
+
+  private static boolean settled(double[] recent, int runs, double best, double bestBefore) {
+    if (runs < 2 * SETTLE || best < 0.9 * bestBefore) {
+      return false;
+    }
+    for (double ms : recent) {
+      if (ms > 1.25 * best) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
