@@ -86,6 +86,7 @@ public record LayerFacts(String name, LayerSpec spec, long batch, long height, l
     o.put("decomposition", spec.decomposition().name());
     rate().ifPresent(r -> o.put("compression_rate", r));
     o.put("expression", spec.expression());
+    o.set("options", JSON.valueToTree(spec.options().toMap()));
     o.set("input_shape", JSON.valueToTree(shapes().get(0)));
     ArrayNode fs = o.putArray("factor_shapes");
     spec.factorShapes().forEach(s -> fs.add(JSON.valueToTree(s)));
