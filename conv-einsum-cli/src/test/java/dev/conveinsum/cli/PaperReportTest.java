@@ -38,7 +38,7 @@ class PaperReportTest {
   @Test
   void paperTablesEqualPathAndLayerJson() throws Exception {
     JsonNode report = json("report", "--paper", "--out-dir", dir.toString(), "--reps", "1",
-        "--warmup-ms", "0", "--naive-max-gflop", "0.05", "--paper-batch", "2",
+        "--warmup-ms", "0", "--naive-max-gflop", "0.3", "--paper-batch", "2",
         "--memory-budget", "64MiB", "--json", "--no-progress");
     JsonNode list;
     try (InputStream in = getClass().getResourceAsStream("/bench/tnn_layers.json")) {
@@ -74,6 +74,20 @@ class PaperReportTest {
     assertEquals(8 + 1, report.get("timing").size());
     report.get("timing").forEach(t -> assertTrue(t.at("/layer/name").asText()
         .matches(".*-stage2-cr010|DENSE-stage2"), t.at("/layer/name").asText()));
+    int compared = 0;
+    for (JsonNode t : report.get("timing")) {
+      JsonNode c = t.get("naive_comparison");
+      if (c.has("layer")) {
+        // the naive path ran at a batch no larger than the timing batch, within the FLOP limit
+        long b = c.at("/layer/input_shape/0").asLong();
+        assertTrue(b >= 1 && b <= 2, "naive batch " + b);
+        assertTrue(c.at("/naive/flops").asLong() <= 300_000_000L, c.toString());
+        assertEquals(c.at("/layer/naive_flops"), c.at("/naive/flops"));
+        assertEquals(c.at("/layer/flops"), c.at("/optimal/flops"));
+        compared++;
+      }
+    }
+    assertTrue(compared >= 1, "some naive path ran");
     assertEquals(32 + 4, report.get("max_batch").size());
     int cited = ReportCommandTest.checkCitedNumbers(dir.resolve("index.html"), report);
     assertTrue(cited >= 192 * 3 + 9 * 2 + 36 * 4, "cited: " + cited);

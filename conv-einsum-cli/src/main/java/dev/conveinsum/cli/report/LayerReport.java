@@ -254,7 +254,7 @@ final class LayerReport {
                 + " that fits " + Format.mib(budget) + " MiB.").close().nl();
     h.open("p").text("Command: ").element("code", command).close().nl();
     Pages.machine(h, machine, measure != Measure.NONE);
-    h.element("h2", "Parameters and FLOPs").nl();
+    h.element("h2", "Parameters and FLOPs", "id", "s-flops").nl();
     h.element("p", "FLOPs as conv-einsum layer and path count them (SPEC section 4): forward,"
         + " at the input's batch. naive: operands contracted left to right.").nl();
     h.open("table", "id", "flops");
@@ -280,10 +280,10 @@ final class LayerReport {
       h.element("p", "Not measured: run with --measure forward or --measure training for"
           + " times, peak memory and the largest batch.").nl();
     }
-    h.element("h2", "Training").nl();
+    h.element("h2", "Training", "id", "s-training").nl();
     h.element("p", "Network training times (the paper's training table) are not part of this"
         + " report yet: they wait for the DJL training integration.", "class", "note").nl();
-    h.element("h2", "Contraction trees").nl();
+    h.element("h2", "Contraction trees", "id", "s-trees").nl();
     h.element("p", "The optimal path of each layer (conv-einsum path --svg draws the same"
         + " picture). Leaves are the operands; each step shows its contraction, index kinds,"
         + " FLOPs and result size, filled darker the more it costs.").nl();
@@ -292,7 +292,7 @@ final class LayerReport {
           + r.facts().optimal().path() + ", " + Format.big(r.facts().flops()) + " FLOPs");
       h.raw(TreeSvg.inline(r.facts().optimal())).close().nl();
     }
-    h.element("h2", "Files").nl();
+    h.element("h2", "Files", "id", "s-files").nl();
     h.open("p").element("a", "report.json", "href", "report.json").text(" (every number, with"
         + " the bench records) · ").element("a", "report.csv", "href", "report.csv")
         .text(" · figures as PNG and SVG under figures/").close().nl();
@@ -319,7 +319,7 @@ final class LayerReport {
   }
 
   private void timeSection(Html h, JsonNode json, List<Charts.Figure> figures) {
-    h.element("h2", "Time").nl();
+    h.element("h2", "Time", "id", "s-time").nl();
     h.element("p", "Median of the timed runs after warm-up, as conv-einsum bench measures"
         + " (float32, random inputs); naive runs only where it costs at most the naive FLOP"
         + " limit and fits the heap.").nl();
@@ -373,7 +373,7 @@ final class LayerReport {
   }
 
   private void memorySection(Html h, JsonNode json, List<Charts.Figure> figures) {
-    h.element("h2", "Memory and the largest batch").nl();
+    h.element("h2", "Memory and the largest batch", "id", "s-memory").nl();
     h.element("p", "Peak bytes held by operands, intermediates and gradients during one"
         + " forward+backward call at the input's batch (CompiledPlan's accounting: what bench"
         + " reports as predicted_peak_bytes, and measures as peak_bytes). STORE keeps the"

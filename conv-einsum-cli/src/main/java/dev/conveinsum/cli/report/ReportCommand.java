@@ -230,7 +230,7 @@ public final class ReportCommand implements Callable<Integer> {
   }
 
   private String commandLine() {
-    StringBuilder sb = new StringBuilder("conv-einsum report");
+    StringBuilder sb = new StringBuilder("conv-einsum"); // the arguments include "report"
     for (String a : spec.commandLine().getParseResult().originalArgs()) {
       sb.append(' ').append(a.matches("[A-Za-z0-9_.,=/:+-]+") ? a : "'" + a + "'");
     }
