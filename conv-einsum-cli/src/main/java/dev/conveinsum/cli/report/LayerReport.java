@@ -94,6 +94,10 @@ final class LayerReport {
   /** Measures the planned layers (and the dense layer) as asked. */
   static LayerReport run(ObjectNode config, Machine machine, LayerFacts denseFacts,
       List<LayerFacts> layers, Measure measure, Measurer m, Progress progress) {
+    if (measure != Measure.NONE) {
+      progress.doing("JIT warm-up");
+      m.warmUpJit(layers.isEmpty() ? denseFacts : layers.get(0));
+    }
     Row dense = new Row(denseFacts, measure(denseFacts, measure, m, progress, true));
     List<Row> rows = new ArrayList<>();
     for (LayerFacts f : layers) {

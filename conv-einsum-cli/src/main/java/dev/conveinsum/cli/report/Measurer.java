@@ -105,33 +105,61 @@ public record Measurer(Engine engine, int threads, Bencher.Settings settings,
   }
 
   /**
+   * Runs a layer's optimal path untimed for about a second (until its call time settles, at
+   * most 10 s), so the first timing of a sweep does not pay for the JIT compiling the kernels.
+   * Nothing when the settings ask for no warm-up time.
+   */
+  public void warmUpJit(LayerFacts f) {
+    if (settings.warmupMs() == 0) {
+      return;
+    }
+    BoundExpression bound = bind(f, f.batch());
+    Bencher.measure(new Bencher.Job(f.spec().expression(), bound, path(bound, "optimal", false),
+        false, Checkpoint.STORE, DType.FLOAT32, engine, threads),
+        new Bencher.Settings(1, 1000, 1), clock, null);
+  }
+
+  /**
    * Times the naive path where it is affordable: at most {@code naiveMaxFlops} and a predicted
    * peak within half the heap; otherwise says why not.
    */
   public Timing timeNaive(LayerFacts f, boolean backward, Bencher.Listener listener) {
+    String obstacle = naiveObstacle(f, backward);
+    if (obstacle != null) {
+      return new Timing(null, obstacle);
+    }
+    BoundExpression bound = bind(f, f.batch());
+    Path p = Path.naive(bound.operandCount());
+    return new Timing(Bencher.measure(new Bencher.Job(f.spec().expression(), bound, p, backward,
+        Checkpoint.STORE, DType.FLOAT32, engine, threads), settings, clock, listener), null);
+  }
+
+  /**
+   * Says why the naive path of a layer is not timed (over the FLOP limit, an intermediate past
+   * a Java array, a predicted peak over half the heap), or null when it is affordable.
+   */
+  public String naiveObstacle(LayerFacts f, boolean backward) {
     BoundExpression bound = bind(f, f.batch());
     Path p = Path.naive(bound.operandCount());
     var cost = p.cost(new dev.conveinsum.cost.CostModel(bound));
     long flops = backward ? cost.trainFlops() : cost.flops();
     if (flops > naiveMaxFlops) {
-      return new Timing(null, String.format(Locale.ROOT, "not run: %.3g GFLOP > %.3g",
-          flops / 1e9, naiveMaxFlops / 1e9));
+      return String.format(Locale.ROOT, "not run: %.3g GFLOP at batch %d > %.3g", flops / 1e9,
+          f.batch(), naiveMaxFlops / 1e9);
     }
     for (long s : cost.intermediateSizes()) {
       if (s > Integer.MAX_VALUE / 2) {
-        return new Timing(null, String.format(Locale.ROOT,
-            "does not fit: a %.3g-element intermediate", (double) s));
+        return String.format(Locale.ROOT, "does not fit: a %.3g-element intermediate at batch"
+            + " %d", (double) s, f.batch());
       }
     }
     long peak = CompiledPlan.compile(bound, p.pairs().toArray(int[][]::new), null)
         .predictPeakBytes(DType.FLOAT32, backward, Checkpoint.STORE);
     if (peak > heapBytes / 2) {
-      return new Timing(null, String.format(Locale.ROOT,
-          "does not fit: needs %.3g GiB, heap %.3g GiB", peak / 1073741824.0,
-          heapBytes / 1073741824.0));
+      return String.format(Locale.ROOT, "does not fit: needs %.3g GiB at batch %d, heap %.3g"
+          + " GiB", peak / 1073741824.0, f.batch(), heapBytes / 1073741824.0);
     }
-    return new Timing(Bencher.measure(new Bencher.Job(f.spec().expression(), bound, p, backward,
-        Checkpoint.STORE, DType.FLOAT32, engine, threads), settings, clock, listener), null);
+    return null;
   }
 
   /**
