@@ -292,7 +292,8 @@ final class LayerReport {
         + " picture). Leaves are the operands; each step shows its contraction, index kinds,"
         + " FLOPs and result size, filled darker the more it costs.").nl();
     for (Row r : rows) {
-      h.open("details").element("summary", r.facts().name() + ": path "
+      h.open("details", "open", r == rows.get(0) ? "open" : null).element("summary",
+          r.facts().name() + ": path "
           + r.facts().optimal().path() + ", " + Format.big(r.facts().flops()) + " FLOPs");
       h.raw(TreeSvg.inline(r.facts().optimal())).close().nl();
     }
@@ -325,8 +326,9 @@ final class LayerReport {
   private void timeSection(Html h, JsonNode json, List<Charts.Figure> figures) {
     h.element("h2", "Time", "id", "s-time").nl();
     h.element("p", "Median of the timed runs after warm-up, as conv-einsum bench measures"
-        + " (float32, random inputs); naive runs only where it costs at most the naive FLOP"
-        + " limit and fits the heap.").nl();
+        + " (float32, random inputs); the naive path runs only where it costs at most "
+        + config.path("naive_max_gflop").asText() + " GFLOP (--naive-max-gflop) and its"
+        + " predicted peak fits half the heap.").nl();
     h.open("table", "id", "time");
     List<String> head = new ArrayList<>(List.of("layer", "rate", "forward optimal ms",
         "forward naive ms", "naive / optimal", "dense / optimal"));

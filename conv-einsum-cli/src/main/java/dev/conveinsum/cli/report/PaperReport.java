@@ -431,7 +431,8 @@ final class PaperReport {
     h.close().nl();
     h.element("h2", "Contraction trees (timing subset)", "id", "s-trees").nl();
     for (Timed t : timed) {
-      h.open("details").element("summary", t.facts().name() + ": path "
+      h.open("details", "open", t == timed.get(0) ? "open" : null).element("summary",
+          t.facts().name() + ": path "
           + t.facts().optimal().path() + ", " + Format.big(t.facts().flops()) + " FLOPs at batch "
           + t.facts().batch());
       h.raw(TreeSvg.inline(t.facts().optimal())).close().nl();

@@ -23,7 +23,7 @@ public final class TreeSvg {
   private static final int GAP_X = 16;
   private static final int GAP_Y = 34;
   private static final int MARGIN = 12;
-  private static final String LEGEND = "fill: step FLOPs (log scale, white = cheapest,"
+  private static final String LEGEND = "fill: step FLOPs (log scale, pale = cheapest step,"
       + " orange = costliest)   kinds: B batch, C contraction, F free, S self-sum, V convolution";
 
   private TreeSvg() {}
@@ -65,8 +65,10 @@ public final class TreeSvg {
       current.add(leaf);
     }
     long maxFlops = 1;
+    long minFlops = Long.MAX_VALUE;
     for (PlanInfo.StepInfo s : info.steps()) {
       maxFlops = Math.max(maxFlops, s.flops());
+      minFlops = Math.min(minFlops, Math.max(1, s.flops()));
     }
     for (PlanInfo.StepInfo s : info.steps()) {
       int i = s.positions().get(0);
@@ -156,7 +158,7 @@ public final class TreeSvg {
         w.writeAttribute("height", Integer.toString(node.left == null ? 2 * LINE_H + PAD
             : boxH));
         w.writeAttribute("rx", node.left == null ? "2" : "10");
-        w.writeAttribute("fill", node.left == null ? "#e8eef7" : fill(node.flops, maxFlops));
+        w.writeAttribute("fill", node.left == null ? "#e8eef7" : fill(node.flops, minFlops, maxFlops));
         w.writeAttribute("stroke", node.left == null ? "#4a6a9a" : "#8a4b08");
         w.writeEndElement();
         for (int l = 0; l < node.lines.size(); l++) {
@@ -223,9 +225,11 @@ public final class TreeSvg {
     return MARGIN + (maxLevel - node.level) * rowH;
   }
 
-  /** White to orange by log FLOPs relative to the costliest step. */
-  private static String fill(long flops, long maxFlops) {
-    double t = Math.log1p(Math.max(0, flops)) / Math.log1p(maxFlops);
+  /** Pale to full orange by log FLOPs between the cheapest and the costliest step. */
+  private static String fill(long flops, long minFlops, long maxFlops) {
+    double span = Math.log(maxFlops) - Math.log(minFlops);
+    double t = span <= 0 ? 1 : (Math.log(Math.max(1, flops)) - Math.log(minFlops)) / span;
+    t = 0.15 + 0.85 * Math.max(0, Math.min(1, t)); // the cheapest still reads as a step
     int r = 255 + (int) Math.round(t * (0xfd - 255));
     int g = 255 + (int) Math.round(t * (0x8d - 255));
     int b = 255 + (int) Math.round(t * (0x3c - 255));
