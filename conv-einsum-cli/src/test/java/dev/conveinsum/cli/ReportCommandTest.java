@@ -297,6 +297,8 @@ class ReportCommandTest {
       assertEquals(1, r.status(), r.err());
       assertEquals(1, r.err().strip().lines().count(), r.err());
       assertTrue(r.err().contains("--out-dir"), r.err());
+      assertTrue(r.err().contains(out == file ? "is not a directory" : "Not a directory"),
+          r.err());
     }
     assertEquals("mine", Files.readString(file));
   }

@@ -66,10 +66,23 @@ final class OutputDir {
       Path probe = Files.createTempFile(dir, ".conv-einsum-report", ".tmp");
       Files.delete(probe);
     } catch (IOException | SecurityException e) {
-      throw new ConvEinsumException("cannot write to --out-dir " + dir + ": "
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      throw new ConvEinsumException("cannot write to --out-dir " + dir + ": " + reason(e));
     }
     return new OutputDir(dir);
+  }
+
+  /** Why a file operation failed, in words (NIO's messages are often just the path). */
+  private static String reason(Exception e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private static boolean isReport(Path index) {
