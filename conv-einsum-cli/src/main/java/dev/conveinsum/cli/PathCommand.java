@@ -12,7 +12,6 @@ import dev.conveinsum.plan.PlanInfo;
 import dev.conveinsum.plan.PlanOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -73,6 +72,7 @@ final class PathCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    OutputFile dotFile = dot == null ? null : OutputFile.of("--dot", dot);
     List<long[]> shapeList = Inputs.shapes(shapes);
     var convOptions = Inputs.options(options);
     BoundExpression bound = BoundExpression.bind(Expression.parse(expression), convOptions,
@@ -97,8 +97,8 @@ final class PathCommand implements Callable<Integer> {
       po = po.withMemoryLimit(memoryLimit);
     }
     PlanInfo info = ConvEinsum.path(expression, convOptions, shapeList, po);
-    if (dot != null) {
-      Files.writeString(dot, info.toDot());
+    if (dotFile != null) {
+      dotFile.writeString(info.toDot());
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
