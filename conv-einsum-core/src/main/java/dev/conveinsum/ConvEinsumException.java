@@ -6,8 +6,8 @@ package dev.conveinsum;
  * <p>Every message starts with {@code conv_einsum:} and names what is wrong and where (operand,
  * index, sizes, column), so that a user can act on it without reading the source. Messages are
  * bounded: a long expression is shown as an excerpt around the column at fault ({@link
- * #quote(String, int)}), and any detail longer than {@value #MAX_DETAIL} characters is cut in
- * the middle.
+ * #quote(String, int)}), any detail longer than {@value #MAX_DETAIL} characters is cut in the
+ * middle, and line breaks and other control characters are escaped, so a message is one line.
  */
 public class ConvEinsumException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
@@ -69,10 +69,38 @@ public class ConvEinsumException extends IllegalArgumentException {
   }
 
   private static String bounded(String detail) {
-    if (detail == null || detail.length() <= MAX_DETAIL) {
-      return detail;
+    if (detail == null) {
+      return null;
     }
-    int keep = (MAX_DETAIL - CUT.length()) / 2;
-    return detail.substring(0, keep) + CUT + detail.substring(detail.length() - keep);
+    String line = detail;
+    if (line.length() > MAX_DETAIL) {
+      int keep = (MAX_DETAIL - CUT.length()) / 2;
+      line = line.substring(0, keep) + CUT + line.substring(line.length() - keep);
+    }
+    return escapeControls(line);
+  }
+
+  /** Writes line breaks, tabs and other control characters as backslash escapes. */
+  private static String escapeControls(String s) {
+    if (s.chars().noneMatch(Character::isISOControl)) {
+      return s;
+    }
+    StringBuilder sb = new StringBuilder(s.length() + 16);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        default -> {
+          if (Character.isISOControl(c)) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.toString();
   }
 }

@@ -152,6 +152,17 @@ class ApiInputCheckTest {
   }
 
   @Test
+  void messagesAreOneLine() {
+    // Found by the parser fuzzing: whitespace inside an expression is allowed, so a line break
+    // in the text reached the message.
+    String m = refused(() -> Expression.parse("q\n..cCK,cqC|cC"), "ellipsis");
+    assertEquals(1, m.lines().count(), m);
+    assertTrue(m.contains("\"q\\n..cCK"), m);
+    assertEquals("conv_einsum: a\\u0000b\\tc", new ConvEinsumException("a\u0000b\tc")
+        .getMessage());
+  }
+
+  @Test
   void everyMessageIsBounded() {
     String m = new ConvEinsumException("z".repeat(100_000)).getMessage();
     assertTrue(m.length() <= "conv_einsum: ".length() + ConvEinsumException.MAX_DETAIL, m);
