@@ -55,12 +55,13 @@ public final class Main implements Runnable {
   /**
    * Executes a command line, turning anything that escapes picocli's handlers into one line:
    * picocli hands only {@link Exception}s to the execution handler, so an {@link
-   * OutOfMemoryError} or {@link StackOverflowError} of a command arrives here.
+   * OutOfMemoryError} or {@link StackOverflowError} of a command (or any other error) arrives
+   * here.
    */
   static int execute(CommandLine cli, String[] args, PrintWriter err) {
     try {
       return cli.execute(args);
-    } catch (OutOfMemoryError | StackOverflowError | RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       err.println(message(e));
       err.flush();
       return 1;
