@@ -86,14 +86,27 @@ final class Inputs {
    * Reads one JSON value strictly: nothing but white space may follow it, no key may repeat,
    * nesting and numbers are bounded.
    *
-   * @param json the text, as bytes (UTF-8 or as JSON detects it) or a String
+   * @param json the text (UTF-8, or another encoding JSON detects)
    * @param what what the text is, for messages ({@code "case file x.json"}, {@code "--options"})
    * @return the value
    * @throws ConvEinsumException with one line naming the problem and its line and column
    */
-  static JsonNode readJson(Object json, String what) {
-    try (JsonParser p = json instanceof byte[] b ? JSON.createParser(b)
-        : JSON.createParser((String) json)) {
+  static JsonNode readJson(byte[] json, String what) {
+    return readJson(() -> JSON.createParser(json), what);
+  }
+
+  /** Reads one JSON value strictly from text, as {@link #readJson(byte[], String)}. */
+  static JsonNode readJson(String json, String what) {
+    return readJson(() -> JSON.createParser(json), what);
+  }
+
+  /** Opens a parser; Jackson's factory methods throw IOException. */
+  private interface ParserSource {
+    JsonParser open() throws IOException;
+  }
+
+  private static JsonNode readJson(ParserSource source, String what) {
+    try (JsonParser p = source.open()) {
       JsonNode n = JSON.readTree(p);
       if (n == null || n.isMissingNode()) {
         throw new ConvEinsumException(what + " is empty; it must hold a JSON object");
