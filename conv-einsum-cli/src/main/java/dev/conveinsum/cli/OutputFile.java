@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Set;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -26,7 +26,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <ul>
  *   <li>A regular file, or a path that does not exist yet, is replaced atomically: the bytes go
  *       to a temporary file in the same directory, which is then renamed over it. A replaced
- *       file keeps its permissions; a new one gets the default ones (the umask's).
+ *       file keeps its permissions (and its owner and group where the user may set them); a
+ *       new one gets the default permissions (the umask's).
  *   <li>A symbolic link is written through: its target is replaced (or created, for a dangling
  *       link), the link itself stays.
  *   <li>A device ({@code /dev/null}), FIFO or socket is opened and written, never replaced.
@@ -114,8 +115,8 @@ final class OutputFile {
         }
         ch.force(true);
       }
-      if (t.permissions() != null) {
-        Files.setPosixFilePermissions(tmp, t.permissions());
+      if (t.attributes() != null) {
+        keepAttributes(tmp, t.attributes());
       }
       Files.move(tmp, t.path(), StandardCopyOption.ATOMIC_MOVE);
       tmp = null;
@@ -137,9 +138,10 @@ final class OutputFile {
    *
    * @param path the file to replace (links followed), or the path given for a special file
    * @param special a device, FIFO or socket: written in place
-   * @param permissions the replaced file's permissions, or null for a new file
+   * @param attributes the replaced file's owner, group and permissions, or null for a new file
+   *     (or a file system without them)
    */
-  private record Target(Path path, boolean special, Set<PosixFilePermission> permissions) {}
+  private record Target(Path path, boolean special, PosixFileAttributes attributes) {}
 
   private Target resolve() {
     BasicFileAttributes attrs;
@@ -167,14 +169,14 @@ final class OutputFile {
       if (!Files.isWritable(real)) {
         throw error("permission denied (the file is read-only)");
       }
-      Set<PosixFilePermission> perms = null;
+      PosixFileAttributes attributes = null;
       try {
-        perms = Files.getPosixFilePermissions(real);
+        attributes = Files.readAttributes(real, PosixFileAttributes.class);
       } catch (UnsupportedOperationException e) {
         // Not a POSIX file system: the new file keeps the default permissions.
       }
       checkDirectory(real);
-      return new Target(real, false, perms);
+      return new Target(real, false, attributes);
     } catch (IOException e) {
       throw error(reason(e));
     }
@@ -213,6 +215,22 @@ final class OutputFile {
     if (!Files.isWritable(dir)) {
       throw error("permission denied: cannot create a file in " + dir);
     }
+  }
+
+  /** Gives the new file the old one's owner and group (when allowed) and permissions. */
+  private static void keepAttributes(Path file, PosixFileAttributes old) throws IOException {
+    PosixFileAttributeView view = Files.getFileAttributeView(file,
+        PosixFileAttributeView.class);
+    try {
+      if (!old.owner().equals(Files.getOwner(file))) {
+        view.setOwner(old.owner());
+      }
+      view.setGroup(old.group());
+    } catch (IOException e) {
+      // Only a privileged user may give a file away (as `cat > PATH` never has to): the file
+      // is then the writer's, with the old permissions.
+    }
+    view.setPermissions(old.permissions());
   }
 
   /** A new empty file beside the target, with the default permissions. */

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -126,6 +127,25 @@ class OutputFileTest {
     assertEquals(RESULT, Files.readString(out));
     assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
     assertEquals(List.of(caseFile, out), files());
+  }
+
+  @Test
+  void aReplacedFileKeepsItsOwnerWhereAllowed() throws IOException {
+    Path out = tmp.resolve("owned.json");
+    Files.writeString(out, "old");
+    UserPrincipal nobody;
+    try {
+      nobody = out.getFileSystem().getUserPrincipalLookupService()
+          .lookupPrincipalByName("nobody");
+      Files.setOwner(out, nobody);
+    } catch (IOException | UnsupportedOperationException e) {
+      assumeTrue(false, "needs a user 'nobody' and the right to give a file away");
+      return;
+    }
+    Result r = eval(out);
+    assertEquals(0, r.status(), r.err());
+    assertEquals(RESULT, Files.readString(out));
+    assertEquals(nobody, Files.getOwner(out));
   }
 
   @Test
