@@ -63,7 +63,7 @@ public final class ConvEinsum {
    * @return the result, float64 if any operand is float64, else float32
    */
   public static Tensor einsum(String expression, ConvOptions options, Tensor... operands) {
-    List<Tensor> ops = List.of(operands);
+    List<Tensor> ops = operandList(operands);
     return compile(expression, options, shapes(ops)).execute(ops, null, defaults()).output();
   }
 
@@ -74,12 +74,19 @@ public final class ConvEinsum {
    * @param expression the expression
    * @param options its options
    * @param operands the operands
-   * @param gradOutput a tensor of the result's shape
+   * @param gradOutput a tensor of the result's shape (required)
    * @param wrt operand positions to differentiate (none means all)
    * @return one gradient per position of {@code wrt} (per operand when it is empty)
+   * @throws ConvEinsumException for invalid input, a missing {@code gradOutput} or {@code wrt}
    */
   public static List<Tensor> vjp(String expression, ConvOptions options, List<Tensor> operands,
       Tensor gradOutput, int... wrt) {
+    ConvEinsumException.requireNonNull(expression, "the expression");
+    ConvEinsumException.requireNonNull(operands, "the list of operands");
+    ConvEinsumException.requireNonNull(gradOutput, "gradOutput (the gradient of the result,"
+        + " which vjp multiplies by the Jacobian)");
+    ConvEinsumException.requireNonNull(wrt, "wrt (pass no positions for all operands)");
+    operandList(operands.toArray(new Tensor[0]));
     int n = operands.size();
     boolean[] trainable = new boolean[n];
     if (wrt.length == 0) {
@@ -123,14 +130,15 @@ public final class ConvEinsum {
    * @param expression the expression
    * @param options its options
    * @param shapes one shape per operand
-   * @param planOptions optimizer name, training cost, trainable operands, memory limit
+   * @param planOptions optimizer name, training cost, trainable operands, memory limit; null
+   *     means {@link PlanOptions#DEFAULT}
    * @return the plan report
    */
   public static PlanInfo path(String expression, ConvOptions options, List<long[]> shapes,
       PlanOptions planOptions) {
     BoundExpression bound = BoundExpression.bind(Expression.parse(expression),
         options == null ? ConvOptions.DEFAULT : options, shapes);
-    return Planner.shared().plan(bound, planOptions);
+    return Planner.shared().plan(bound, planOptions == null ? PlanOptions.DEFAULT : planOptions);
   }
 
   /**
@@ -157,6 +165,11 @@ public final class ConvEinsum {
    */
   public static CompiledPlan compile(String expression, ConvOptions options, List<long[]> shapes,
       boolean[] trainable) {
+    ConvEinsumException.requireNonNull(expression, "the expression");
+    ConvEinsumException.requireNonNull(shapes, "the list of shapes");
+    for (int k = 0; k < shapes.size(); k++) {
+      ConvEinsumException.requireNonNull(shapes.get(k), "the shape of operand " + k);
+    }
     ConvOptions opts = options == null ? ConvOptions.DEFAULT : options;
     StringBuilder key = new StringBuilder(expression).append('|').append(opts);
     shapes.forEach(s -> key.append('|').append(Arrays.toString(s)));
@@ -196,6 +209,15 @@ public final class ConvEinsum {
   /** Returns the engine used by default: the highest-priority one on the class path. */
   public static Engine defaultEngine() {
     return Engines.best();
+  }
+
+  /** The operands as a list, each checked to be present. */
+  private static List<Tensor> operandList(Tensor[] operands) {
+    ConvEinsumException.requireNonNull(operands, "the operands");
+    for (int k = 0; k < operands.length; k++) {
+      ConvEinsumException.requireNonNull(operands[k], "operand " + k);
+    }
+    return List.of(operands);
   }
 
   private static List<long[]> shapes(List<Tensor> operands) {

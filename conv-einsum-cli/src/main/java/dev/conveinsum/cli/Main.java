@@ -26,12 +26,23 @@ public final class Main implements Runnable {
    * @return the exit status: 0 on success, 1 for an invalid input, 2 for a usage error
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = configure(new CommandLine(new Main()), out, err);
+    // An expression may start with '-' ("->" is a scalar's): an argument that is no option is
+    // the expression, not an unknown option. A misspelt option is still refused, as an
+    // unmatched argument.
+    for (String name : new String[] {"path", "bench"}) {
+      cli.getSubcommands().get(name).setUnmatchedOptionsArePositionalParams(true);
+    }
+    return execute(cli, args, err);
+  }
+
+  /** Installs the streams and the one-line error handlers (exit 2 for usage, 1 for input). */
+  static CommandLine configure(CommandLine cli, PrintWriter out, PrintWriter err) {
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler((ex, a) -> {
       CommandLine c = ex.getCommandLine();
-      err.println("conv-einsum: " + ex.getMessage() + " (see 'conv-einsum "
+      err.println("conv-einsum: " + bounded(ex.getMessage()) + " (see 'conv-einsum "
           + qualified(c) + "--help')");
       return 2;
     });
@@ -39,7 +50,30 @@ public final class Main implements Runnable {
       err.println(message(ex));
       return 1;
     });
-    return cli.execute(args);
+    return cli;
+  }
+
+  /**
+   * Executes a command line, turning anything that escapes picocli's handlers into one line:
+   * picocli hands only {@link Exception}s to the execution handler, so an {@link
+   * OutOfMemoryError} or {@link StackOverflowError} of a command (or any other error) arrives
+   * here.
+   */
+  static int execute(CommandLine cli, String[] args, PrintWriter err) {
+    try {
+      return cli.execute(args);
+    } catch (RuntimeException | Error e) {
+      err.println(message(e));
+      err.flush();
+      return 1;
+    }
+  }
+
+  /** One line of at most about 1,000 characters (an argument may be huge). */
+  private static String bounded(String m) {
+    String line = m.replace('\n', ' ');
+    return line.length() <= 1000 ? line
+        : line.substring(0, 600) + "<...>" + line.substring(line.length() - 395);
   }
 
   private static String qualified(CommandLine c) {
@@ -54,9 +88,13 @@ public final class Main implements Runnable {
       t = t.getCause();
     }
     String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    m = m.replace('\n', ' ');
+    m = bounded(m);
     if (t instanceof OutOfMemoryError) {
-      m = "out of memory: " + m + "; try smaller shapes or a larger -Xmx";
+      m = "out of memory (" + m + "); try smaller shapes, or a larger heap such as"
+          + " CONV_EINSUM_JAVA_OPTS=-Xmx16g (now at most "
+          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB)";
+    } else if (t instanceof StackOverflowError) {
+      m = "stack overflow: the input nests too deeply";
     }
     return m.startsWith("conv_einsum:") || m.startsWith("conv-einsum:") ? m
         : "conv-einsum: " + m;

@@ -12,7 +12,6 @@ import dev.conveinsum.plan.PlanInfo;
 import dev.conveinsum.plan.PlanOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -77,6 +76,7 @@ final class PathCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    OutputFile dotFile = dot == null ? null : OutputFile.of("--dot", dot);
     List<long[]> shapeList = Inputs.shapes(shapes);
     var convOptions = Inputs.options(options);
     BoundExpression bound = BoundExpression.bind(Expression.parse(expression), convOptions,
@@ -101,8 +101,8 @@ final class PathCommand implements Callable<Integer> {
       po = po.withMemoryLimit(memoryLimit);
     }
     PlanInfo info = ConvEinsum.path(expression, convOptions, shapeList, po);
-    if (dot != null) {
-      Files.writeString(dot, info.toDot());
+    if (dotFile != null) {
+      dotFile.writeString(info.toDot());
     }
     if (svg != null) {
       Files.writeString(svg, dev.conveinsum.cli.report.TreeSvg.render(info));

@@ -57,6 +57,11 @@ public final class CompiledPlan {
    * @return the compiled plan
    */
   public static CompiledPlan compile(BoundExpression bound, int[][] path, boolean[] trainable) {
+    ConvEinsumException.requireNonNull(bound, "the bound expression");
+    ConvEinsumException.requireNonNull(path, "the path");
+    for (int i = 0; i < path.length; i++) {
+      ConvEinsumException.requireNonNull(path[i], "step " + i + " of the path");
+    }
     boolean[] t = trainable;
     if (t == null) {
       t = new boolean[bound.operandCount()];
@@ -83,8 +88,9 @@ public final class CompiledPlan {
       this(engine, threads, checkpoint, false);
     }
 
-    /** Checks the thread count. */
+    /** Checks the engine and the thread count; a null checkpoint means STORE. */
     public Options {
+      ConvEinsumException.requireNonNull(engine, "the engine of the run options");
       if (threads < 1) {
         throw new ConvEinsumException("threads must be >= 1, got " + threads);
       }
@@ -114,6 +120,7 @@ public final class CompiledPlan {
    * @return result, gradients and measured peak memory
    */
   public Execution execute(List<Tensor> operands, Tensor gradOutput, Options options) {
+    ConvEinsumException.requireNonNull(options, "the run options");
     checkOperands(operands);
     DType dtype = resultType(operands);
     if (gradOutput != null && !Arrays.equals(gradOutput.shape(), bound.outputShape())) {
@@ -311,9 +318,14 @@ public final class CompiledPlan {
   }
 
   private void checkOperands(List<Tensor> operands) {
+    ConvEinsumException.requireNonNull(operands, "the list of operands");
+    for (int k = 0; k < operands.size(); k++) {
+      ConvEinsumException.requireNonNull(operands.get(k), "operand " + k);
+    }
     if (operands.size() != bound.operandCount()) {
-      throw new ConvEinsumException("the expression \"" + bound.expression().source()
-          + "\" has " + bound.operandCount() + " operands but " + operands.size()
+      throw new ConvEinsumException("the expression "
+          + ConvEinsumException.quote(bound.expression().source(), 0) + " has "
+          + bound.operandCount() + " operands but " + operands.size()
           + " tensors were given");
     }
     for (int k = 0; k < operands.size(); k++) {

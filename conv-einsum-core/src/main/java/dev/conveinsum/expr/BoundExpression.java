@@ -58,20 +58,24 @@ public final class BoundExpression {
    */
   public static BoundExpression bind(Expression expression, ConvOptions options,
       List<long[]> shapes) {
+    ConvEinsumException.requireNonNull(expression, "the expression");
+    ConvEinsumException.requireNonNull(shapes, "the list of shapes");
     if (options == null) {
       options = ConvOptions.DEFAULT;
     }
     List<Term> terms = expression.inputs();
     int n = terms.size();
     if (shapes.size() != n) {
-      throw new ConvEinsumException("the expression \"" + expression.source() + "\" has " + n
+      throw new ConvEinsumException("the expression "
+          + ConvEinsumException.quote(expression.source(), 0) + " has " + n
           + " input term" + (n == 1 ? "" : "s") + " but " + shapes.size() + " operand"
           + (shapes.size() == 1 ? " was" : "s were") + " given");
     }
     long[][] sh = new long[n][];
     int ellipsis = 0;
     for (int k = 0; k < n; k++) {
-      sh[k] = shapes.get(k).clone();
+      sh[k] = ConvEinsumException.requireNonNull(shapes.get(k), "the shape of operand " + k)
+          .clone();
       Term t = terms.get(k);
       int labelled = t.indices().size();
       for (long d : sh[k]) {
@@ -120,7 +124,8 @@ public final class BoundExpression {
       Index idx = new Index(key);
       if (!expression.isConvIndex(idx)) {
         throw new ConvEinsumException("options are given for index '" + idx
-            + "', which is not listed after '|' in \"" + expression.source() + "\"");
+            + "', which is not listed after '|' in "
+            + ConvEinsumException.quote(expression.source(), 0));
       }
       if (holdersOf[ids.get(idx)] < 2) {
         throw new ConvEinsumException("options are given for convolution index '" + idx

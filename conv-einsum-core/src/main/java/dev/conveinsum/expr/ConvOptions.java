@@ -18,12 +18,26 @@ public record ConvOptions(ConvKind kind, Map<String, ConvSpec> conv) {
   /** The defaults: CONVOLUTION, every index MAX / stride 1 / dilation 1. */
   public static final ConvOptions DEFAULT = new ConvOptions(ConvKind.CONVOLUTION, Map.of());
 
-  /** Copies the map, keeping its order. */
+  /**
+   * Copies the map, keeping its order; a null kind means CONVOLUTION and a null map no per-index
+   * options.
+   *
+   * @throws ConvEinsumException when the map has a null index name or a null spec
+   */
   public ConvOptions {
     if (kind == null) {
       kind = ConvKind.CONVOLUTION;
     }
-    conv = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(conv));
+    Map<String, ConvSpec> copy = new LinkedHashMap<>();
+    if (conv != null) {
+      for (Map.Entry<String, ConvSpec> e : conv.entrySet()) {
+        String name = ConvEinsumException.requireNonNull(e.getKey(),
+            "an index name in the options");
+        copy.put(name, ConvEinsumException.requireNonNull(e.getValue(), "the options of index '"
+            + name + "'"));
+      }
+    }
+    conv = java.util.Collections.unmodifiableMap(copy);
   }
 
   /** Returns the options of the named index, or the defaults. */
@@ -38,6 +52,8 @@ public record ConvOptions(ConvKind kind, Map<String, ConvSpec> conv) {
 
   /** Returns a copy where the named index has the given options. */
   public ConvOptions with(String indexName, ConvSpec spec) {
+    ConvEinsumException.requireNonNull(indexName, "the index name");
+    ConvEinsumException.requireNonNull(spec, "the options of index '" + indexName + "'");
     Map<String, ConvSpec> m = new LinkedHashMap<>(conv);
     m.put(indexName, spec);
     return new ConvOptions(kind, m);
@@ -57,8 +73,13 @@ public record ConvOptions(ConvKind kind, Map<String, ConvSpec> conv) {
     }
     ConvKind kind = ConvKind.CONVOLUTION;
     Map<String, ConvSpec> specs = new LinkedHashMap<>();
-    for (Map.Entry<String, ?> e : map.entrySet()) {
-      switch (e.getKey()) {
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      // Checked at run time: a caller's raw map may hold null or non-string keys.
+      if (!(e.getKey() instanceof String key)) {
+        throw new ConvEinsumException("option names are strings (\"kind\", \"conv\"); got "
+            + shown(e.getKey()));
+      }
+      switch (key) {
         case "kind" -> kind = kind(e.getValue());
         case "conv" -> {
           if (!(e.getValue() instanceof Map<?, ?> perIndex)) {
@@ -66,9 +87,17 @@ public record ConvOptions(ConvKind kind, Map<String, ConvSpec> conv) {
                 + " got " + e.getValue());
           }
           for (Map.Entry<?, ?> ie : perIndex.entrySet()) {
-            String name = String.valueOf(ie.getKey());
+            if (!(ie.getKey() instanceof String written)) {
+              throw new ConvEinsumException("options \"conv\" are keyed by index names; got "
+                  + shown(ie.getKey()));
+            }
+            String name = written;
             if (name.startsWith("(") && name.endsWith(")")) {
               name = name.substring(1, name.length() - 1);
+            }
+            if (specs.containsKey(name)) {
+              throw new ConvEinsumException("options of index '" + name + "' are given twice"
+                  + " (as " + name + " and (" + name + "))");
             }
             specs.put(name, spec(name, ie.getValue()));
           }
@@ -121,7 +150,10 @@ public record ConvOptions(ConvKind kind, Map<String, ConvSpec> conv) {
     int stride = 1;
     int dilation = 1;
     for (Map.Entry<?, ?> e : m.entrySet()) {
-      String key = String.valueOf(e.getKey());
+      if (!(e.getKey() instanceof String key)) {
+        throw new ConvEinsumException("options of index '" + index + "' are named padding,"
+            + " stride, dilation; got " + shown(e.getKey()));
+      }
       Object val = e.getValue();
       switch (key) {
         case "padding" -> padding = padding(index, val);

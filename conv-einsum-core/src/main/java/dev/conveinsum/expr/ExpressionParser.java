@@ -56,7 +56,7 @@ final class ExpressionParser {
       arrowColumn = column(pos);
       pos++;
       if (peek() != '>') {
-        throw error("'-' must be followed by '>' (at column " + arrowColumn + ")");
+        throw error(arrowColumn, "'-' must be followed by '>' (at column " + arrowColumn + ")");
       }
       pos++;
       output = term();
@@ -73,17 +73,17 @@ final class ExpressionParser {
       char c = text.charAt(pos);
       int col = column(pos);
       if (c == '-' && text.startsWith("->", pos)) {
-        throw error(output == null
+        throw error(col, output == null
             ? "'->' must come before the convolution list '|...' (at column " + col + ")"
             : "the expression has a second '->' (at column " + col + ")");
       }
       if (c == '|') {
-        throw error("the expression has a second '|' (at column " + col + ")");
+        throw error(col, "the expression has a second '|' (at column " + col + ")");
       }
       if (c == ')') {
-        throw error("')' at column " + col + " has no matching '('");
+        throw error(col, "')' at column " + col + " has no matching '('");
       }
-      throw error(describe(c, col));
+      throw error(col, describe(c, col));
     }
     return build(inputs, output, convs, convColumns);
   }
@@ -103,10 +103,10 @@ final class ExpressionParser {
       int col = column(pos);
       if (c == '.') {
         if (!text.startsWith("...", pos)) {
-          throw error("'.' at column " + col + " does not start an ellipsis '...'");
+          throw error(col, "'.' at column " + col + " does not start an ellipsis '...'");
         }
         if (ellipsisAt >= 0) {
-          throw error("a term has a second ellipsis '...' (at column " + col
+          throw error(col, "a term has a second ellipsis '...' (at column " + col
               + "); at most one per term");
         }
         ellipsisAt = indices.size();
@@ -137,20 +137,21 @@ final class ExpressionParser {
       }
       if (!(Index.isLetter(d) || (d >= '0' && d <= '9') || d == '_')) {
         if (d == '(' || d == ',' || d == '-' || d == '|') {
-          throw error("'(' at column " + open + " has no closing ')'");
+          throw error(open, "'(' at column " + open + " has no closing ')'");
         }
-        throw error("'" + d + "' is not allowed in an index name (at column " + column(pos)
+        throw error(column(pos),
+            "'" + d + "' is not allowed in an index name (at column " + column(pos)
             + "); names hold letters, digits and '_'");
       }
       pos++;
     }
     if (pos >= text.length()) {
-      throw error("'(' at column " + open + " has no closing ')'");
+      throw error(open, "'(' at column " + open + " has no closing ')'");
     }
     String name = text.substring(start, pos);
     pos++;
     if (name.isEmpty()) {
-      throw error("empty index name '()' at column " + open
+      throw error(open, "empty index name '()' at column " + open
           + "; a parenthesised name needs at least one character");
     }
     return new Index(name);
@@ -161,10 +162,11 @@ final class ExpressionParser {
     if (pos >= text.length() || !(text.charAt(pos) == '(' || Index.isLetter(text.charAt(pos)))) {
       if (pos < text.length() && text.charAt(pos) != '-' && text.charAt(pos) != '|'
           && text.charAt(pos) != ',') {
-        throw error(describe(text.charAt(pos), column(pos)));
+        throw error(column(pos), describe(text.charAt(pos), column(pos)));
       }
       if (pos >= text.length()) {
-        throw error("the convolution list after '|' (column " + barColumn + ") is empty");
+        throw error(barColumn,
+            "the convolution list after '|' (column " + barColumn + ") is empty");
       }
     }
     boolean expectIndex = true;
@@ -173,7 +175,7 @@ final class ExpressionParser {
       skipSpace();
       if (pos >= text.length()) {
         if (expectIndex && !convs.isEmpty()) {
-          throw error("the convolution list ends with ',' (at column " + commaColumn
+          throw error(commaColumn, "the convolution list ends with ',' (at column " + commaColumn
               + "); an index must follow it");
         }
         return;
@@ -188,10 +190,11 @@ final class ExpressionParser {
         pos++;
         expectIndex = true;
       } else if (c == ',') {
-        throw error("unexpected ',' in the convolution list (at column " + column(pos) + ")");
+        throw error(column(pos),
+            "unexpected ',' in the convolution list (at column " + column(pos) + ")");
       } else {
         if (expectIndex && !convs.isEmpty()) {
-          throw error("the convolution list ends with ',' (at column " + commaColumn
+          throw error(commaColumn, "the convolution list ends with ',' (at column " + commaColumn
               + "); an index must follow it");
         }
         return;
@@ -211,11 +214,13 @@ final class ExpressionParser {
     for (int i = 0; i < convs.size(); i++) {
       Index c = convs.get(i);
       if (!convSet.add(c)) {
-        throw error("convolution index '" + c + "' is listed twice after '|' (at column "
+        throw error(convColumns.get(i),
+            "convolution index '" + c + "' is listed twice after '|' (at column "
             + convColumns.get(i) + ")");
       }
       if (!inInputs.contains(c)) {
-        throw error("convolution index '" + c + "' does not occur in any input (at column "
+        throw error(convColumns.get(i),
+            "convolution index '" + c + "' does not occur in any input (at column "
             + convColumns.get(i) + ")");
       }
     }
@@ -225,7 +230,8 @@ final class ExpressionParser {
       for (int i = 0; i < p.term().indices().size(); i++) {
         Index idx = p.term().indices().get(i);
         if (!seen.add(idx) && convSet.contains(idx)) {
-          throw error("convolution index '" + idx + "' repeats inside term " + k + " (\""
+          throw error(p.columns().get(i),
+              "convolution index '" + idx + "' repeats inside term " + k + " (\""
               + p.term() + "\", at column " + p.columns().get(i)
               + "); a convolution index may not take a diagonal");
         }
@@ -238,15 +244,18 @@ final class ExpressionParser {
         Index idx = output.term().indices().get(i);
         int col = output.columns().get(i);
         if (!inInputs.contains(idx)) {
-          throw error("index '" + idx + "' in the output does not occur in any input (at column "
+          throw error(col,
+              "index '" + idx + "' in the output does not occur in any input (at column "
               + col + ")");
         }
         if (!seen.add(idx)) {
-          throw error("index '" + idx + "' appears twice in the output (at column " + col + ")");
+          throw error(col,
+              "index '" + idx + "' appears twice in the output (at column " + col + ")");
         }
       }
       if (inputEllipsis && !output.term().hasEllipsis()) {
-        throw error("an input has an ellipsis '...' but the explicit output \"" + output.term()
+        throw error(output.column(),
+            "an input has an ellipsis '...' but the explicit output \"" + output.term()
             + "\" has none (at column " + output.column() + "); write '...' in the output");
       }
       out = output.term();
@@ -301,7 +310,8 @@ final class ExpressionParser {
         + " (names), '...', ',', '->', '|' and spaces";
   }
 
-  private ConvEinsumException error(String detail) {
-    return new ConvEinsumException(detail + " in \"" + source + "\"");
+  /** The detail and the expression, shortened around {@code column} when it is long. */
+  private ConvEinsumException error(int column, String detail) {
+    return new ConvEinsumException(detail + " in " + ConvEinsumException.quote(source, column));
   }
 }

@@ -64,6 +64,7 @@ public record Padding(Mode mode, int left, int right) {
    * @throws ConvEinsumException listing the valid names when the name is unknown
    */
   public static Padding named(String name) {
+    ConvEinsumException.requireNonNull(name, "the padding mode");
     for (Mode m : Mode.values()) {
       if (m != Mode.EXPLICIT && m.name().equalsIgnoreCase(name.trim())) {
         return new Padding(m, 0, 0);

@@ -25,6 +25,7 @@ public enum DType {
 
   /** Parses {@code float32}/{@code float64} (also {@code f32}, {@code double}, ...). */
   public static DType parse(String s) {
+    dev.conveinsum.ConvEinsumException.requireNonNull(s, "the dtype");
     return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
       case "float32", "f32", "float" -> FLOAT32;
       case "float64", "f64", "double" -> FLOAT64;

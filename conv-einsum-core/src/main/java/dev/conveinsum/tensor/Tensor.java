@@ -52,28 +52,39 @@ public final class Tensor {
     return (int) n;
   }
 
+  /** The null checks of the factories: data (or dtype) and shape must be given. */
+  private static void checkArguments(Object data, long[] shape) {
+    ConvEinsumException.requireNonNull(data, "the data");
+    ConvEinsumException.requireNonNull(shape, "the shape");
+  }
+
   /** Returns a float64 tensor holding a copy of the data. */
   public static Tensor of(double[] data, long... shape) {
+    checkArguments(data, shape);
     return new Tensor(DType.FLOAT64, shape.clone(), null, data.clone());
   }
 
   /** Returns a float32 tensor holding a copy of the data. */
   public static Tensor of(float[] data, long... shape) {
+    checkArguments(data, shape);
     return new Tensor(DType.FLOAT32, shape.clone(), data.clone(), null);
   }
 
   /** Returns a float64 tensor over the array itself (no copy: do not modify it afterwards). */
   public static Tensor wrap(double[] data, long... shape) {
+    checkArguments(data, shape);
     return new Tensor(DType.FLOAT64, shape.clone(), null, data);
   }
 
   /** Returns a float32 tensor over the array itself (no copy: do not modify it afterwards). */
   public static Tensor wrap(float[] data, long... shape) {
+    checkArguments(data, shape);
     return new Tensor(DType.FLOAT32, shape.clone(), data, null);
   }
 
   /** Returns a tensor of zeros. */
   public static Tensor zeros(DType dtype, long... shape) {
+    checkArguments(ConvEinsumException.requireNonNull(dtype, "the dtype"), shape);
     int n = checkedSize(shape);
     return dtype == DType.FLOAT64 ? wrap(new double[n], shape) : wrap(new float[n], shape);
   }
@@ -85,6 +96,7 @@ public final class Tensor {
 
   /** Returns a tensor of independent uniform values in [-1, 1) from a seeded generator. */
   public static Tensor random(DType dtype, long seed, long... shape) {
+    checkArguments(ConvEinsumException.requireNonNull(dtype, "the dtype"), shape);
     int n = checkedSize(shape);
     SplittableRandom rnd = new SplittableRandom(seed);
     if (dtype == DType.FLOAT64) {
@@ -133,6 +145,7 @@ public final class Tensor {
 
   /** Returns the element at a multi-index, as a double. */
   public double get(long... index) {
+    ConvEinsumException.requireNonNull(index, "the index");
     if (index.length != shape.length) {
       throw new ConvEinsumException("index " + Arrays.toString(index) + " has " + index.length
           + " coordinates; the tensor has rank " + shape.length);
@@ -184,6 +197,7 @@ public final class Tensor {
 
   /** Returns this tensor in the given type (itself when it already has it). */
   public Tensor to(DType type) {
+    ConvEinsumException.requireNonNull(type, "the dtype");
     if (type == dtype) {
       return this;
     }
@@ -192,12 +206,14 @@ public final class Tensor {
 
   /** Returns the same data with another shape of equal element count. */
   public Tensor reshape(long... newShape) {
+    ConvEinsumException.requireNonNull(newShape, "the shape");
     return floats != null ? new Tensor(dtype, newShape.clone(), floats, null)
         : new Tensor(dtype, newShape.clone(), null, doubles);
   }
 
   /** Returns the largest |a - b| over all elements of two tensors of one shape. */
   public double maxAbsDifference(Tensor other) {
+    ConvEinsumException.requireNonNull(other, "the other tensor");
     if (!Arrays.equals(shape, other.shape)) {
       throw new ConvEinsumException("shapes differ: " + Arrays.toString(shape) + " and "
           + Arrays.toString(other.shape));
