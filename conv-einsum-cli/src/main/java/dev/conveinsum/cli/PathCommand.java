@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
+import dev.conveinsum.cli.report.TreeSvg;
 import dev.conveinsum.cost.CostModel;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
@@ -77,6 +78,7 @@ final class PathCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     OutputFile dotFile = dot == null ? null : OutputFile.of("--dot", dot);
+    OutputFile svgFile = svg == null ? null : OutputFile.of("--svg", svg);
     List<long[]> shapeList = Inputs.shapes(shapes);
     var convOptions = Inputs.options(options);
     BoundExpression bound = BoundExpression.bind(Expression.parse(expression), convOptions,
@@ -104,8 +106,8 @@ final class PathCommand implements Callable<Integer> {
     if (dotFile != null) {
       dotFile.writeString(info.toDot());
     }
-    if (svg != null) {
-      Files.writeString(svg, dev.conveinsum.cli.report.TreeSvg.render(info));
+    if (svgFile != null) {
+      svgFile.writeString(TreeSvg.render(info));
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
