@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The cost model of SPEC section 4 on a bound expression: FLOPs and training FLOPs of a pairwise
@@ -34,9 +33,6 @@ public final class CostModel {
   private final long[] sizes;
   private final Intermediate[] leaves;
   private final boolean allTrainable;
-  private final ConcurrentHashMap<PairKey, Long> pairCache = new ConcurrentHashMap<>();
-
-  private record PairKey(int slot, long u, long v) {}
 
   /**
    * Creates the model with every input trainable.
@@ -153,6 +149,23 @@ public final class CostModel {
     return false;
   }
 
+  /**
+   * Returns whether combining U with a tensor that shares no index with it sums one of U's
+   * indices: one in no other input and not in the output (so the step counts 2x).
+   *
+   * @param u a tensor of the contraction
+   * @return whether U holds an index that such a step sums
+   */
+  public boolean sumsAlone(Intermediate u) {
+    long[] w = u.leafWords();
+    for (int id : u.indexArray()) {
+      if (!needed(id, w)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private long[] union(Intermediate u, Intermediate v) {
     long[] a = u.leafWords();
     long[] b = v.leafWords();
@@ -171,8 +184,7 @@ public final class CostModel {
    * Returns the number of pairs multiplied along a convolution index held by both sides.
    */
   private long pairs(int slot, long maskU, long maskV) {
-    return pairCache.computeIfAbsent(new PairKey(slot, maskU, maskV),
-        k -> geometry[slot].pairs(maskU, maskV));
+    return geometry[slot].pairs(maskU, maskV);
   }
 
   /** Length along index id of a tensor holding it alone (not convolved in this step). */

@@ -37,9 +37,13 @@ public final class ConvGeometry {
   private final List<long[]> windows;
   private final LatticeSets lattice;
   private final List<LatticeSets.Rect> keptOutput;
-  private final ConcurrentHashMap<Long, List<LatticeSets.Rect>> keptCache =
+  private final ConcurrentHashMap<Shape, List<LatticeSets.Rect>> keptCache =
       new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Shape, List<LatticeSets.Rect>> sumsCache =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<PairShape, Long> pairCache = new ConcurrentHashMap<>();
   private volatile Brute brute;
+  private volatile long twoWay = -1;
 
   /**
    * Computes the geometry of one convolution index.
@@ -372,12 +376,18 @@ public final class ConvGeometry {
       throw new IllegalArgumentException("overlapping holder masks");
     }
     if (holders.length == 2) {
-      return twoWayPairs();
+      long c = twoWay;
+      if (c < 0) {
+        c = twoWayPairs();
+        twoWay = c;
+      }
+      return c;
     }
     if (lattice != null) {
-      return lattice.pairs(sums(maskU), sums(maskV), kept(maskU | maskV));
+      return latticePairs(maskU, maskV);
     }
-    return brute().pairs(maskU, maskV);
+    return pairCache.computeIfAbsent(new PairShape(shape(maskU), shape(maskV)),
+        k -> brute().pairs(maskU, maskV));
   }
 
   // ---- the closed forms ------------------------------------------------------------------
@@ -472,27 +482,98 @@ public final class ConvGeometry {
   /** The most residue columns (stride/g x dilation/g) a period may hold. */
   private static final int MAX_COLUMNS = 1024;
 
+  /**
+   * The sets below depend on a holder mask only through whether it holds the signal and how many
+   * filter taps (sum of n_r - 1) it holds, so they are cached by that shape: planning m holders
+   * computes a few sets per distinct tap count, not one per subset.
+   */
+  private static final class Shape {
+    private final boolean signal;
+    private final long taps;
+
+    Shape(boolean signal, long taps) {
+      this.signal = signal;
+      this.taps = taps;
+    }
+
+    boolean signal() {
+      return signal;
+    }
+
+    long taps() {
+      return taps;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Shape s && s.signal == signal && s.taps == taps;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(taps * 2 + (signal ? 1 : 0));
+    }
+  }
+
+  private static final class PairShape {
+    private final Shape u;
+    private final Shape v;
+
+    PairShape(Shape u, Shape v) {
+      this.u = u;
+      this.v = v;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PairShape p && p.u.equals(u) && p.v.equals(v);
+    }
+
+    @Override
+    public int hashCode() {
+      return u.hashCode() * 31 + v.hashCode();
+    }
+  }
+
+  private Shape shape(long mask) {
+    long taps = 0;
+    for (long f = mask & ~1L; f != 0; f &= f - 1) {
+      taps += lengths[Long.numberOfTrailingZeros(f)] - 1L;
+    }
+    return new Shape((mask & 1) != 0, taps);
+  }
+
   /** The Minkowski sum of the real taps of the holders in the mask ({0} for none). */
   private List<LatticeSets.Rect> sums(long mask) {
-    long signal = (mask & 1) != 0 ? lengths[0] - 1L : 0;
-    long taps = 0;
-    for (int r = 1; r < holders.length; r++) {
-      if ((mask & (1L << r)) != 0) {
-        taps += lengths[r] - 1L;
-      }
-    }
-    return lattice.sum(lattice.interval(0, signal),
-        lattice.progression(0, spec.dilation(), taps + 1));
+    return sums(shape(mask));
+  }
+
+  private List<LatticeSets.Rect> sums(Shape sh) {
+    return sumsCache.computeIfAbsent(sh, k -> lattice.sum(
+        lattice.interval(0, k.signal() ? lengths[0] - 1L : 0),
+        lattice.progression(0, spec.dilation(), k.taps() + 1)));
   }
 
   /** The kept positions of an operand with these holders: its sums that can reach the output. */
   private List<LatticeSets.Rect> kept(long mask) {
-    return keptCache.computeIfAbsent(mask, k -> {
-      long rest = allHolders() & ~k;
-      List<LatticeSets.Rect> reach = rest == 0 ? keptOutput
+    return kept(shape(mask), shape(allHolders() & ~mask));
+  }
+
+  private List<LatticeSets.Rect> kept(Shape in, Shape rest) {
+    return keptCache.computeIfAbsent(in, k -> {
+      List<LatticeSets.Rect> reach = !rest.signal() && rest.taps() == 0 ? keptOutput
           : lattice.sum(keptOutput, lattice.negate(sums(rest)));
       return lattice.intersect(sums(k), reach);
     });
+  }
+
+  private long latticePairs(long maskU, long maskV) {
+    Shape u = shape(maskU);
+    Shape v = shape(maskV);
+    Shape w = shape(maskU | maskV);
+    Shape rest = shape(allHolders() & ~(maskU | maskV));
+    return pairCache.computeIfAbsent(new PairShape(u, v),
+        k -> lattice.pairs(sums(u), sums(v), kept(w, rest)));
   }
 
   private Brute brute() {
