@@ -39,12 +39,70 @@ public final class CompiledPlan {
   private final Lowering.Compiled training;
   private final Workspace workspace = new Workspace();
 
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> peaks =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private CompiledPlan(BoundExpression bound, int[][] path, boolean[] trainable) {
     this.bound = bound;
     this.path = copy(path);
     this.trainable = trainable.clone();
-    this.forward = Lowering.compile(bound, this.path, null);
-    this.training = Lowering.compile(bound, this.path, this.trainable);
+    checkFits(bound, this.path);
+    try {
+      this.forward = Lowering.compile(bound, this.path, null);
+      this.training = Lowering.compile(bound, this.path, this.trainable);
+    } catch (ArithmeticException e) {
+      throw new ConvEinsumException("the compiled plan of \"" + bound.expression().source()
+          + "\" does not fit: a buffer or index of its steps is over " + Integer.MAX_VALUE
+          + " elements; use smaller operands or a path with smaller intermediates");
+    }
+  }
+
+  /**
+   * Refuses, before anything is allocated, a plan whose operands, output or intermediates hold
+   * more elements than one tensor can ({@link Tensor#MAX_ELEMENTS}).
+   */
+  private static void checkFits(BoundExpression bound, int[][] path) {
+    for (int k = 0; k < bound.operandCount(); k++) {
+      long n = Tensor.elementCount(bound.shape(k));
+      if (n > Tensor.MAX_ELEMENTS) {
+        throw new ConvEinsumException("operand " + k + " of shape "
+            + Arrays.toString(bound.shape(k)) + " does not fit: " + n + " elements, a tensor"
+            + " holds at most " + Tensor.MAX_ELEMENTS + "; use smaller operands");
+      }
+    }
+    long out = Tensor.elementCount(bound.outputShape());
+    if (out > Tensor.MAX_ELEMENTS) {
+      throw new ConvEinsumException("the output of shape " + Arrays.toString(bound.outputShape())
+          + " does not fit: " + out + " elements, a tensor holds at most " + Tensor.MAX_ELEMENTS
+          + "; use smaller operands");
+    }
+    dev.conveinsum.cost.PathCost cost = new dev.conveinsum.cost.CostModel(bound)
+        .evaluate(Arrays.asList(path));
+    for (int i = 0; i < cost.steps().size(); i++) {
+      long size = cost.steps().get(i).resultSize();
+      if (size > Tensor.MAX_ELEMENTS) {
+        throw new ConvEinsumException("step " + i + " of the path writes an intermediate of "
+            + dev.conveinsum.cost.CostMath.format(size) + " elements, which does not fit: a"
+            + " tensor holds at most " + Tensor.MAX_ELEMENTS + "; use a path with smaller"
+            + " intermediates (a memory limit) or smaller operands");
+      }
+    }
+  }
+
+  /**
+   * Refuses a run whose predicted peak (a dry run of the same schedule, cached per plan) is more
+   * than the JVM's maximum heap: it could never complete, so it fails before allocating.
+   */
+  private void checkHeap(DType dtype, boolean backward, Checkpoint checkpoint) {
+    long peak = peaks.computeIfAbsent(dtype + "/" + backward + "/" + checkpoint,
+        k -> predictPeakBytes(dtype, backward, checkpoint));
+    long heap = java.lang.Runtime.getRuntime().maxMemory();
+    if (peak > heap) {
+      throw new ConvEinsumException(String.format(Locale.ROOT, "this run does not fit the heap:"
+          + " it needs about %.1f MiB at its peak (operands, intermediates%s, predicted from the"
+          + " plan) and the JVM's maximum heap is %.1f MiB; raise -Xmx or use smaller operands",
+          peak / 1048576.0, backward ? " and gradients" : "", heap / 1048576.0));
+    }
   }
 
   /**
@@ -121,6 +179,7 @@ public final class CompiledPlan {
           + Arrays.toString(gradOutput.shape()) + " but the output has shape "
           + Arrays.toString(bound.outputShape()));
     }
+    checkHeap(dtype, gradOutput != null, options.checkpoint());
     Lowering.Compiled c = gradOutput == null ? forward : training;
     Program p = c.program();
     Runtime.Stats stats = new Runtime.Stats();
