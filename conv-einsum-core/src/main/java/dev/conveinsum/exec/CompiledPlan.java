@@ -261,6 +261,73 @@ public final class CompiledPlan {
     return stats.peakBytes;
   }
 
+  private long dryPeak(Lowering.Compiled c, boolean backward, Checkpoint checkpoint,
+      Set<Integer> stored) {
+    Program p = c.program();
+    Runtime.Stats stats = new Runtime.Stats();
+    Runtime rt = Runtime.dry(p.layouts.size(), DType.FLOAT32, stats);
+    Object[] leaves = new Object[bound.operandCount()];
+    for (int k = 0; k < leaves.length; k++) {
+      leaves[k] = new Buffers.Token(Tensor.elementCount(bound.shape(k)));
+    }
+    Object grad = backward ? new Buffers.Token(Tensor.elementCount(bound.outputShape())) : null;
+    schedule(c, rt, leaves, grad, checkpoint, stored);
+    return stats.peakBytes;
+  }
+
+  private volatile Set<Integer> storedUnderRecompute;
+
+  /**
+   * The forward intermediates RECOMPUTE keeps anyway, chosen so that its peak never exceeds
+   * STORE's: starting from recomputing everything, while that peaks above STORE or storing one
+   * more intermediate lowers the peak, store the one that lowers it most. Storing all of them is
+   * exactly the STORE schedule, so the loop ends at or below STORE's peak. Chosen once per plan
+   * by dry runs (no data; peaks scale with the element size, so one element type serves all).
+   */
+  private Set<Integer> storedUnderRecompute() {
+    Set<Integer> s = storedUnderRecompute;
+    if (s != null) {
+      return s;
+    }
+    Program p = training.program();
+    long store = dryPeak(training, true, Checkpoint.STORE, Set.of());
+    Set<Integer> chosen = new HashSet<>();
+    long peak = dryPeak(training, true, Checkpoint.RECOMPUTE, chosen);
+    List<Integer> candidates = new ArrayList<>();
+    Set<Integer> leafSlots = new HashSet<>();
+    for (int l : p.leafSlots) {
+      leafSlots.add(l);
+    }
+    for (int i = 0; i < training.forwardOps(); i++) {
+      int out = p.ops.get(i).output();
+      if (!leafSlots.contains(out) && out != p.outputSlot && !candidates.contains(out)) {
+        candidates.add(out);
+      }
+    }
+    while (!candidates.isEmpty()) {
+      int best = -1;
+      long bestPeak = Long.MAX_VALUE;
+      for (int cand : candidates) {
+        chosen.add(cand);
+        long q = dryPeak(training, true, Checkpoint.RECOMPUTE, chosen);
+        chosen.remove(cand);
+        if (q < bestPeak) {
+          bestPeak = q;
+          best = cand;
+        }
+      }
+      if (bestPeak >= peak && peak <= store) {
+        break;
+      }
+      chosen.add(best);
+      candidates.remove(Integer.valueOf(best));
+      peak = bestPeak;
+    }
+    s = Set.copyOf(chosen);
+    storedUnderRecompute = s;
+    return s;
+  }
+
   /** Returns the element type an execution with these operands runs in. */
   private static DType resultType(List<Tensor> operands) {
     DType dtype = DType.FLOAT32;
@@ -273,6 +340,17 @@ public final class CompiledPlan {
   /** Runs the instructions in order, releasing each slot after its last use. */
   private void schedule(Lowering.Compiled c, Runtime rt, Object[] leaves, Object grad,
       Checkpoint checkpoint) {
+    schedule(c, rt, leaves, grad, checkpoint,
+        grad != null && checkpoint == Checkpoint.RECOMPUTE ? storedUnderRecompute() : Set.of());
+  }
+
+  /**
+   * Runs the instructions; under RECOMPUTE the forward intermediates in {@code stored} are kept
+   * as under STORE, the others dropped after their last forward use and recomputed for the
+   * backward steps that read them.
+   */
+  private void schedule(Lowering.Compiled c, Runtime rt, Object[] leaves, Object grad,
+      Checkpoint checkpoint, Set<Integer> stored) {
     Program p = c.program();
     for (int k = 0; k < leaves.length; k++) {
       rt.put(p.leafSlots[k], leaves[k]);
@@ -293,7 +371,7 @@ public final class CompiledPlan {
       Op op = p.ops.get(i);
       rt.run(op);
       for (int s : op.inputs()) {
-        int last = recompute ? p.lastForwardUse[s] : p.lastUse[s];
+        int last = recompute && !stored.contains(s) ? p.lastForwardUse[s] : p.lastUse[s];
         if (last == i && !keep.contains(s)) {
           rt.release(s);
         }
