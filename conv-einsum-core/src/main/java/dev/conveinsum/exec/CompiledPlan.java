@@ -76,6 +76,31 @@ public final class CompiledPlan {
           + " does not fit: " + out + " elements, a tensor holds at most " + Tensor.MAX_ELEMENTS
           + "; use smaller operands");
     }
+    // The compiled steps hold index tables along every axis of every tensor: normally far
+    // smaller than the tensors, but not for empty ones (a zero dimension beside a huge one).
+    long axes = 0;
+    for (int k = 0; k < bound.operandCount(); k++) {
+      for (long d : bound.shape(k)) {
+        axes = dev.conveinsum.cost.CostMath.add(axes, d);
+      }
+    }
+    long perTensor = 0;
+    for (int id = 0; id < bound.indexCount(); id++) {
+      perTensor = dev.conveinsum.cost.CostMath.add(perTensor, bound.isConv(id)
+          ? bound.geometry(id).fullLength() : bound.size(id));
+    }
+    axes = dev.conveinsum.cost.CostMath.add(axes,
+        dev.conveinsum.cost.CostMath.multiply(perTensor, 2L * (path.length + 1)));
+    long tableBytes = dev.conveinsum.cost.CostMath.multiply(axes, 8);
+    long heap = java.lang.Runtime.getRuntime().maxMemory();
+    if (tableBytes > heap / 2) {
+      throw new ConvEinsumException(String.format(Locale.ROOT, "the compiled plan of %s does not"
+          + " fit the heap: the index tables along its axes (sizes up to %d) need about %.1f MiB"
+          + " and the JVM's maximum heap is %.1f MiB; use smaller dimensions",
+          bound.expression().source().length() <= 60 ? "\"" + bound.expression().source() + "\""
+              : "the expression", maxDimension(bound), tableBytes / 1048576.0,
+          heap / 1048576.0));
+    }
     dev.conveinsum.cost.PathCost cost = new dev.conveinsum.cost.CostModel(bound)
         .evaluate(Arrays.asList(path));
     for (int i = 0; i < cost.steps().size(); i++) {
@@ -87,6 +112,16 @@ public final class CompiledPlan {
             + " intermediates (a memory limit) or smaller operands");
       }
     }
+  }
+
+  private static long maxDimension(BoundExpression bound) {
+    long m = 0;
+    for (int k = 0; k < bound.operandCount(); k++) {
+      for (long d : bound.shape(k)) {
+        m = Math.max(m, d);
+      }
+    }
+    return m;
   }
 
   /**
