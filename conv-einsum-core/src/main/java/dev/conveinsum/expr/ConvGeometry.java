@@ -1,8 +1,8 @@
 package dev.conveinsum.expr;
 
 import dev.conveinsum.ConvEinsumException;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +17,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * and a product of one tap per holder lands at the sum of their positions. An intermediate that
  * holds a subset of the holders keeps exactly the sums that can still reach a kept output
  * position once the remaining holders are added ({@link #positions(long)}).
+ *
+ * <p>Cost. The planner asks for stored lengths and pair counts of many holder subsets; both are
+ * computed without listing positions, so planning costs the same for 10 or 10^6 samples and
+ * for dilation 1 or 2^28: with two holders the pairs are floor sums over the filter taps
+ * (O(log) each); with more, every set involved (the taps of a subset, the kept output positions,
+ * what can still reach them) is a few rectangles of {@link LatticeSets} in the period of stride
+ * and dilation, and results are cached by the subset's shape (whether it holds the signal, how
+ * many filter taps). Only an index of three or more holders whose stride and dilation share no
+ * small period (both above 1, their lcm over 1024 residue columns, many outputs and taps) is
+ * enumerated, up to {@value #BRUTE_LIMIT} full positions, and refused as "does not fit" beyond.
  */
 public final class ConvGeometry {
   /** The longest a dilated operand may be along a convolution index. */
