@@ -3,12 +3,11 @@ package dev.conveinsum.plan;
 import java.time.Duration;
 
 /**
- * The end of an optimizer's time budget ({@link PlanOptions#timeBudget()}); without a budget it
- * never expires. Checks read {@link System#nanoTime()}, so loops call {@link #expired()} every so
+ * The end of an optimizer's time budget ({@link PlanOptions#timeBudget()}, by default
+ * {@link PlanOptions#DEFAULT_TIME_BUDGET}). Checks read {@link System#nanoTime()}, so loops call {@link #expired()} every so
  * many iterations rather than on each.
  */
 final class Deadline {
-  private static final Deadline NEVER = new Deadline(Long.MAX_VALUE, false);
   private final long end;
   private final boolean bounded;
 
@@ -21,9 +20,9 @@ final class Deadline {
   static Deadline of(PlanOptions options) {
     Duration b = options.timeBudget();
     if (b == null) {
-      return NEVER;
+      b = PlanOptions.DEFAULT_TIME_BUDGET;
     }
-    long nanos = b.toNanos();
+    long nanos = b.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE : b.toNanos();
     long now = System.nanoTime();
     return new Deadline(nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos, true);
   }

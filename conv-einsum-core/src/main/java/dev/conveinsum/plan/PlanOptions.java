@@ -17,15 +17,24 @@ import java.util.TreeSet;
  * @param alwaysConsiderOuter let the dynamic-programming optimizer consider every outer product,
  *     not only those that can pay off (slower on large networks)
  * @param seed the seed of randomised optimizers
- * @param timeBudget how long an optimizer may search, or null for no limit: when it runs out,
- *     {@code random-greedy} keeps the best of the runs done, {@code branch} the best complete
- *     path found and {@code optimal} greedy's path (a greedy run itself always completes; it
- *     takes milliseconds even for thousands of operands)
+ * @param timeBudget how long an optimizer may search, or null for {@link #DEFAULT_TIME_BUDGET}:
+ *     when it runs out, {@code random-greedy} keeps the best of the runs done, {@code branch}
+ *     the best complete path found and {@code optimal} greedy's path (a greedy run itself always
+ *     completes; it takes milliseconds even for thousands of operands). Exact search is
+ *     exponential (14 operands that all share an index take seconds), hence a default; near the
+ *     budget the result can depend on the machine's speed, so pass a longer one (e.g. {@code
+ *     Duration.ofDays(1)}) where an exact answer matters more than time
  */
 public record PlanOptions(String optimizer, boolean train, Set<Integer> trainable,
     OptionalLong memoryLimit, boolean alwaysConsiderOuter, long seed, Duration timeBudget) {
 
-  /** The defaults: {@code auto}, forward FLOPs, all trainable, no memory limit, seed 0. */
+  /** The time budget of an optimizer when none is given. */
+  public static final Duration DEFAULT_TIME_BUDGET = Duration.ofSeconds(1);
+
+  /**
+   * The defaults: {@code auto}, forward FLOPs, all trainable, no memory limit, seed 0, the
+   * default time budget.
+   */
   public static final PlanOptions DEFAULT =
       new PlanOptions("auto", false, null, OptionalLong.empty(), false, 0, null);
 

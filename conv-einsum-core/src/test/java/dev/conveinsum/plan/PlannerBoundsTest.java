@@ -148,4 +148,24 @@ class PlannerBoundsTest {
       assertTrue(ms < 1000, opt + " took " + ms + " ms with a 50 ms budget");
     }
   }
+
+  @Test
+  void exactSearchIsBoundedByTheDefaultBudget() {
+    // 18 operands that all share 'a': the exact search is exponential (20 s and more here);
+    // without a budget of its own it stops at PlanOptions.DEFAULT_TIME_BUDGET with greedy's path.
+    StringJoiner in = new StringJoiner(",");
+    List<long[]> shapes = new ArrayList<>();
+    for (int k = 0; k < 18; k++) {
+      in.add(k % 3 == 0 ? "aaa" : "aa");
+      shapes.add(k % 3 == 0 ? new long[] {5, 5, 5} : new long[] {5, 5});
+    }
+    BoundExpression b = BoundExpression.bind(Expression.parse(in + "->a"), ConvOptions.DEFAULT,
+        shapes);
+    PlanOptions o = PlanOptions.optimizer("optimal").withTrain(null);
+    long t0 = System.nanoTime();
+    PlanInfo p = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> new Planner(0).plan(b, o));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(17, p.path().pairs().size());
+    assertTrue(ms < 1000 + PlanOptions.DEFAULT_TIME_BUDGET.toMillis(), "took " + ms + " ms");
+  }
 }
