@@ -38,11 +38,12 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * run, equals the reference evaluator.
  *
  * <p>{@code mvn verify} runs 100 tries per property ({@code junit-platform.properties}). The
- * long run, 2 properties x 500,000 = 10^6 inputs:
+ * long run, 2 properties x 500,000 = 10^6 inputs (the default surefire execution only: with
+ * {@code -Dtest} the module's AVX2 execution would run them a second time):
  *
  * <pre>
- * nice mvn -B -pl conv-einsum-core test -Dtest='PlannerFuzzTest' \
- *     -Dsurefire.failIfNoSpecifiedTests=false -Djqwik.tries.default=500000
+ * nice mvn -B -pl conv-einsum-core test-compile surefire:test@default-test \
+ *     -Dtest='PlannerFuzzTest' -Djqwik.tries.default=500000
  * </pre>
  */
 class PlannerFuzzTest {
