@@ -319,12 +319,32 @@ public final class CostModel {
    */
   public StepCost step(Intermediate u, Intermediate v) {
     long[] w = union(u, v);
+    int[] a = u.indexArray();
+    int[] b = v.indexArray();
     long ordinary = 1;
     long pairs = 1;
     boolean sums = false;
-    for (int id : unionIndices(u, v)) {
-      boolean inU = u.hasIndex(id);
-      boolean inV = v.hasIndex(id);
+    int i = 0;
+    int j = 0;
+    // a merge of the two sorted index arrays (steps of 1,000-operand paths hold 1,000 indices)
+    while (i < a.length || j < b.length) {
+      int id;
+      boolean inU;
+      boolean inV;
+      if (j >= b.length || (i < a.length && a[i] < b[j])) {
+        id = a[i++];
+        inU = true;
+        inV = false;
+      } else if (i >= a.length || b[j] < a[i]) {
+        id = b[j++];
+        inU = false;
+        inV = true;
+      } else {
+        id = a[i++];
+        j++;
+        inU = true;
+        inV = true;
+      }
       int slot = convSlot[id];
       if (slot >= 0 && inU && inV) {
         pairs = CostMath.multiply(pairs, pairs(slot, u.convMask(slot), v.convMask(slot)));

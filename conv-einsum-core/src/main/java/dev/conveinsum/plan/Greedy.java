@@ -275,7 +275,9 @@ final class Greedy implements PathOptimizer {
       PriorityQueue<Candidate> queue, Set<Long> seen, int a, int b, boolean train, long limit) {
     int lo = Math.min(a, b);
     int hi = Math.max(a, b);
-    if (!seen.add(((long) lo << 32) | hi)) {
+    // times an odd constant: still one key per pair, but hashing spreads (Long's own hash of
+    // lo << 32 | hi is lo ^ hi, which collides for most pairs)
+    if (!seen.add((((long) lo << 32) | hi) * 0x9E3779B97F4A7C15L)) {
       return;
     }
     Intermediate u = nodes.get(lo);
