@@ -19,14 +19,17 @@ import java.util.TreeSet;
  *
  * <p>Candidates are the pairs of current tensors that share an index, costed by the
  * convolution-aware cost model (training FLOPs in training mode); only when no such pair is left
- * are outer products considered. {@code greedy} takes the cheapest candidate, ties broken by the
+ * are outer products considered: every pair up to {@value #EXHAUSTIVE_OUTER} current tensors,
+ * beyond that the pairs among the few smallest tensors of each kind (see {@code Outer}), so that
+ * 1,000 operands with no shared index plan in milliseconds rather than O(n^3) costings. {@code greedy} takes the cheapest candidate, ties broken by the
  * smaller result and then by the lower operand numbers, so it is deterministic. A priority queue
  * keeps the candidates: a step's cost depends only on the inputs its operands combine, so a
  * candidate stays valid until one of its operands is consumed, and each step only adds the new
  * tensor's pairs with its neighbours (O(n log n) steps on sparse networks). {@code random-greedy}
  * runs plain greedy first, then {@code trials - 1} runs that pick among the four cheapest
  * candidates with probability proportional to {@code cheapest / cost}, seeded by
- * {@link PlanOptions#seed()}, and returns the cheapest path found. Candidates whose result would
+ * {@link PlanOptions#seed()}, and returns the cheapest path found; it stops early when the time
+ * budget runs out or when a run made no random choice (the others would repeat it). Candidates whose result would
  * exceed the memory limit are skipped; if a run gets stuck the exact search takes over.
  */
 final class Greedy implements PathOptimizer {
