@@ -3,17 +3,17 @@ package dev.conveinsum.plan;
 import java.time.Duration;
 
 /**
- * The end of an optimizer's time budget ({@link PlanOptions#timeBudget()}, by default
- * {@link PlanOptions#DEFAULT_TIME_BUDGET}). Checks read {@link System#nanoTime()}, so loops call {@link #expired()} every so
- * many iterations rather than on each.
+ * The end of an optimizer's time budget ({@link PlanOptions#timeBudget()}, by default {@link
+ * PlanOptions#DEFAULT_TIME_BUDGET}). Checks read {@link System#nanoTime()}, so loops call
+ * {@link #expired()} every so many iterations rather than on each.
  */
 final class Deadline {
-  private final long end;
-  private final boolean bounded;
+  private final long start;
+  private final long nanos;
 
-  private Deadline(long end, boolean bounded) {
-    this.end = end;
-    this.bounded = bounded;
+  private Deadline(long start, long nanos) {
+    this.start = start;
+    this.nanos = nanos;
   }
 
   /** Starts the budget of the options now. */
@@ -22,14 +22,14 @@ final class Deadline {
     if (b == null) {
       b = PlanOptions.DEFAULT_TIME_BUDGET;
     }
-    long nanos = b.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE : b.toNanos();
-    long now = System.nanoTime();
-    return new Deadline(nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos, true);
+    // elapsed time as a difference of nanoTime readings, which never overflows for ~292 years
+    long nanos = b.compareTo(Duration.ofDays(365 * 200)) > 0 ? Long.MAX_VALUE : b.toNanos();
+    return new Deadline(System.nanoTime(), nanos);
   }
 
   /** Returns whether the budget has run out. */
   boolean expired() {
-    return bounded && System.nanoTime() - end >= 0;
+    return System.nanoTime() - start >= nanos;
   }
 
   /** Thrown inside an exact search to unwind when the budget runs out. */

@@ -29,7 +29,7 @@ public record PlanOptions(String optimizer, boolean train, Set<Integer> trainabl
     OptionalLong memoryLimit, boolean alwaysConsiderOuter, long seed, Duration timeBudget) {
 
   /** The time budget of an optimizer when none is given. */
-  public static final Duration DEFAULT_TIME_BUDGET = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_TIME_BUDGET = Duration.ofMillis(500);
 
   /**
    * The defaults: {@code auto}, forward FLOPs, all trainable, no memory limit, seed 0, the
