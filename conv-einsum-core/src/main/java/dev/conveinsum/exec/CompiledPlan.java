@@ -87,7 +87,8 @@ public final class CompiledPlan {
     long perTensor = 0;
     for (int id = 0; id < bound.indexCount(); id++) {
       perTensor = dev.conveinsum.cost.CostMath.add(perTensor, bound.isConv(id)
-          ? bound.geometry(id).fullLength() : bound.size(id));
+          ? Math.max(bound.geometry(id).fullLength(), bound.geometry(id).cropLength())
+          : bound.size(id));
     }
     axes = dev.conveinsum.cost.CostMath.add(axes,
         dev.conveinsum.cost.CostMath.multiply(perTensor, 2L * (path.length + 1)));
@@ -95,8 +96,9 @@ public final class CompiledPlan {
     long heap = java.lang.Runtime.getRuntime().maxMemory();
     if (tableBytes > heap / 2) {
       throw new ConvEinsumException(String.format(Locale.ROOT, "the compiled plan of %s does not"
-          + " fit the heap: the index tables along its axes (sizes up to %d) need about %.1f MiB"
-          + " and the JVM's maximum heap is %.1f MiB; use smaller dimensions",
+          + " fit the heap: the index tables along its axes (the longest has %d positions)"
+          + " need about %.1f MiB and the JVM's maximum heap is %.1f MiB; use smaller dimensions"
+          + " or less padding",
           bound.expression().source().length() <= 60 ? "\"" + bound.expression().source() + "\""
               : "the expression", maxDimension(bound), tableBytes / 1048576.0,
           heap / 1048576.0));
@@ -114,11 +116,18 @@ public final class CompiledPlan {
     }
   }
 
+  /** The longest axis of any tensor of the plan: operand dimensions, convolution spans. */
   private static long maxDimension(BoundExpression bound) {
     long m = 0;
     for (int k = 0; k < bound.operandCount(); k++) {
       for (long d : bound.shape(k)) {
         m = Math.max(m, d);
+      }
+    }
+    for (int id = 0; id < bound.indexCount(); id++) {
+      if (bound.isConv(id)) {
+        m = Math.max(m, Math.max(bound.geometry(id).fullLength(),
+            bound.geometry(id).cropLength()));
       }
     }
     return m;

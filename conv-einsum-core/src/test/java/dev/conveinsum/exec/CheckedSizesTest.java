@@ -94,4 +94,18 @@ class CheckedSizesTest {
     assertTrue(e.getMessage().contains("does not fit the heap")
         && e.getMessage().contains("MiB"), e.getMessage());
   }
+
+  @Test
+  void indexTablesLargerThanTheHeapAreRefused() {
+    // Found by the planner fuzzer: an empty operand beside a 2^28-long axis (no elements, but
+    // index tables along the axis), and a tiny output behind a padding of 2^28 positions.
+    long heap = java.lang.Runtime.getRuntime().maxMemory();
+    assumeTrue(heap < 16L << 30, "heap too large for this check");
+    refused(() -> ConvEinsum.compile("ab,b->a", ConvOptions.DEFAULT,
+        List.of(new long[] {0, 1L << 28}, new long[] {1L << 28})), "heap", "268435456");
+    ConvOptions pad = ConvOptions.fromMap(java.util.Map.of("kind", "CROSS_CORRELATION"))
+        .with("g", new ConvSpec(Padding.explicit(256_056_388, 2), 1, 3));
+    refused(() -> ConvEinsum.compile("ag,abag->a|g", pad, List.of(new long[] {5, 2},
+        new long[] {5, 1, 5, 4})), "heap", "256056383 positions", "less padding");
+  }
 }
