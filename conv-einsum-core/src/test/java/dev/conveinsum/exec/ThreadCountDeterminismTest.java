@@ -71,6 +71,13 @@ class ThreadCountDeterminismTest {
   }
 
   @Test
+  void einsumUsesAFixedThreadCountNotTheProcessorCount() {
+    // issue 12: einsum used availableProcessors(), so its bits depended on the machine
+    assertEquals(4, ConvEinsum.defaults().threads());
+    assertEquals(ConvEinsum.DEFAULT_THREADS, ConvEinsum.defaults().threads());
+  }
+
+  @Test
   void aThreadCountGivesTheSameBitsHoweverManyThreadsRun() {
     for (Case c : CASES) {
       List<Tensor> ops = operands(c, DType.FLOAT32);
