@@ -200,10 +200,20 @@ public final class ConvEinsum {
     return plan;
   }
 
-  /** Returns the default execution options: the best engine, all cores, STORE. */
+  /**
+   * The thread count of {@link #defaults()}: fixed rather than the processor count, because how
+   * the kernels cut work into tasks depends on it, so a fixed count gives the same bits on every
+   * machine (a machine with fewer processors runs the same tasks on fewer threads). Pass
+   * {@link CompiledPlan.Options} with another count to use more processors.
+   */
+  public static final int DEFAULT_THREADS = 4;
+
+  /**
+   * Returns the default execution options: the best engine, {@value #DEFAULT_THREADS} threads
+   * (results do not depend on the machine), STORE.
+   */
   public static CompiledPlan.Options defaults() {
-    return new CompiledPlan.Options(defaultEngine(), Runtime.getRuntime().availableProcessors(),
-        Checkpoint.STORE);
+    return new CompiledPlan.Options(defaultEngine(), DEFAULT_THREADS, Checkpoint.STORE);
   }
 
   /** Returns the engine used by default: the highest-priority one on the class path. */

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The cost model of SPEC section 4 on a bound expression: FLOPs and training FLOPs of a pairwise
@@ -34,9 +33,6 @@ public final class CostModel {
   private final long[] sizes;
   private final Intermediate[] leaves;
   private final boolean allTrainable;
-  private final ConcurrentHashMap<PairKey, Long> pairCache = new ConcurrentHashMap<>();
-
-  private record PairKey(int slot, long u, long v) {}
 
   /**
    * Creates the model with every input trainable.
@@ -153,6 +149,23 @@ public final class CostModel {
     return false;
   }
 
+  /**
+   * Returns whether combining U with a tensor that shares no index with it sums one of U's
+   * indices: one in no other input and not in the output (so the step counts 2x).
+   *
+   * @param u a tensor of the contraction
+   * @return whether U holds an index that such a step sums
+   */
+  public boolean sumsAlone(Intermediate u) {
+    long[] w = u.leafWords();
+    for (int id : u.indexArray()) {
+      if (!needed(id, w)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private long[] union(Intermediate u, Intermediate v) {
     long[] a = u.leafWords();
     long[] b = v.leafWords();
@@ -171,8 +184,7 @@ public final class CostModel {
    * Returns the number of pairs multiplied along a convolution index held by both sides.
    */
   private long pairs(int slot, long maskU, long maskV) {
-    return pairCache.computeIfAbsent(new PairKey(slot, maskU, maskV),
-        k -> geometry[slot].pairs(maskU, maskV));
+    return geometry[slot].pairs(maskU, maskV);
   }
 
   /** Length along index id of a tensor holding it alone (not convolved in this step). */
@@ -307,12 +319,32 @@ public final class CostModel {
    */
   public StepCost step(Intermediate u, Intermediate v) {
     long[] w = union(u, v);
+    int[] a = u.indexArray();
+    int[] b = v.indexArray();
     long ordinary = 1;
     long pairs = 1;
     boolean sums = false;
-    for (int id : unionIndices(u, v)) {
-      boolean inU = u.hasIndex(id);
-      boolean inV = v.hasIndex(id);
+    int i = 0;
+    int j = 0;
+    // a merge of the two sorted index arrays (steps of 1,000-operand paths hold 1,000 indices)
+    while (i < a.length || j < b.length) {
+      int id;
+      boolean inU;
+      boolean inV;
+      if (j >= b.length || (i < a.length && a[i] < b[j])) {
+        id = a[i++];
+        inU = true;
+        inV = false;
+      } else if (i >= a.length || b[j] < a[i]) {
+        id = b[j++];
+        inU = false;
+        inV = true;
+      } else {
+        id = a[i++];
+        j++;
+        inU = true;
+        inV = true;
+      }
       int slot = convSlot[id];
       if (slot >= 0 && inU && inV) {
         pairs = CostMath.multiply(pairs, pairs(slot, u.convMask(slot), v.convMask(slot)));

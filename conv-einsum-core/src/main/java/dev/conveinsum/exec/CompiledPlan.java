@@ -39,12 +39,114 @@ public final class CompiledPlan {
   private final Lowering.Compiled training;
   private final Workspace workspace = new Workspace();
 
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> peaks =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private CompiledPlan(BoundExpression bound, int[][] path, boolean[] trainable) {
     this.bound = bound;
     this.path = copy(path);
     this.trainable = trainable.clone();
-    this.forward = Lowering.compile(bound, this.path, null);
-    this.training = Lowering.compile(bound, this.path, this.trainable);
+    checkFits(bound, this.path);
+    try {
+      this.forward = Lowering.compile(bound, this.path, null);
+      this.training = Lowering.compile(bound, this.path, this.trainable);
+    } catch (ArithmeticException e) {
+      throw new ConvEinsumException("the compiled plan of \"" + bound.expression().source()
+          + "\" does not fit: a buffer or index of its steps is over " + Integer.MAX_VALUE
+          + " elements; use smaller operands or a path with smaller intermediates");
+    }
+  }
+
+  /**
+   * Refuses, before anything is allocated, a plan whose operands, output or intermediates hold
+   * more elements than one tensor can ({@link Tensor#MAX_ELEMENTS}).
+   */
+  private static void checkFits(BoundExpression bound, int[][] path) {
+    for (int k = 0; k < bound.operandCount(); k++) {
+      long n = Tensor.elementCount(bound.shape(k));
+      if (n > Tensor.MAX_ELEMENTS) {
+        throw new ConvEinsumException("operand " + k + " of shape "
+            + Arrays.toString(bound.shape(k)) + " does not fit: " + n + " elements, a tensor"
+            + " holds at most " + Tensor.MAX_ELEMENTS + "; use smaller operands");
+      }
+    }
+    long out = Tensor.elementCount(bound.outputShape());
+    if (out > Tensor.MAX_ELEMENTS) {
+      throw new ConvEinsumException("the output of shape " + Arrays.toString(bound.outputShape())
+          + " does not fit: " + out + " elements, a tensor holds at most " + Tensor.MAX_ELEMENTS
+          + "; use smaller operands");
+    }
+    // The compiled steps hold index tables along every axis of every tensor: normally far
+    // smaller than the tensors, but not for empty ones (a zero dimension beside a huge one).
+    long axes = 0;
+    for (int k = 0; k < bound.operandCount(); k++) {
+      for (long d : bound.shape(k)) {
+        axes = dev.conveinsum.cost.CostMath.add(axes, d);
+      }
+    }
+    long perTensor = 0;
+    for (int id = 0; id < bound.indexCount(); id++) {
+      perTensor = dev.conveinsum.cost.CostMath.add(perTensor, bound.isConv(id)
+          ? Math.max(bound.geometry(id).fullLength(), bound.geometry(id).cropLength())
+          : bound.size(id));
+    }
+    axes = dev.conveinsum.cost.CostMath.add(axes,
+        dev.conveinsum.cost.CostMath.multiply(perTensor, 2L * (path.length + 1)));
+    long tableBytes = dev.conveinsum.cost.CostMath.multiply(axes, 8);
+    long heap = java.lang.Runtime.getRuntime().maxMemory();
+    if (tableBytes > heap / 2) {
+      throw new ConvEinsumException(String.format(Locale.ROOT, "the compiled plan of %s does not"
+          + " fit the heap: the index tables along its axes (the longest has %d positions)"
+          + " need about %.1f MiB and the JVM's maximum heap is %.1f MiB; use smaller dimensions"
+          + " or less padding",
+          bound.expression().source().length() <= 60 ? "\"" + bound.expression().source() + "\""
+              : "the expression", maxDimension(bound), tableBytes / 1048576.0,
+          heap / 1048576.0));
+    }
+    dev.conveinsum.cost.PathCost cost = new dev.conveinsum.cost.CostModel(bound)
+        .evaluate(Arrays.asList(path));
+    for (int i = 0; i < cost.steps().size(); i++) {
+      long size = cost.steps().get(i).resultSize();
+      if (size > Tensor.MAX_ELEMENTS) {
+        throw new ConvEinsumException("step " + i + " of the path writes an intermediate of "
+            + dev.conveinsum.cost.CostMath.format(size) + " elements, which does not fit: a"
+            + " tensor holds at most " + Tensor.MAX_ELEMENTS + "; use a path with smaller"
+            + " intermediates (a memory limit) or smaller operands");
+      }
+    }
+  }
+
+  /** The longest axis of any tensor of the plan: operand dimensions, convolution spans. */
+  private static long maxDimension(BoundExpression bound) {
+    long m = 0;
+    for (int k = 0; k < bound.operandCount(); k++) {
+      for (long d : bound.shape(k)) {
+        m = Math.max(m, d);
+      }
+    }
+    for (int id = 0; id < bound.indexCount(); id++) {
+      if (bound.isConv(id)) {
+        m = Math.max(m, Math.max(bound.geometry(id).fullLength(),
+            bound.geometry(id).cropLength()));
+      }
+    }
+    return m;
+  }
+
+  /**
+   * Refuses a run whose predicted peak (a dry run of the same schedule, cached per plan) is more
+   * than the JVM's maximum heap: it could never complete, so it fails before allocating.
+   */
+  private void checkHeap(DType dtype, boolean backward, Checkpoint checkpoint) {
+    long peak = peaks.computeIfAbsent(dtype + "/" + backward + "/" + checkpoint,
+        k -> predictPeakBytes(dtype, backward, checkpoint));
+    long heap = java.lang.Runtime.getRuntime().maxMemory();
+    if (peak > heap) {
+      throw new ConvEinsumException(String.format(Locale.ROOT, "this run does not fit the heap:"
+          + " it needs about %.1f MiB at its peak (operands, intermediates%s, predicted from the"
+          + " plan) and the JVM's maximum heap is %.1f MiB; raise -Xmx or use smaller operands",
+          peak / 1048576.0, backward ? " and gradients" : "", heap / 1048576.0));
+    }
   }
 
   /**
@@ -128,6 +230,7 @@ public final class CompiledPlan {
           + Arrays.toString(gradOutput.shape()) + " but the output has shape "
           + Arrays.toString(bound.outputShape()));
     }
+    checkHeap(dtype, gradOutput != null, options.checkpoint());
     Lowering.Compiled c = gradOutput == null ? forward : training;
     Program p = c.program();
     Runtime.Stats stats = new Runtime.Stats();
@@ -209,6 +312,73 @@ public final class CompiledPlan {
     return stats.peakBytes;
   }
 
+  private long dryPeak(Lowering.Compiled c, boolean backward, Checkpoint checkpoint,
+      Set<Integer> stored) {
+    Program p = c.program();
+    Runtime.Stats stats = new Runtime.Stats();
+    Runtime rt = Runtime.dry(p.layouts.size(), DType.FLOAT32, stats);
+    Object[] leaves = new Object[bound.operandCount()];
+    for (int k = 0; k < leaves.length; k++) {
+      leaves[k] = new Buffers.Token(Tensor.elementCount(bound.shape(k)));
+    }
+    Object grad = backward ? new Buffers.Token(Tensor.elementCount(bound.outputShape())) : null;
+    schedule(c, rt, leaves, grad, checkpoint, stored);
+    return stats.peakBytes;
+  }
+
+  private volatile Set<Integer> storedUnderRecompute;
+
+  /**
+   * The forward intermediates RECOMPUTE keeps anyway, chosen so that its peak never exceeds
+   * STORE's: starting from recomputing everything, while that peaks above STORE or storing one
+   * more intermediate lowers the peak, store the one that lowers it most. Storing all of them is
+   * exactly the STORE schedule, so the loop ends at or below STORE's peak. Chosen once per plan
+   * by dry runs (no data; peaks scale with the element size, so one element type serves all).
+   */
+  private Set<Integer> storedUnderRecompute() {
+    Set<Integer> s = storedUnderRecompute;
+    if (s != null) {
+      return s;
+    }
+    Program p = training.program();
+    long store = dryPeak(training, true, Checkpoint.STORE, Set.of());
+    Set<Integer> chosen = new HashSet<>();
+    long peak = dryPeak(training, true, Checkpoint.RECOMPUTE, chosen);
+    List<Integer> candidates = new ArrayList<>();
+    Set<Integer> leafSlots = new HashSet<>();
+    for (int l : p.leafSlots) {
+      leafSlots.add(l);
+    }
+    for (int i = 0; i < training.forwardOps(); i++) {
+      int out = p.ops.get(i).output();
+      if (!leafSlots.contains(out) && out != p.outputSlot && !candidates.contains(out)) {
+        candidates.add(out);
+      }
+    }
+    while (!candidates.isEmpty()) {
+      int best = -1;
+      long bestPeak = Long.MAX_VALUE;
+      for (int cand : candidates) {
+        chosen.add(cand);
+        long q = dryPeak(training, true, Checkpoint.RECOMPUTE, chosen);
+        chosen.remove(cand);
+        if (q < bestPeak) {
+          bestPeak = q;
+          best = cand;
+        }
+      }
+      if (bestPeak >= peak && peak <= store) {
+        break;
+      }
+      chosen.add(best);
+      candidates.remove(Integer.valueOf(best));
+      peak = bestPeak;
+    }
+    s = Set.copyOf(chosen);
+    storedUnderRecompute = s;
+    return s;
+  }
+
   /** Returns the element type an execution with these operands runs in. */
   private static DType resultType(List<Tensor> operands) {
     DType dtype = DType.FLOAT32;
@@ -221,6 +391,17 @@ public final class CompiledPlan {
   /** Runs the instructions in order, releasing each slot after its last use. */
   private void schedule(Lowering.Compiled c, Runtime rt, Object[] leaves, Object grad,
       Checkpoint checkpoint) {
+    schedule(c, rt, leaves, grad, checkpoint,
+        grad != null && checkpoint == Checkpoint.RECOMPUTE ? storedUnderRecompute() : Set.of());
+  }
+
+  /**
+   * Runs the instructions; under RECOMPUTE the forward intermediates in {@code stored} are kept
+   * as under STORE, the others dropped after their last forward use and recomputed for the
+   * backward steps that read them.
+   */
+  private void schedule(Lowering.Compiled c, Runtime rt, Object[] leaves, Object grad,
+      Checkpoint checkpoint, Set<Integer> stored) {
     Program p = c.program();
     for (int k = 0; k < leaves.length; k++) {
       rt.put(p.leafSlots[k], leaves[k]);
@@ -241,7 +422,7 @@ public final class CompiledPlan {
       Op op = p.ops.get(i);
       rt.run(op);
       for (int s : op.inputs()) {
-        int last = recompute ? p.lastForwardUse[s] : p.lastUse[s];
+        int last = recompute && !stored.contains(s) ? p.lastForwardUse[s] : p.lastUse[s];
         if (last == i && !keep.contains(s)) {
           rt.release(s);
         }

@@ -127,16 +127,11 @@ final class Lowering {
       return new OutAxis(g.offset(), g.spec().stride(), g.outputLength(),
           g.circular() ? g.cropLength() : 0);
     }
-    int[] p = g.positions(mask);
-    if (p.length == 0) {
+    long[] h = g.hull(mask);
+    if (h[2] == 0) {
       return new OutAxis(0, 1, 1, 0);
     }
-    int step = 0;
-    for (int x : p) {
-      step = StepCompiler.gcd(step, x - p[0]);
-    }
-    step = Math.max(step, 1);
-    return new OutAxis(p[0], step, (p[p.length - 1] - p[0]) / step + 1, 0);
+    return new OutAxis((int) h[0], (int) h[1], Math.toIntExact(h[2]), 0);
   }
 
   private static Layout leafLayout(BoundExpression b, int k) {

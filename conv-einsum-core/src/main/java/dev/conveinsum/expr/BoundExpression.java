@@ -189,8 +189,9 @@ public final class BoundExpression {
         for (int a = 0; a < opIdx[k].length; a++) {
           if (opIdx[k][a] == id) {
             if (sh[k][a] > Integer.MAX_VALUE) {
-              throw new ConvEinsumException("convolution index '" + c + "' is too long in"
-                  + " operand " + k + ": " + sh[k][a]);
+              throw new ConvEinsumException("convolution index '" + c + "' does not fit in"
+                  + " operand " + k + ": length " + sh[k][a] + ", over the limit of "
+                  + ConvGeometry.MAX_DILATED_LENGTH + "; use a shorter operand");
             }
             holders[r] = k;
             lengths[r++] = (int) sh[k][a];

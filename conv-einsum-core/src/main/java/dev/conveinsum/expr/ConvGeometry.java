@@ -1,8 +1,10 @@
 package dev.conveinsum.expr;
 
 import dev.conveinsum.ConvEinsumException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -15,8 +17,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * and a product of one tap per holder lands at the sum of their positions. An intermediate that
  * holds a subset of the holders keeps exactly the sums that can still reach a kept output
  * position once the remaining holders are added ({@link #positions(long)}).
+ *
+ * <p>Cost. The planner asks for stored lengths and pair counts of many holder subsets; both are
+ * computed without listing positions, so planning costs the same for 10 or 10^6 samples and
+ * for dilation 1 or 2^28: with two holders the pairs are floor sums over the filter taps
+ * (O(log) each); with more, every set involved (the taps of a subset, the kept output positions,
+ * what can still reach them) is a few rectangles of {@link LatticeSets} in the period of stride
+ * and dilation, and results are cached by the subset's shape (whether it holds the signal, how
+ * many filter taps). Only an index of three or more holders whose stride and dilation share no
+ * small period (both above 1, their lcm over 1024 residue columns, many outputs and taps) is
+ * enumerated, up to {@value #BRUTE_LIMIT} full positions, and refused as "does not fit" beyond.
  */
 public final class ConvGeometry {
+  /** The longest a dilated operand may be along a convolution index. */
+  public static final int MAX_DILATED_LENGTH = 1 << 28;
+  /** Indices without a small common period of stride and dilation are planned up to this. */
+  static final int BRUTE_LIMIT = 4096;
+
   private final String name;
   private final int[] holders;
   private final int[] lengths;
@@ -27,8 +44,16 @@ public final class ConvGeometry {
   private final int cropLength;
   private final int offset;
   private final int outputLength;
-  private final BitSet keptFull;
-  private final ConcurrentHashMap<Long, int[]> positionCache = new ConcurrentHashMap<>();
+  private final List<long[]> windows;
+  private final LatticeSets lattice;
+  private final List<LatticeSets.Rect> keptOutput;
+  private final ConcurrentHashMap<Shape, List<LatticeSets.Rect>> keptCache =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Shape, List<LatticeSets.Rect>> sumsCache =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<PairShape, Long> pairCache = new ConcurrentHashMap<>();
+  private volatile Brute brute;
+  private volatile long twoWay = -1;
 
   /**
    * Computes the geometry of one convolution index.
@@ -63,36 +88,45 @@ public final class ConvGeometry {
             + " in operand " + holders[r] + "; convolved lengths must be >= 1");
       }
       long d = r == 0 ? lengths[r] : (long) spec.dilation() * (lengths[r] - 1) + 1;
-      if (d > (1 << 28)) {
-        throw new ConvEinsumException("convolution index '" + name + "' is too long: " + d);
+      if (d > MAX_DILATED_LENGTH) {
+        throw new ConvEinsumException("convolution index '" + name + "' does not fit: operand "
+            + holders[r] + " spans " + d + " positions (dilation " + spec.dilation()
+            + " x (length " + lengths[r] + " - 1) + 1), over the limit of " + MAX_DILATED_LENGTH
+            + "; use a smaller dilation or a shorter operand");
       }
       dilatedLengths[r] = (int) d;
       full += d;
       max = Math.max(max, (int) d);
     }
+    if (full > Integer.MAX_VALUE) {
+      throw new ConvEinsumException("convolution index '" + name + "' does not fit: the full "
+          + m + "-way convolution spans " + full + " positions (dilated lengths "
+          + Arrays.toString(dilatedLengths) + "), over the limit of " + Integer.MAX_VALUE
+          + "; use a smaller dilation, shorter operands or fewer operands on the index");
+    }
     fullLength = (int) full;
-    int crop;
-    int off;
+    long crop;
+    long off;
     Padding p = spec.padding();
     switch (p.mode()) {
       case MAX, CIRCULAR -> {
         crop = max;
-        off = centre(fullLength, crop, kind);
+        off = centre(fullLength, max, kind);
       }
       case SAME -> {
         crop = lengths[0];
-        off = centre(fullLength, crop, kind);
+        off = centre(fullLength, lengths[0], kind);
       }
       case FULL -> {
         crop = fullLength;
         off = 0;
       }
       case VALID -> {
-        crop = 2 * max - fullLength;
+        crop = 2L * max - fullLength;
         off = fullLength - max;
         if (crop < 1) {
           throw new ConvEinsumException("VALID convolution along '" + name
-              + "' leaves no output: 2*max(n') - L_full = " + 2 * max + " - " + fullLength
+              + "' leaves no output: 2*max(n') - L_full = " + 2L * max + " - " + fullLength
               + " = " + crop + " < 1 (lengths " + Arrays.toString(lengths)
               + "); the filters are longer than the signal allows");
         }
@@ -104,28 +138,44 @@ public final class ConvGeometry {
               + " (operands " + Arrays.toString(holders) + ")");
         }
         long padded = (long) lengths[0] + p.left() + p.right();
-        if (padded > (1 << 28)) {
-          throw new ConvEinsumException("padding " + p + " of index '" + name + "' is too"
-              + " long: the padded signal has " + padded + " positions");
+        if (padded > MAX_DILATED_LENGTH) {
+          throw new ConvEinsumException("padding " + p + " of index '" + name + "' does not"
+              + " fit: the padded signal has " + padded + " positions, over the limit of "
+              + MAX_DILATED_LENGTH + "; use less padding");
         }
-        crop = (int) padded - dilatedLengths[1] + 1;
-        off = dilatedLengths[1] - 1 - p.left();
+        crop = padded - dilatedLengths[1] + 1;
+        off = dilatedLengths[1] - 1L - p.left();
         if (crop < 1) {
           throw new ConvEinsumException("padding " + p + " of index '" + name
-              + "' leaves no output: signal " + lengths[0] + " + padding " + (p.left() + p.right())
-              + " is shorter than the dilated filter " + dilatedLengths[1]);
+              + "' leaves no output: signal " + lengths[0] + " + padding "
+              + ((long) p.left() + p.right()) + " is shorter than the dilated filter "
+              + dilatedLengths[1]);
         }
       }
       default -> throw new IllegalStateException();
     }
-    cropLength = crop;
-    offset = off;
-    outputLength = (crop + spec.stride() - 1) / spec.stride();
-    keptFull = new BitSet(fullLength);
-    for (int x = 0; x < fullLength; x++) {
-      if (outputPosition(x) >= 0) {
-        keptFull.set(x);
+    cropLength = (int) crop;
+    offset = (int) off;
+    // ceil(L / stride) in long: L + stride - 1 overflows an int for strides near 2^31.
+    outputLength = (int) ((crop + spec.stride() - 1) / spec.stride());
+    windows = windows(fullLength, cropLength, offset, spec.stride(), circular());
+    long outputs = 0;
+    for (long[] w : windows) {
+      outputs += w[1];
+    }
+    long taps = 0;
+    for (int r = 1; r < m; r++) {
+      taps += lengths[r] - 1L;
+    }
+    lattice = chooseLattice(spec.stride(), spec.dilation(), outputs, taps);
+    if (lattice != null) {
+      List<LatticeSets.Rect> k = new ArrayList<>();
+      for (long[] w : windows) {
+        k.addAll(lattice.progression(w[0], spec.stride(), w[1]));
       }
+      keptOutput = LatticeSets.normalize(k);
+    } else {
+      keptOutput = null;
     }
   }
 
@@ -239,45 +289,67 @@ public final class ConvGeometry {
    * are the positions that land in the output.
    *
    * @param holderMask bit r set when holder r is in the operand
-   * @return sorted positions (shared: do not modify)
+   * @return sorted positions (a fresh array)
+   * @throws ConvEinsumException when there are more than {@value #MAX_LISTED} of them
    */
   public int[] positions(long holderMask) {
+    checkMask(holderMask);
+    if (lattice != null) {
+      List<LatticeSets.Rect> kept = kept(holderMask);
+      long count = LatticeSets.count(kept);
+      refuseListing(count);
+      return Arrays.stream(lattice.elements(kept)).mapToInt(x -> (int) x).toArray();
+    }
+    return brute().positions(holderMask).clone();
+  }
+
+  /** Positions are listed only up to this many (the planner never lists them). */
+  public static final int MAX_LISTED = 1 << 26;
+
+  private void refuseListing(long count) {
+    if (count > MAX_LISTED) {
+      throw new ConvEinsumException("convolution index '" + name + "' keeps " + count
+          + " positions; listing them does not fit the limit of " + MAX_LISTED);
+    }
+  }
+
+  /**
+   * Where an operand holding the given holders keeps its positions, as a progression that covers
+   * them: the first, the gcd of their differences (1 for one position) and the count from the
+   * first to the last in that step. Costs no more than the structure of the index (it does not
+   * list the positions).
+   *
+   * @param holderMask bit r set when holder r is in the operand
+   * @return {@code {first, step, count}}; {@code {0, 1, 0}} when nothing is kept
+   */
+  public long[] hull(long holderMask) {
+    checkMask(holderMask);
+    if (lattice != null) {
+      List<LatticeSets.Rect> kept = kept(holderMask);
+      if (kept.isEmpty()) {
+        return new long[] {0, 1, 0};
+      }
+      long first = lattice.min(kept);
+      long last = lattice.max(kept);
+      long step = Math.max(1, lattice.gcdStep(kept));
+      return new long[] {first, step, (last - first) / step + 1};
+    }
+    int[] p = brute().positions(holderMask);
+    if (p.length == 0) {
+      return new long[] {0, 1, 0};
+    }
+    long step = 0;
+    for (int x : p) {
+      step = LatticeSets.gcd(step, x - p[0]);
+    }
+    step = Math.max(step, 1);
+    return new long[] {p[0], step, (p[p.length - 1] - p[0]) / step + 1};
+  }
+
+  private void checkMask(long holderMask) {
     if (holderMask == 0 || (holderMask & ~allHolders()) != 0) {
       throw new IllegalArgumentException("bad holder mask " + Long.toBinaryString(holderMask));
     }
-    return positionCache.computeIfAbsent(holderMask, this::computePositions);
-  }
-
-  private int[] computePositions(long mask) {
-    BitSet in = sums(mask);
-    BitSet rest = sums(allHolders() & ~mask);
-    BitSet reach = new BitSet(fullLength);
-    for (int k = keptFull.nextSetBit(0); k >= 0; k = keptFull.nextSetBit(k + 1)) {
-      for (int r = rest.nextSetBit(0); r >= 0 && r <= k; r = rest.nextSetBit(r + 1)) {
-        reach.set(k - r);
-      }
-    }
-    in.and(reach);
-    return in.stream().toArray();
-  }
-
-  /** Minkowski sum of the real positions of the holders in the mask ({0} for none). */
-  private BitSet sums(long mask) {
-    BitSet acc = new BitSet();
-    acc.set(0);
-    for (int r = 0; r < holders.length; r++) {
-      if ((mask & (1L << r)) == 0) {
-        continue;
-      }
-      BitSet next = new BitSet();
-      for (int a = acc.nextSetBit(0); a >= 0; a = acc.nextSetBit(a + 1)) {
-        for (int t = 0; t < lengths[r]; t++) {
-          next.set(a + realPosition(r, t));
-        }
-      }
-      acc = next;
-    }
-    return acc;
   }
 
   /**
@@ -292,33 +364,313 @@ public final class ConvGeometry {
     if (holderMask == allHolders()) {
       return outputLength;
     }
-    return positions(holderMask).length;
+    checkMask(holderMask);
+    if (lattice != null) {
+      return (int) LatticeSets.count(kept(holderMask));
+    }
+    return brute().positions(holderMask).length;
   }
 
   /**
    * Returns the number of (position in U, position in V) pairs a step multiplies along this
-   * index: those whose sum is kept by the result.
+   * index: those whose sum is kept by the result. Computed in closed form: for two holders by
+   * floor sums over the filter taps, otherwise on the rectangles of {@link LatticeSets}.
    *
    * @param maskU holders in the first operand (not empty)
    * @param maskV holders in the second operand (not empty, disjoint from the first)
    */
   public long pairs(long maskU, long maskV) {
-    int[] u = positions(maskU);
-    int[] v = positions(maskV);
-    int[] w = positions(maskU | maskV);
-    BitSet keep = new BitSet(fullLength);
-    for (int x : w) {
-      keep.set(x);
+    checkMask(maskU);
+    checkMask(maskV);
+    if ((maskU & maskV) != 0) {
+      throw new IllegalArgumentException("overlapping holder masks");
     }
-    long count = 0;
-    for (int a : u) {
-      for (int b : v) {
-        if (keep.get(a + b)) {
-          count++;
+    if (holders.length == 2) {
+      long c = twoWay;
+      if (c < 0) {
+        c = twoWayPairs();
+        twoWay = c;
+      }
+      return c;
+    }
+    if (lattice != null) {
+      return latticePairs(maskU, maskV);
+    }
+    return pairCache.computeIfAbsent(new PairShape(shape(maskU), shape(maskV)),
+        k -> brute().pairs(maskU, maskV));
+  }
+
+  // ---- the closed forms ------------------------------------------------------------------
+
+  /**
+   * The kept full positions as windows {@code {start, count}} of step {@code stride}: one window
+   * without wrap, one per turn of the circle with CIRCULAR padding (at most m + 2).
+   */
+  private static List<long[]> windows(long full, long crop, long offset, long stride,
+      boolean circular) {
+    List<long[]> out = new ArrayList<>();
+    long wFrom = circular ? Math.floorDiv(-offset, crop) : 0;
+    long wTo = circular ? Math.floorDiv(full - 1 - offset, crop) : 0;
+    for (long w = wFrom; w <= wTo; w++) {
+      long base = offset + w * crop;
+      long lo = Math.max(0, base);
+      long hi = Math.min(full - 1, base + crop - 1);
+      if (lo > hi) {
+        continue;
+      }
+      long start = lo + Math.floorMod(base - lo, stride);
+      if (start <= hi) {
+        out.add(new long[] {start, (hi - start) / stride + 1});
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Pairs of the one step of a two-operand convolution: sum over filter taps b of the signal
+   * taps u in [0, n1) with u + d*b kept, each window by floor sums (O(log) per window).
+   */
+  private long twoWayPairs() {
+    long sigMax = lengths[0] - 1L;
+    long taps = lengths[1] - 1L;
+    long d = spec.dilation();
+    long s = spec.stride();
+    long total = 0;
+    for (long[] w : windows) {
+      long lo = w[0];
+      long hi = w[0] + (w[1] - 1) * s;
+      long c = w[0];
+      long bMin = Math.max(0, ceilDiv(lo - sigMax, d));
+      long bMax = Math.min(taps, Math.floorDiv(hi, d));
+      if (bMin > bMax) {
+        continue;
+      }
+      // For b < bLow the lowest signal tap is lo - d*b, else 0; for b < bHigh the highest is
+      // the last signal tap, else hi - d*b.
+      long bLow = Math.min(Math.max(ceilDiv(lo, d), bMin), bMax + 1);
+      long bHigh = Math.min(Math.max(ceilDiv(hi - sigMax, d), bMin), bMax + 1);
+      // sum of floor((H - c + d*b) / s)
+      total += LatticeSets.floorSum(bMin, bHigh - 1, d, sigMax - c, s);
+      total += (bMax - bHigh + 1) * Math.floorDiv(hi - c, s);
+      // minus sum of floor((L - 1 - c + d*b) / s)
+      total -= (bLow - bMin) * Math.floorDiv(lo - 1 - c, s);
+      total -= LatticeSets.floorSum(bLow, bMax, d, -1 - c, s);
+    }
+    return total;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+
+  /**
+   * The lattice for this index, or null when stride and dilation share no small period: the
+   * dilation when the stride is 1, the stride when the dilation is 1, their lcm when it holds
+   * at most {@value #MAX_COLUMNS} residue columns, else the dilation (or the stride) with the
+   * few kept outputs (or filter taps) listed one by one.
+   */
+  private static LatticeSets chooseLattice(int stride, int dilation, long outputs, long taps) {
+    if (stride == 1) {
+      return new LatticeSets(dilation);
+    }
+    if (dilation == 1) {
+      return new LatticeSets(stride);
+    }
+    long g = LatticeSets.gcd(stride, dilation);
+    if ((stride / g) * (dilation / g) <= MAX_COLUMNS) {
+      return new LatticeSets(stride / g * dilation);
+    }
+    if (outputs <= LatticeSets.MAX_POINTS) {
+      return new LatticeSets(dilation);
+    }
+    if (taps < LatticeSets.MAX_POINTS) {
+      return new LatticeSets(stride);
+    }
+    return null;
+  }
+
+  /** The most residue columns (stride/g x dilation/g) a period may hold. */
+  private static final int MAX_COLUMNS = 1024;
+
+  /**
+   * The sets below depend on a holder mask only through whether it holds the signal and how many
+   * filter taps (sum of n_r - 1) it holds, so they are cached by that shape: planning m holders
+   * computes a few sets per distinct tap count, not one per subset.
+   */
+  private static final class Shape {
+    private final boolean signal;
+    private final long taps;
+
+    Shape(boolean signal, long taps) {
+      this.signal = signal;
+      this.taps = taps;
+    }
+
+    boolean signal() {
+      return signal;
+    }
+
+    long taps() {
+      return taps;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Shape s && s.signal == signal && s.taps == taps;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(taps * 2 + (signal ? 1 : 0));
+    }
+  }
+
+  private static final class PairShape {
+    private final Shape u;
+    private final Shape v;
+
+    PairShape(Shape u, Shape v) {
+      this.u = u;
+      this.v = v;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PairShape p && p.u.equals(u) && p.v.equals(v);
+    }
+
+    @Override
+    public int hashCode() {
+      return u.hashCode() * 31 + v.hashCode();
+    }
+  }
+
+  private Shape shape(long mask) {
+    long taps = 0;
+    for (long f = mask & ~1L; f != 0; f &= f - 1) {
+      taps += lengths[Long.numberOfTrailingZeros(f)] - 1L;
+    }
+    return new Shape((mask & 1) != 0, taps);
+  }
+
+  /** The Minkowski sum of the real taps of the holders in the mask ({0} for none). */
+  private List<LatticeSets.Rect> sums(long mask) {
+    return sums(shape(mask));
+  }
+
+  private List<LatticeSets.Rect> sums(Shape sh) {
+    return sumsCache.computeIfAbsent(sh, k -> lattice.sum(
+        lattice.interval(0, k.signal() ? lengths[0] - 1L : 0),
+        lattice.progression(0, spec.dilation(), k.taps() + 1)));
+  }
+
+  /** The kept positions of an operand with these holders: its sums that can reach the output. */
+  private List<LatticeSets.Rect> kept(long mask) {
+    return kept(shape(mask), shape(allHolders() & ~mask));
+  }
+
+  private List<LatticeSets.Rect> kept(Shape in, Shape rest) {
+    return keptCache.computeIfAbsent(in, k -> {
+      List<LatticeSets.Rect> reach = !rest.signal() && rest.taps() == 0 ? keptOutput
+          : lattice.sum(keptOutput, lattice.negate(sums(rest)));
+      return lattice.intersect(sums(k), reach);
+    });
+  }
+
+  private long latticePairs(long maskU, long maskV) {
+    Shape u = shape(maskU);
+    Shape v = shape(maskV);
+    Shape w = shape(maskU | maskV);
+    Shape rest = shape(allHolders() & ~(maskU | maskV));
+    return pairCache.computeIfAbsent(new PairShape(u, v),
+        k -> lattice.pairs(sums(u), sums(v), kept(w, rest)));
+  }
+
+  private Brute brute() {
+    Brute b = brute;
+    if (b == null) {
+      if (fullLength > BRUTE_LIMIT) {
+        throw new ConvEinsumException("convolution index '" + name + "' with stride "
+            + spec.stride() + " and dilation " + spec.dilation() + " shared by "
+            + holders.length + " operands spans " + fullLength + " positions; planning it"
+            + " position by position does not fit the limit of " + BRUTE_LIMIT
+            + " (stride and dilation share no small period); use stride 1 or dilation 1,"
+            + " shorter operands, or fewer operands on the index");
+      }
+      b = new Brute();
+      brute = b;
+    }
+    return b;
+  }
+
+  /**
+   * Position-by-position sets, for indices whose stride and dilation share no small period and
+   * whose full length is at most {@link #BRUTE_LIMIT}.
+   */
+  private final class Brute {
+    private final BitSet keptFull = new BitSet(fullLength);
+    private final ConcurrentHashMap<Long, int[]> cache = new ConcurrentHashMap<>();
+
+    Brute() {
+      for (int x = 0; x < fullLength; x++) {
+        if (outputPosition(x) >= 0) {
+          keptFull.set(x);
         }
       }
     }
-    return count;
+
+    int[] positions(long mask) {
+      return cache.computeIfAbsent(mask, this::compute);
+    }
+
+    private int[] compute(long mask) {
+      BitSet in = sumSet(mask);
+      BitSet rest = sumSet(allHolders() & ~mask);
+      BitSet reach = new BitSet(fullLength);
+      for (int r = rest.nextSetBit(0); r >= 0; r = rest.nextSetBit(r + 1)) {
+        for (int k = keptFull.nextSetBit(r); k >= 0; k = keptFull.nextSetBit(k + 1)) {
+          reach.set(k - r);
+        }
+      }
+      in.and(reach);
+      return in.stream().toArray();
+    }
+
+    private BitSet sumSet(long mask) {
+      BitSet acc = new BitSet();
+      acc.set(0);
+      for (int r = 0; r < holders.length; r++) {
+        if ((mask & (1L << r)) == 0) {
+          continue;
+        }
+        BitSet next = new BitSet();
+        for (int a = acc.nextSetBit(0); a >= 0; a = acc.nextSetBit(a + 1)) {
+          for (int t = 0; t < lengths[r]; t++) {
+            next.set(a + realPosition(r, t));
+          }
+        }
+        acc = next;
+      }
+      return acc;
+    }
+
+    long pairs(long maskU, long maskV) {
+      int[] u = positions(maskU);
+      int[] v = positions(maskV);
+      BitSet keep = new BitSet(fullLength);
+      for (int x : positions(maskU | maskV)) {
+        keep.set(x);
+      }
+      long count = 0;
+      for (int a : u) {
+        for (int b : v) {
+          if (keep.get(a + b)) {
+            count++;
+          }
+        }
+      }
+      return count;
+    }
   }
 
   @Override

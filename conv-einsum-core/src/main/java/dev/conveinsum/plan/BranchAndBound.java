@@ -20,7 +20,8 @@ import java.util.Map;
  * tensors was reached so that orders leading to the same state are explored once. A budget of
  * {@value #NODE_BUDGET} expanded nodes and {@value #STEP_BUDGET} costed steps bounds the time;
  * when it runs out the best path found so far is returned, so on large networks the result is at
- * least as good as greedy but not necessarily optimal.
+ * least as good as greedy but not necessarily optimal. A time budget
+ * ({@link PlanOptions#timeBudget()}) stops the search the same way.
  */
 final class BranchAndBound implements PathOptimizer {
   static final int NODE_BUDGET = 20_000;
@@ -41,7 +42,7 @@ final class BranchAndBound implements PathOptimizer {
     if (n > DynamicProgramming.MAX_OPERANDS) {
       return Optimizers.get("greedy").optimize(model, options);
     }
-    Walk search = new Walk(model, options);
+    Walk search = new Walk(model, options, Deadline.of(options));
     try {
       Path greedy = Optimizers.get("greedy").optimize(model, options);
       search.bestCost = model.evaluate(greedy.pairs()).objective(options.train());
@@ -68,10 +69,12 @@ final class BranchAndBound implements PathOptimizer {
     private List<int[]> bestPath;
     private int expanded;
     private int costed;
+    private final Deadline deadline;
 
-    Walk(CostModel model, PlanOptions options) {
+    Walk(CostModel model, PlanOptions options, Deadline deadline) {
       this.model = model;
       this.options = options;
+      this.deadline = deadline;
     }
 
     void dfs(List<Intermediate> ops, long cost, List<int[]> pairs) {
@@ -82,7 +85,7 @@ final class BranchAndBound implements PathOptimizer {
         }
         return;
       }
-      if (expanded >= NODE_BUDGET || costed >= STEP_BUDGET) {
+      if (expanded >= NODE_BUDGET || costed >= STEP_BUDGET || deadline.expired()) {
         return;
       }
       long[] key = new long[ops.size()];

@@ -28,7 +28,9 @@ import java.util.Map;
  * and then combined by the exact search over up to {@value #FULL_SEARCH_LIMIT} components
  * (cheapest pair first beyond). Above {@value #FULL_SEARCH_LIMIT} operands the greedy path is
  * also costed and kept if it is cheaper, so the result is never worse than greedy.
- * Intermediates larger than the memory limit are never formed.
+ * Intermediates larger than the memory limit are never formed. When the time budget
+ * ({@link PlanOptions#timeBudget()}) runs out during the connected search, greedy's path is
+ * returned.
  */
 final class DynamicProgramming implements PathOptimizer {
   /** Up to this many operands every split, outer products included, is searched. */
@@ -71,8 +73,14 @@ final class DynamicProgramming implements PathOptimizer {
       p = full(model, options, leaves, inter, tree) ? Search.toPath(n, (1L << n) - 1, tree)
           : null;
     } else {
-      p = connected(model, options);
+      // Greedy first: when the time budget runs out the search returns greedy's path.
+      Deadline deadline = Deadline.of(options);
       Path greedy = new Greedy("greedy", 1).search(model, options);
+      try {
+        p = connected(model, options, deadline);
+      } catch (Deadline.Expired e) {
+        p = null;
+      }
       if (greedy != null && (p == null || model.evaluate(greedy.pairs()).objective(
           options.train()) < model.evaluate(p.pairs()).objective(options.train()))) {
         p = greedy;
@@ -158,10 +166,10 @@ final class DynamicProgramming implements PathOptimizer {
   private record Entry(long cost, long left) {}
 
   /** Netcon-style search over connected subsets with cost capping. */
-  private static Path connected(CostModel model, PlanOptions options) {
+  private static Path connected(CostModel model, PlanOptions options, Deadline deadline) {
     int n = model.operandCount();
     long[] nb = Search.neighbours(model);
-    State st = new State(model, options, nb);
+    State st = new State(model, options, nb, deadline);
     Map<Long, Long> tree = new HashMap<>();
     List<Long> roots = new ArrayList<>();
     long seen = 0;
@@ -247,11 +255,14 @@ final class DynamicProgramming implements PathOptimizer {
     private final long[] nb;
     private final Map<Long, Intermediate> inter = new HashMap<>();
     private final Map<Long, Long> nbOf = new HashMap<>();
+    private final Deadline deadline;
+    private int ticks;
 
-    State(CostModel model, PlanOptions options, long[] nb) {
+    State(CostModel model, PlanOptions options, long[] nb, Deadline deadline) {
       this.model = model;
       this.options = options;
       this.nb = nb;
+      this.deadline = deadline;
       for (int k = 0; k < model.operandCount(); k++) {
         inter.put(1L << k, model.leaf(k));
       }
@@ -314,6 +325,9 @@ final class DynamicProgramming implements PathOptimizer {
               long n1 = neighbours(s1);
               for (Map.Entry<Long, Entry> e2 : x.get(m - k).entrySet()) {
                 long s2 = e2.getKey();
+                if ((++ticks & 1023) == 0 && deadline.expired()) {
+                  throw new Deadline.Expired();
+                }
                 if ((s1 & s2) != 0 || (k == m - k && s1 >= s2)) {
                   continue;
                 }

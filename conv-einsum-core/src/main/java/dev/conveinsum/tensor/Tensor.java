@@ -31,23 +31,45 @@ public final class Tensor {
     }
   }
 
-  /** Returns the number of elements a shape holds, checking it fits a Java array. */
+  /** The most elements a tensor holds (the largest Java array the JVMs allocate). */
+  public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+  /**
+   * Returns the number of elements a shape holds.
+   *
+   * @throws ConvEinsumException for a negative dimension, or a count past {@code Long.MAX_VALUE}
+   */
   public static long elementCount(long[] shape) {
     long n = 1;
     for (long d : shape) {
       if (d < 0) {
         throw new ConvEinsumException("negative dimension in shape " + Arrays.toString(shape));
       }
-      n = Math.multiplyExact(n, d);
+    }
+    for (long d : shape) {
+      long hi = Math.multiplyHigh(n, d);
+      long lo = n * d;
+      if (hi != 0 || lo < 0) {
+        throw new ConvEinsumException("shape " + Arrays.toString(shape) + " does not fit: its"
+            + " element count is over " + Long.MAX_VALUE + " (a tensor holds at most "
+            + MAX_ELEMENTS + " elements); use smaller dimensions");
+      }
+      n = lo;
     }
     return n;
   }
 
-  private static int checkedSize(long[] shape) {
+  /**
+   * Returns the number of elements a shape holds, checking that it fits one tensor.
+   *
+   * @throws ConvEinsumException when it holds more than {@link #MAX_ELEMENTS}
+   */
+  public static int checkedSize(long[] shape) {
     long n = elementCount(shape);
-    if (n > Integer.MAX_VALUE - 8) {
-      throw new ConvEinsumException("shape " + Arrays.toString(shape) + " has " + n
-          + " elements; a tensor holds at most " + (Integer.MAX_VALUE - 8));
+    if (n > MAX_ELEMENTS) {
+      throw new ConvEinsumException("shape " + Arrays.toString(shape) + " does not fit: it has "
+          + n + " elements and a tensor holds at most " + MAX_ELEMENTS
+          + "; use smaller dimensions");
     }
     return (int) n;
   }

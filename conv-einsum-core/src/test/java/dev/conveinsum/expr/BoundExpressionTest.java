@@ -228,8 +228,8 @@ class BoundExpressionTest {
     assertContains(optionsRejected(conv("i", "padding", List.of(3_000_000_000L, 0))),
         "got [3000000000, 0]");
     assertContains(rejected("i,i->i|i", conv("i", "padding", List.of(Integer.MAX_VALUE,
-        Integer.MAX_VALUE)), s(3), s(2)), "padding [2147483647, 2147483647] of index 'i' is too"
-        + " long");
+        Integer.MAX_VALUE)), s(3), s(2)), "padding [2147483647, 2147483647] of index 'i' does"
+        + " not fit: the padded signal has 4294967297 positions, over the limit of 268435456");
     assertEquals(Padding.explicit(0, 2),
         ConvOptions.fromMap(conv("i", "padding", List.of(0, 2))).spec("i").padding());
     assertEquals(Padding.explicit(1, 1),

@@ -1,21 +1,27 @@
 package dev.conveinsum.engine.cpu;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
 
 /**
  * The number of threads a kernel call may use.
  *
- * <p>Each distinct thread count gets one shared, lazily created {@link WorkerTeam} (the calling
- * thread plus that many minus one spinning daemon workers), reused by every kernel call. A kernel parallelises at exactly one level (over
- * the batch when it has at least {@code threads} independent problems, otherwise inside each
- * problem), so a call never runs more than {@code threads} workers at once.
+ * <p>Every kernel call runs on the one shared, bounded pool ({@link WorkerTeam}: the calling
+ * thread plus at most processor-count - 1 spinning daemon workers, which exit when idle). A
+ * kernel parallelises at exactly one level (over the batch when it has at least {@code threads}
+ * independent problems, otherwise inside each problem), so a call never runs more than
+ * {@code min(threads, processors)} threads at once.
+ *
+ * <p>Results. How a kernel cuts its work into tasks depends on {@code threads} only (never on
+ * how many threads actually run, nor on their timing: each task writes its own outputs), so a
+ * given thread count gives bit-identical results on every machine. Different thread counts may
+ * cut a problem differently, and a GEMM of another shape may sum in another order: results then
+ * differ by float rounding, within the summation bound {@code |dy| <= 2 K eps sum|x||w|} for K
+ * terms per output ({@code eps} = 2^-24 for float32); {@code ThreadCountDeterminismTest} checks
+ * this.
  *
  * @param threads the number of worker threads, at least 1
  */
 public record Parallelism(int threads) {
-
-  private static final ConcurrentHashMap<Integer, WorkerTeam> TEAMS = new ConcurrentHashMap<>();
 
   /**
    * Validates the thread count.
@@ -48,7 +54,8 @@ public record Parallelism(int threads) {
   }
 
   /**
-   * Returns the default parallelism, one thread per available processor.
+   * Returns one thread per available processor (so results depend on the machine: see the
+   * class comment; {@code ConvEinsum.einsum} uses a fixed count instead).
    *
    * @return parallelism with {@link Runtime#availableProcessors()} threads
    */
@@ -58,7 +65,8 @@ public record Parallelism(int threads) {
 
   /**
    * Runs {@code body.accept(i)} for every {@code i} in {@code [0, n)} on the calling thread and
-   * up to {@code threads - 1} pool workers, with dynamic scheduling. Runs inline when one thread
+   * up to {@code threads - 1} pool workers (fewer when the pool is smaller), with dynamic
+   * scheduling. Runs inline when one thread
    * or one item suffices, or when already inside a forEach (no nested parallelism).
    */
   public void forEach(int n, IntConsumer body) {
@@ -68,7 +76,7 @@ public record Parallelism(int threads) {
       }
       return;
     }
-    TEAMS.computeIfAbsent(threads, WorkerTeam::new).forEach(n, body);
+    WorkerTeam.shared().forEach(n, body, threads);
   }
 
 }

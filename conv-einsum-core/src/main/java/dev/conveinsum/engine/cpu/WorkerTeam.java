@@ -7,36 +7,51 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
- * The calling thread plus {@code size - 1} daemon workers that run one parallel loop at a time.
+ * The one worker pool of the process: the calling thread plus up to {@link #SIZE} - 1 daemon
+ * workers that run one parallel loop at a time.
  *
  * <p>Waking a parked thread costs tens of microseconds on a virtual machine (measured 20-90 us
  * per loop with a ForkJoinPool here), as long as many of the kernels it would split. So, like
  * OpenMP runtimes and OpenBLAS, workers spin for a short while ({@code conveinsum.spinMicros},
  * default 200) after each loop before parking: back-to-back kernel calls of one plan then start
- * at once. A loop that finds the team busy (another thread's loop) runs on its caller alone.
+ * at once. A loop that finds the pool busy (another thread's loop) runs on its caller alone.
+ *
+ * <p>Bounded: {@link #SIZE} is the processor count (or {@code conveinsum.maxThreads}, at most
+ * 256), whatever thread counts callers ask for; a loop of width w runs on min(w, SIZE) threads.
+ * Reclaimed: a worker idle for {@code conveinsum.idleSeconds} (default 60) exits, and the next
+ * loop starts a fresh one in its place.
  */
 final class WorkerTeam {
+  /** The most threads (caller included) any loop runs on. */
+  static final int SIZE = Math.max(1, Math.min(256, Integer.getInteger("conveinsum.maxThreads",
+      java.lang.Runtime.getRuntime().availableProcessors())));
   private static final long SPIN_NANOS = Long.getLong("conveinsum.spinMicros", 200) * 1000;
+  private static volatile long idleNanos =
+      Math.max(1, Long.getLong("conveinsum.idleSeconds", 60)) * 1_000_000_000L;
   /** Whether the current thread is running a share of a loop (no nested parallelism). */
   private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
+  private static final WorkerTeam SHARED = new WorkerTeam(SIZE);
 
+  /** The workers; null where none runs (not started yet, or exited when idle). */
   private final Thread[] workers;
   private final ReentrantLock busy = new ReentrantLock();
+  private final AtomicInteger live = new AtomicInteger();
   private volatile Loop current;
-  private volatile long generation;
 
-  /** One parallel loop: indices handed out by a counter, workers counted out when done. */
+  /** One parallel loop: indices handed out by a counter, its helpers counted out when done. */
   private static final class Loop {
     final int n;
     final IntConsumer body;
+    final int helpers;
     final AtomicInteger next = new AtomicInteger();
     final AtomicInteger running;
     final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    Loop(int n, IntConsumer body, int workers) {
+    Loop(int n, IntConsumer body, int helpers) {
       this.n = n;
       this.body = body;
-      this.running = new AtomicInteger(workers);
+      this.helpers = helpers;
+      this.running = new AtomicInteger(helpers);
     }
 
     void share() {
@@ -51,33 +66,50 @@ final class WorkerTeam {
     }
   }
 
-  WorkerTeam(int size) {
+  private WorkerTeam(int size) {
     workers = new Thread[size - 1];
-    for (int w = 0; w < workers.length; w++) {
-      Thread t = new Thread(this::work, "conv-einsum-worker-" + size + "-" + w);
-      t.setDaemon(true);
-      workers[w] = t;
-      t.start();
-    }
   }
 
-  /** Whether the current thread already runs inside a loop of some team. */
+  /** Returns the shared pool. */
+  static WorkerTeam shared() {
+    return SHARED;
+  }
+
+  /** Whether the current thread already runs inside a loop of the pool. */
   static boolean inside() {
     return INSIDE.get();
   }
 
-  /** Runs {@code body} for every index in [0, n) on this thread and the workers. */
-  void forEach(int n, IntConsumer body) {
+  /** Sets how long a worker waits idle before it exits (tests shorten it). */
+  static void idleTimeout(long nanos) {
+    idleNanos = Math.max(1, nanos);
+  }
+
+  /** Returns how many worker threads are alive now (for tests). */
+  static int liveWorkers() {
+    return SHARED.live.get();
+  }
+
+  /**
+   * Runs {@code body} for every index in [0, n) on this thread and up to {@code width - 1}
+   * workers.
+   */
+  void forEach(int n, IntConsumer body, int width) {
     if (!busy.tryLock()) {
       runInline(n, body);
       return;
     }
     try {
-      Loop loop = new Loop(n, body, workers.length);
-      current = loop;
-      generation++; // volatile write: publishes the loop
-      for (Thread w : workers) {
-        LockSupport.unpark(w);
+      int helpers = Math.min(Math.min(width, n), workers.length + 1) - 1;
+      for (int w = 0; w < helpers; w++) {
+        if (workers[w] == null) {
+          start(w);
+        }
+      }
+      Loop loop = new Loop(n, body, helpers);
+      current = loop; // volatile write: publishes the loop
+      for (int w = 0; w < helpers; w++) {
+        LockSupport.unpark(workers[w]);
       }
       INSIDE.set(true);
       try {
@@ -85,7 +117,7 @@ final class WorkerTeam {
       } finally {
         INSIDE.set(false);
       }
-      // The workers are finishing their last indices; if one was descheduled, yield the core.
+      // The helpers are finishing their last indices; if one was descheduled, yield the core.
       long spinUntil = System.nanoTime() + SPIN_NANOS;
       while (loop.running.get() > 0) {
         if (System.nanoTime() < spinUntil) {
@@ -110,30 +142,61 @@ final class WorkerTeam {
     }
   }
 
+  /** Starts worker {@code w}; the caller holds the busy lock. */
+  private void start(int w) {
+    Thread t = new Thread(() -> work(w), "conv-einsum-worker-" + w);
+    t.setDaemon(true);
+    workers[w] = t;
+    live.incrementAndGet();
+    t.start();
+  }
+
   private static void runInline(int n, IntConsumer body) {
     for (int i = 0; i < n; i++) {
       body.accept(i);
     }
   }
 
-  private void work() {
+  /**
+   * A worker: joins each published loop it is a helper of (each loop object at most once), spins
+   * then parks between loops, and exits when idle for the idle timeout. Exiting takes the busy
+   * lock, so no loop counts on a worker that is leaving.
+   */
+  private void work(int index) {
     INSIDE.set(true);
-    long seen = 0;
+    Loop last = null;
+    long idleSince = System.nanoTime();
     while (true) {
       long spinUntil = System.nanoTime() + SPIN_NANOS;
-      while (generation == seen) {
-        if (System.nanoTime() < spinUntil) {
-          Thread.onSpinWait();
-        } else {
-          LockSupport.park(this); // unpark after publishing makes a lost wake-up impossible
-        }
-      }
-      seen = generation;
       Loop loop = current;
-      if (loop != null) {
+      while (loop == null || loop == last) {
+        long now = System.nanoTime();
+        if (now < spinUntil) {
+          Thread.onSpinWait();
+        } else if (now - idleSince >= idleNanos) {
+          if (busy.tryLock()) {
+            try {
+              if (current == null) {
+                workers[index] = null;
+                live.decrementAndGet();
+                return;
+              }
+            } finally {
+              busy.unlock();
+            }
+          }
+          LockSupport.parkNanos(this, 1_000_000);
+        } else {
+          LockSupport.parkNanos(this, idleNanos); // unparked when a loop is published
+        }
+        loop = current;
+      }
+      last = loop;
+      if (index < loop.helpers) {
         loop.share();
         loop.running.decrementAndGet();
       }
+      idleSince = System.nanoTime();
     }
   }
 }

@@ -70,4 +70,47 @@ class ParallelismTest {
       callers.shutdownNow();
     }
   }
+
+  @Test
+  void anyThreadCountRunsOnTheOneBoundedPool() {
+    AtomicIntegerArray hits = new AtomicIntegerArray(1000);
+    java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    for (int threads : new int[] {2, 3, 5, 17, 64, 1000, 10_000}) {
+      Parallelism.of(threads).forEach(1000, i -> {
+        names.add(Thread.currentThread().getName());
+        hits.incrementAndGet(i);
+      });
+    }
+    for (int i = 0; i < 1000; i++) {
+      assertEquals(7, hits.get(i));
+    }
+    int cpus = Runtime.getRuntime().availableProcessors();
+    org.junit.jupiter.api.Assertions.assertTrue(WorkerTeam.liveWorkers() <= cpus - 1,
+        WorkerTeam.liveWorkers() + " workers on " + cpus + " processors");
+    org.junit.jupiter.api.Assertions.assertTrue(names.size() <= cpus, names.toString());
+  }
+
+  @Test
+  void idleWorkersExitAndComeBackWhenNeeded() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(WorkerTeam.SIZE > 1, "one processor");
+    WorkerTeam.idleTimeout(200_000_000L);
+    try {
+      AtomicIntegerArray hits = new AtomicIntegerArray(100);
+      Parallelism.of(2).forEach(100, i -> {
+        hits.incrementAndGet(i);
+        java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+      });
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (WorkerTeam.liveWorkers() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals(0, WorkerTeam.liveWorkers(), "idle workers still alive");
+      Parallelism.of(2).forEach(100, hits::incrementAndGet);
+      for (int i = 0; i < 100; i++) {
+        assertEquals(2, hits.get(i));
+      }
+    } finally {
+      WorkerTeam.idleTimeout(60_000_000_000L);
+    }
+  }
 }
