@@ -1,6 +1,7 @@
 package dev.conveinsum.djl.data;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -31,9 +32,14 @@ public final class ImageDatasets {
    */
   public static ArrayDataset build(NDManager manager, ImageSet images, Normalization norm,
       int batchSize, boolean shuffle, RandomCropFlip augment) {
-    if (batchSize < 1) {
-      throw new ConvEinsumException("the batch size must be >= 1, got " + batchSize);
-    }
+    return dataset(toArrays(manager, images, norm), batchSize, shuffle, augment);
+  }
+
+  /**
+   * Returns the normalised float32 images {@code [N, C, H, W]} and the float32 labels {@code [N]}
+   * as arrays of {@code manager}.
+   */
+  public static NDList toArrays(NDManager manager, ImageSet images, Normalization norm) {
     if (norm.channels() != images.channels()) {
       throw new ConvEinsumException("the normalisation has " + norm.channels() + " channels but "
           + images.name() + " has " + images.channels());
@@ -60,9 +66,24 @@ public final class ImageDatasets {
     }
     NDArray x = manager.create(FloatBuffer.wrap(data),
         new Shape(n, c, images.height(), images.width()), DataType.FLOAT32);
-    NDArray y = manager.create(labels);
-    ArrayDataset.Builder b = new ArrayDataset.Builder().setData(x).optLabels(y)
-        .setSampling(batchSize, shuffle);
+    return new NDList(x, manager.create(labels));
+  }
+
+  /**
+   * Wraps arrays from {@link #toArrays} in a DJL dataset (the arrays are shared, not copied).
+   *
+   * @param arrays the images and the labels
+   * @param batchSize the batch size, at least 1 (the last batch may be smaller)
+   * @param shuffle draw the batches in a random order (DJL's random sampler)
+   * @param augment a batch transform applied to every batch, or null for none
+   */
+  public static ArrayDataset dataset(NDList arrays, int batchSize, boolean shuffle,
+      RandomCropFlip augment) {
+    if (batchSize < 1) {
+      throw new ConvEinsumException("the batch size must be >= 1, got " + batchSize);
+    }
+    ArrayDataset.Builder b = new ArrayDataset.Builder().setData(arrays.get(0))
+        .optLabels(arrays.get(1)).setSampling(batchSize, shuffle);
     if (augment != null) {
       b.optPipeline(new Pipeline(augment));
     }
