@@ -46,6 +46,11 @@ public final class DjlEinsum {
         options == null ? ConvOptions.DEFAULT : options, shapes);
     PlanInfo info = Planner.shared().plan(bound,
         planOptions == null ? PlanOptions.DEFAULT : planOptions);
+    return forPath(bound, info);
+  }
+
+  /** Lowers a bound expression along the path of a plan report. */
+  static DjlPlan forPath(BoundExpression bound, PlanInfo info) {
     int[][] path = info.path().pairs().toArray(int[][]::new);
     return new DjlPlan(info, ForwardProgram.of(bound, path));
   }

@@ -94,7 +94,8 @@ public final class DjlPlan {
       }
       NDArray out = slots[program.outputSlot()];
       if (distinct.contains(out)) {
-        out = out.duplicate(); // the expression is an identity: never hand back an operand
+        // The expression is an identity: hand back a copy (duplicate() would cut the graph).
+        out = out.mul(1);
       }
       out.attach(home);
       return out;
