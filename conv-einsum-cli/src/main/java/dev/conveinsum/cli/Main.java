@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "einsum with convolutions: optimal contraction paths and fast evaluation.",
     subcommands = {PathCommand.class, EvalCommand.class, BenchCommand.class,
-        LayerCommand.class, CommandLine.HelpCommand.class})
+        LayerCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -75,7 +75,7 @@ public record TrainConfig(String dataset, Path data, ResNetArch arch, Decomposit
       throw new ConvEinsumException("--lr must be a positive number, got " + learningRate);
     }
     if (threads < 0) {
-      throw new ConvEinsumException("--threads must be >= 1, got " + threads);
+      throw new ConvEinsumException("--threads must be >= 0, got " + threads);
     }
     device = lower(device);
     if (!"cpu".equals(device) && !"gpu".equals(device)) {
