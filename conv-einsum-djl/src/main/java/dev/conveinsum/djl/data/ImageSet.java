@@ -101,21 +101,4 @@ public final class ImageSet {
   public int label(int i) {
     return Byte.toUnsignedInt(labels[i]);
   }
-
-  /**
-   * Returns the first {@code n} images, or this set when it has no more than {@code n}.
-   *
-   * @param n how many to keep, at least 1
-   */
-  public ImageSet first(int n) {
-    if (n < 1) {
-      throw new ConvEinsumException("the image limit must be >= 1, got " + n);
-    }
-    if (n >= size()) {
-      return this;
-    }
-    int per = channels * height * width;
-    return new ImageSet(name, java.util.Arrays.copyOf(pixels, n * per),
-        java.util.Arrays.copyOf(labels, n), channels, height, width, classes);
-  }
 }

@@ -103,6 +103,27 @@ class TensorialConv2dTest {
   }
 
   @Test
+  void fromDenseAtFullRankComputesTheDenseConvolution() {
+    // Tucker-2 with ranks T and S is exact (truncated HOSVD keeps everything)
+    LayerSpec spec = LayerSpec.builder().setInChannels(3).setOutChannels(4).setKernelSize(3)
+        .setDecomposition(Decomposition.TK).optPadding(Padding.explicit(1, 1))
+        .optKind(ConvKind.CROSS_CORRELATION).optRanks(4, 3).build();
+    Tensor kernel = Tensor.random(DType.FLOAT64, 21, 4, 3, 3, 3);
+    Tensor x = Tensor.random(DType.FLOAT64, 22, 2, 3, 5, 5);
+    TensorialConv2d block = TensorialConv2d.builder().setSpec(spec).optBias(false)
+        .optInitialFactors(TensorialLayer.fromDense(spec, kernel).factors()).build();
+    LayerSpec dense = spec.toBuilder().setDecomposition(Decomposition.DENSE).optRanks()
+        .build();
+    Tensor want = ConvEinsum.einsum(dense.expression(), dense.options(), x, kernel);
+    try (NDManager m = NDManager.newBaseManager()) {
+      block.initialize(m, DataType.FLOAT64, new Shape(2, 3, 5, 5));
+      NDArray y = block.forward(new ParameterStore(m, false), new NDList(nd(m, x)), false)
+          .singletonOrThrow();
+      assertNear(want, y, "TK from the dense kernel");
+    }
+  }
+
+  @Test
   void plansOncePerInputShape() {
     LayerSpec spec = TensorialConv2d.spec(4, 6, 3, 1, 1, Decomposition.CP, 0.5);
     TensorialConv2d block = TensorialConv2d.builder().setSpec(spec).optBias(false).optSeed(3)
