@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
@@ -19,9 +20,10 @@ import dev.conveinsum.engine.ConvProblem;
  * convolution; cut (or zero-pad, or for circular padding wrap) the input to exactly the window
  * the outputs read, so that what remains is an unpadded cross-correlation; then one grouped
  * {@code conv1d/2d/3d} call with stride and dilation (groups = the step's batch indices). Steps
- * with more than three convolved axes, and every float32 step when oneDNN is not trusted (see
- * {@link OneDnnCheck}), unfold their leading convolved axes into rows and channels (im2col)
- * until the rest fits; with none left the step is a batched GEMM.
+ * with more than three convolved axes unfold their leading convolved axes into rows and
+ * channels (im2col) until the rest fits; float32 CPU steps take the route {@link OneDnnCheck}
+ * chose (all axes unfolded, leaving a batched GEMM, or the step in float64) when libtorch's
+ * oneDNN convolution is not trusted.
  */
 final class NdKernels {
   private NdKernels() {}
@@ -36,11 +38,18 @@ final class NdKernels {
    * @param f the filter, likewise
    * @param p the problem
    * @param yShape the shape of the result slot
-   * @param maxConvDims the most convolved axes left to a DJL convolution call (0 forces
-   *     im2col + GEMM)
+   * @param route how a convolution is computed (GEMM steps ignore it)
    * @return the result, of {@code yShape}
    */
-  static NDArray kernel(NDArray x, NDArray f, ConvProblem p, Shape yShape, int maxConvDims) {
+  static NDArray kernel(NDArray x, NDArray f, ConvProblem p, Shape yShape,
+      OneDnnCheck.Route route) {
+    if (route == OneDnnCheck.Route.FLOAT64 && !p.dims().isEmpty()
+        && x.getDataType() != DataType.FLOAT64) {
+      DataType type = x.getDataType();
+      return cast(kernel(cast(x, DataType.FLOAT64), cast(f, DataType.FLOAT64), p, yShape,
+          OneDnnCheck.Route.DIRECT), type);
+    }
+    int maxConvDims = route == OneDnnCheck.Route.IM2COL ? 0 : MAX_CONV_DIMS;
     long g = p.groups();
     long b = p.batch();
     long t = p.outChannels();
@@ -165,6 +174,10 @@ final class NdKernels {
     if (n > maxConvDims) {
       return unfoldFirst(x, f, g, b, t, c, stride, dilation, out, maxConvDims);
     }
+    if (n == 0) {
+      // Everything unfolded: [G, B, C] x [G, T, C]^T.
+      return x.reshape(g, b, c).matMul(f.reshape(g, t, c).transpose(0, 2, 1));
+    }
     long[] xs = new long[2 + n];
     long[] ws = new long[2 + n];
     long[] ys = new long[3 + n];
@@ -246,6 +259,17 @@ final class NdKernels {
       ys[3 + i] = out[i];
     }
     return y.reshape(ys).swapAxes(2, 3);
+  }
+
+  /**
+   * Converts to another element type, differentiably: DJL's {@code toType} leaves the autograd
+   * graph, an in-place add into zeros of the new type stays in it.
+   */
+  static NDArray cast(NDArray x, DataType type) {
+    if (x.getDataType() == type) {
+      return x;
+    }
+    return x.getManager().zeros(x.getShape(), type, x.getDevice()).addi(x);
   }
 
   /** Sums one axis. */
