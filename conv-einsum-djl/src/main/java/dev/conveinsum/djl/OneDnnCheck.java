@@ -83,7 +83,7 @@ final class OneDnnCheck {
     return v;
   }
 
-  private static Verdict decide(String setting) {
+  static Verdict decide(String setting) {
     String s = setting.trim().toLowerCase(Locale.ROOT);
     return switch (s) {
       case "trust" -> new Verdict(Route.DIRECT, Double.NaN, "not probed", false, s);

@@ -76,6 +76,21 @@ class OneDnnCheckTest {
     }
   }
 
+  /** The system property names a route, or is refused with the values it takes. */
+  @Test
+  void thePropertyOverridesTheProbe() {
+    assertEquals(Route.DIRECT, OneDnnCheck.decide("trust").route());
+    assertEquals(Route.IM2COL, OneDnnCheck.decide("im2col").route());
+    assertEquals(Route.FLOAT64, OneDnnCheck.decide(" Float64 ").route());
+    assertEquals("probe", OneDnnCheck.decide("auto").source());
+    dev.conveinsum.ConvEinsumException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.conveinsum.ConvEinsumException.class, () -> OneDnnCheck.decide("never"));
+    assertEquals("conv_einsum: system property conveinsum.djl.onednn is 'never'; expected"
+        + " auto, trust, im2col or float64", e.getMessage());
+    assertEquals(Route.DIRECT, OneDnnCheck.route(ai.djl.ndarray.types.DataType.FLOAT64,
+        Device.cpu()), "float64 never needs a detour");
+  }
+
   /** Every golden case in float32 by each detour, outputs and gradients (1e-4). */
   @Test
   void goldenCasesByEachDetour() {
