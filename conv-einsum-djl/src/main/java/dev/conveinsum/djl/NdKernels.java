@@ -63,6 +63,12 @@ final class NdKernels {
         return x.getManager().zeros(yShape, x.getDataType());
       }
     }
+    if (n <= maxConvDims) {
+      NDArray y = direct(x, f, p, yShape);
+      if (y != null) {
+        return y;
+      }
+    }
     long[] xs = new long[3 + n];
     long[] fs = new long[3 + n];
     xs[0] = g;
@@ -99,6 +105,141 @@ final class NdKernels {
       out[i] = d.outLength();
     }
     return validConv(xv, fv, g, b, t, c, stride, dilation, out, maxConvDims).reshape(yShape);
+  }
+
+  /**
+   * One DJL convolution call with as few copies as the layouts allow: the input slot's axes
+   * (groups, rows, channels, conv) are transposed to torch's order (rows, groups, channels,
+   * conv) as a view, so that the one reshape to {@code [B, G*C, x...]} is the only copy, and
+   * the output is handed back as a view in the slot's order. Symmetric zero padding goes to
+   * the convolution itself. Returns null when the slot shapes do not split into the problem's
+   * blocks (then the general path runs).
+   */
+  private static NDArray direct(NDArray x, NDArray f, ConvProblem p, Shape yShape) {
+    int n = p.rank();
+    long g = p.groups();
+    long b = p.batch();
+    long t = p.outChannels();
+    long c = p.inChannels();
+    long[] xd = x.getShape().getShape();
+    long[] yd = yShape.getShape();
+    int[] xb = blocks(xd, xd.length - n, g, b, c);
+    int[] yb = blocks(yd, yd.length - n, g, b, t);
+    if (xb == null || yb == null) {
+      return null;
+    }
+    // [G.., B.., C.., x...] -> [B.., G.., C.., x...] (a view) -> [B, G*C, x...]
+    long[] xs = new long[2 + n];
+    xs[0] = b;
+    xs[1] = g * c;
+    for (int i = 0; i < n; i++) {
+      xs[2 + i] = p.dims().get(i).inLength();
+    }
+    NDArray xin = swapBlocks(x, xb[0], xb[1]).reshape(xs);
+    long[] ws = new long[2 + n];
+    ws[0] = g * t;
+    ws[1] = c;
+    int flips = 0;
+    for (int i = 0; i < n; i++) {
+      ws[2 + i] = p.dims().get(i).kernelLength();
+      flips += p.dims().get(i).flip() ? 1 : 0;
+    }
+    NDArray w = f.reshape(ws);
+    if (flips > 0) {
+      int[] axes = new int[flips];
+      for (int i = 0, j = 0; i < n; i++) {
+        if (p.dims().get(i).flip()) {
+          axes[j++] = 2 + i;
+        }
+      }
+      w = w.flip(axes);
+    }
+    long[] st = new long[n];
+    long[] di = new long[n];
+    long[] pad = new long[n];
+    for (int i = 0; i < n; i++) {
+      ConvDim d = p.dims().get(i);
+      st[i] = d.stride();
+      di[i] = d.dilation();
+      long left = d.padLeft();
+      long right = (long) d.window() - left - d.inLength();
+      if (d.period() == 0 && left == right && left >= 0) {
+        pad[i] = left;
+      } else {
+        xin = window(xin, 2 + i, d);
+      }
+    }
+    Shape sStride = new Shape(st);
+    Shape sPad = new Shape(pad);
+    Shape sDil = new Shape(di);
+    int groups = Math.toIntExact(g);
+    NDList out = switch (n) {
+      case 1 -> Conv1d.conv1d(xin, w, null, sStride, sPad, sDil, groups);
+      case 2 -> Conv2d.conv2d(xin, w, null, sStride, sPad, sDil, groups);
+      default -> Conv3d.conv3d(xin, w, null, sStride, sPad, sDil, groups);
+    };
+    // [B, G*T, y...] -> [B.., G.., T.., y...] (a view) -> the slot's [G.., B.., T.., y...]
+    long[] split = new long[yd.length];
+    int k = 0;
+    for (int a = yb[0]; a < yb[1]; a++) {
+      split[k++] = yd[a];
+    }
+    for (int a = 0; a < yb[0]; a++) {
+      split[k++] = yd[a];
+    }
+    for (int a = yb[1]; a < yd.length; a++) {
+      split[k++] = yd[a];
+    }
+    return swapBlocks(out.singletonOrThrow().reshape(split), yb[1] - yb[0], yb[1]);
+  }
+
+  /**
+   * Splits the leading {@code count} axes of a shape into consecutive blocks whose sizes
+   * multiply to the given products; returns the ends of the first two blocks, or null.
+   */
+  static int[] blocks(long[] dims, int count, long... products) {
+    int a = 0;
+    int[] ends = new int[products.length];
+    for (int i = 0; i < products.length; i++) {
+      long acc = 1;
+      while (acc < products[i] && a < count) {
+        acc *= dims[a++];
+      }
+      if (acc != products[i]) {
+        return null;
+      }
+      ends[i] = a;
+    }
+    return a == count || allOnes(dims, a, count) ? new int[] {ends[0], ends[1]} : null;
+  }
+
+  private static boolean allOnes(long[] dims, int from, int to) {
+    for (int a = from; a < to; a++) {
+      if (dims[a] != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Moves axes {@code [mid, end)} in front of axes {@code [0, mid)} (a view). */
+  private static NDArray swapBlocks(NDArray x, int mid, int end) {
+    if (mid == 0 || mid == end) {
+      return x;
+    }
+    int rank = x.getShape().dimension();
+    int[] perm = new int[rank];
+    int k = 0;
+    for (int a = mid; a < end; a++) {
+      perm[k++] = a;
+    }
+    for (int a = 0; a < mid; a++) {
+      perm[k++] = a;
+    }
+    for (int a = end; a < rank; a++) {
+      perm[k++] = a;
+    }
+    return x.transpose(perm);
   }
 
   /** {@code Y = X F^T} per group, reading the operands in the layouts the problem's flags name. */
