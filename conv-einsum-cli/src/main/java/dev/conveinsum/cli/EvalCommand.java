@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.exec.CompiledPlan;
 import dev.conveinsum.exec.Execution;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.tensor.DType;
@@ -42,8 +41,14 @@ final class EvalCommand implements Callable<Integer> {
       description = "write the result here instead of standard output")
   Path out;
 
+  @Option(names = "--engine", defaultValue = DjlCaseEvaluator.JVM, paramLabel = "jvm|djl",
+      description = "the backend: jvm (this library's engine, default) or djl (DJL's PyTorch"
+          + " engine, gradients by its autograd)")
+  String engine;
+
   @Override
   public Integer call() throws IOException {
+    boolean djl = DjlCaseEvaluator.isDjl(engine);
     JsonNode root;
     try {
       root = Inputs.JSON.readTree(Files.readAllBytes(caseFile));
@@ -71,8 +76,9 @@ final class EvalCommand implements Callable<Integer> {
     List<long[]> shapes = operands.stream().map(Tensor::shape).toList();
     Tensor grad = root.has("grad_output") && !root.get("grad_output").isNull()
         ? tensor(root.get("grad_output"), "grad_output", dtype) : null;
-    CompiledPlan plan = ConvEinsum.compile(expression, options, shapes);
-    Execution e = plan.execute(operands, grad, ConvEinsum.defaults());
+    Execution e = djl ? DjlCaseEvaluator.evaluate(expression, options, operands, grad)
+        : ConvEinsum.compile(expression, options, shapes).execute(operands, grad,
+            ConvEinsum.defaults());
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     write(buffer, e, grad != null);
     if (out == null) {

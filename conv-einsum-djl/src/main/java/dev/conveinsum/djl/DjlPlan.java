@@ -33,6 +33,8 @@ public final class DjlPlan {
   private final long[] outputShape;
   /** Flat gather indices per instruction (null for other instructions). */
   private final long[][] gatherIndex;
+  /** Whether some step convolves (and so may need {@link OneDnnCheck}). */
+  private final boolean convolves;
 
   DjlPlan(PlanInfo info, ForwardProgram program) {
     this.info = info;
@@ -49,11 +51,14 @@ public final class DjlPlan {
     this.outputShape = info.outputShape().clone();
     List<Instruction> ins = program.instructions();
     this.gatherIndex = new long[ins.size()][];
+    boolean conv = false;
     for (int i = 0; i < ins.size(); i++) {
       if (ins.get(i) instanceof Instruction.Gather g) {
         gatherIndex[i] = flatIndex(g.tables(), slotShapes[g.in()].size());
       }
+      conv |= ins.get(i) instanceof Instruction.Kernel k && !k.problem().dims().isEmpty();
     }
+    this.convolves = conv;
   }
 
   /**
@@ -65,6 +70,11 @@ public final class DjlPlan {
    * @throws ConvEinsumException for a wrong operand count, shape or data type
    */
   public NDArray apply(NDArray... operands) {
+    return apply(null, operands);
+  }
+
+  /** Evaluates with a given convolution route, or the one {@link OneDnnCheck} chose (null). */
+  NDArray apply(OneDnnCheck.Route forced, NDArray... operands) {
     check(operands);
     NDManager home = operands[0].getManager();
     DataType type = DataType.FLOAT32;
@@ -83,14 +93,15 @@ public final class DjlPlan {
       NDArray[] slots = new NDArray[slotShapes.length];
       int[] leaves = program.operandSlots();
       for (int k = 0; k < operands.length; k++) {
-        slots[leaves[k]] = operands[k].getDataType() == type ? operands[k]
-            : operands[k].toType(type, false);
+        slots[leaves[k]] = NdKernels.cast(operands[k], type);
       }
-      int maxConvDims = OneDnnCheck.maxConvDims(type, home.getDevice());
+      OneDnnCheck.Route route = forced != null ? forced
+          : convolves ? OneDnnCheck.route(type, operands[0].getDevice())
+          : OneDnnCheck.Route.DIRECT;
       List<Instruction> ins = program.instructions();
       for (int i = 0; i < ins.size(); i++) {
         Instruction in = ins.get(i);
-        slots[in.output()] = run(in, i, slots, scope, type, maxConvDims);
+        slots[in.output()] = run(in, i, slots, scope, type, route);
       }
       NDArray out = slots[program.outputSlot()];
       if (distinct.contains(out)) {
@@ -103,10 +114,10 @@ public final class DjlPlan {
   }
 
   private NDArray run(Instruction in, int i, NDArray[] slots, NDManager scope, DataType type,
-      int maxConvDims) {
+      OneDnnCheck.Route route) {
     if (in instanceof Instruction.Kernel k) {
       return NdKernels.kernel(slots[k.x()], slots[k.f()], k.problem(), slotShapes[k.y()],
-          maxConvDims);
+          route);
     } else if (in instanceof Instruction.Permute p) {
       return slots[p.in()].transpose(p.axes());
     } else if (in instanceof Instruction.Reduce r) {

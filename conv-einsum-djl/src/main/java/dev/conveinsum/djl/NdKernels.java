@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
@@ -19,9 +20,10 @@ import dev.conveinsum.engine.ConvProblem;
  * convolution; cut (or zero-pad, or for circular padding wrap) the input to exactly the window
  * the outputs read, so that what remains is an unpadded cross-correlation; then one grouped
  * {@code conv1d/2d/3d} call with stride and dilation (groups = the step's batch indices). Steps
- * with more than three convolved axes, and every float32 step when oneDNN is not trusted (see
- * {@link OneDnnCheck}), unfold their leading convolved axes into rows and channels (im2col)
- * until the rest fits; with none left the step is a batched GEMM.
+ * with more than three convolved axes unfold their leading convolved axes into rows and
+ * channels (im2col) until the rest fits; float32 CPU steps take the route {@link OneDnnCheck}
+ * chose (all axes unfolded, leaving a batched GEMM, or the step in float64) when libtorch's
+ * oneDNN convolution is not trusted.
  */
 final class NdKernels {
   private NdKernels() {}
@@ -36,11 +38,18 @@ final class NdKernels {
    * @param f the filter, likewise
    * @param p the problem
    * @param yShape the shape of the result slot
-   * @param maxConvDims the most convolved axes left to a DJL convolution call (0 forces
-   *     im2col + GEMM)
+   * @param route how a convolution is computed (GEMM steps ignore it)
    * @return the result, of {@code yShape}
    */
-  static NDArray kernel(NDArray x, NDArray f, ConvProblem p, Shape yShape, int maxConvDims) {
+  static NDArray kernel(NDArray x, NDArray f, ConvProblem p, Shape yShape,
+      OneDnnCheck.Route route) {
+    if (route == OneDnnCheck.Route.FLOAT64 && !p.dims().isEmpty()
+        && x.getDataType() != DataType.FLOAT64) {
+      DataType type = x.getDataType();
+      return cast(kernel(cast(x, DataType.FLOAT64), cast(f, DataType.FLOAT64), p, yShape,
+          OneDnnCheck.Route.DIRECT), type);
+    }
+    int maxConvDims = route == OneDnnCheck.Route.IM2COL ? 0 : MAX_CONV_DIMS;
     long g = p.groups();
     long b = p.batch();
     long t = p.outChannels();
@@ -52,6 +61,12 @@ final class NdKernels {
     for (ConvDim d : p.dims()) {
       if (d.outLength() == 0) {
         return x.getManager().zeros(yShape, x.getDataType());
+      }
+    }
+    if (n <= maxConvDims) {
+      NDArray y = direct(x, f, p, yShape);
+      if (y != null) {
+        return y;
       }
     }
     long[] xs = new long[3 + n];
@@ -90,6 +105,141 @@ final class NdKernels {
       out[i] = d.outLength();
     }
     return validConv(xv, fv, g, b, t, c, stride, dilation, out, maxConvDims).reshape(yShape);
+  }
+
+  /**
+   * One DJL convolution call with as few copies as the layouts allow: the input slot's axes
+   * (groups, rows, channels, conv) are transposed to torch's order (rows, groups, channels,
+   * conv) as a view, so that the one reshape to {@code [B, G*C, x...]} is the only copy, and
+   * the output is handed back as a view in the slot's order. Symmetric zero padding goes to
+   * the convolution itself. Returns null when the slot shapes do not split into the problem's
+   * blocks (then the general path runs).
+   */
+  private static NDArray direct(NDArray x, NDArray f, ConvProblem p, Shape yShape) {
+    int n = p.rank();
+    long g = p.groups();
+    long b = p.batch();
+    long t = p.outChannels();
+    long c = p.inChannels();
+    long[] xd = x.getShape().getShape();
+    long[] yd = yShape.getShape();
+    int[] xb = blocks(xd, xd.length - n, g, b, c);
+    int[] yb = blocks(yd, yd.length - n, g, b, t);
+    if (xb == null || yb == null) {
+      return null;
+    }
+    // [G.., B.., C.., x...] -> [B.., G.., C.., x...] (a view) -> [B, G*C, x...]
+    long[] xs = new long[2 + n];
+    xs[0] = b;
+    xs[1] = g * c;
+    for (int i = 0; i < n; i++) {
+      xs[2 + i] = p.dims().get(i).inLength();
+    }
+    NDArray xin = swapBlocks(x, xb[0], xb[1]).reshape(xs);
+    long[] ws = new long[2 + n];
+    ws[0] = g * t;
+    ws[1] = c;
+    int flips = 0;
+    for (int i = 0; i < n; i++) {
+      ws[2 + i] = p.dims().get(i).kernelLength();
+      flips += p.dims().get(i).flip() ? 1 : 0;
+    }
+    NDArray w = f.reshape(ws);
+    if (flips > 0) {
+      int[] axes = new int[flips];
+      for (int i = 0, j = 0; i < n; i++) {
+        if (p.dims().get(i).flip()) {
+          axes[j++] = 2 + i;
+        }
+      }
+      w = w.flip(axes);
+    }
+    long[] st = new long[n];
+    long[] di = new long[n];
+    long[] pad = new long[n];
+    for (int i = 0; i < n; i++) {
+      ConvDim d = p.dims().get(i);
+      st[i] = d.stride();
+      di[i] = d.dilation();
+      long left = d.padLeft();
+      long right = (long) d.window() - left - d.inLength();
+      if (d.period() == 0 && left == right && left >= 0) {
+        pad[i] = left;
+      } else {
+        xin = window(xin, 2 + i, d);
+      }
+    }
+    Shape sStride = new Shape(st);
+    Shape sPad = new Shape(pad);
+    Shape sDil = new Shape(di);
+    int groups = Math.toIntExact(g);
+    NDList out = switch (n) {
+      case 1 -> Conv1d.conv1d(xin, w, null, sStride, sPad, sDil, groups);
+      case 2 -> Conv2d.conv2d(xin, w, null, sStride, sPad, sDil, groups);
+      default -> Conv3d.conv3d(xin, w, null, sStride, sPad, sDil, groups);
+    };
+    // [B, G*T, y...] -> [B.., G.., T.., y...] (a view) -> the slot's [G.., B.., T.., y...]
+    long[] split = new long[yd.length];
+    int k = 0;
+    for (int a = yb[0]; a < yb[1]; a++) {
+      split[k++] = yd[a];
+    }
+    for (int a = 0; a < yb[0]; a++) {
+      split[k++] = yd[a];
+    }
+    for (int a = yb[1]; a < yd.length; a++) {
+      split[k++] = yd[a];
+    }
+    return swapBlocks(out.singletonOrThrow().reshape(split), yb[1] - yb[0], yb[1]);
+  }
+
+  /**
+   * Splits the leading {@code count} axes of a shape into consecutive blocks whose sizes
+   * multiply to the given products; returns the ends of the first two blocks, or null.
+   */
+  static int[] blocks(long[] dims, int count, long... products) {
+    int a = 0;
+    int[] ends = new int[products.length];
+    for (int i = 0; i < products.length; i++) {
+      long acc = 1;
+      while (acc < products[i] && a < count) {
+        acc *= dims[a++];
+      }
+      if (acc != products[i]) {
+        return null;
+      }
+      ends[i] = a;
+    }
+    return a == count || allOnes(dims, a, count) ? new int[] {ends[0], ends[1]} : null;
+  }
+
+  private static boolean allOnes(long[] dims, int from, int to) {
+    for (int a = from; a < to; a++) {
+      if (dims[a] != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Moves axes {@code [mid, end)} in front of axes {@code [0, mid)} (a view). */
+  private static NDArray swapBlocks(NDArray x, int mid, int end) {
+    if (mid == 0 || mid == end) {
+      return x;
+    }
+    int rank = x.getShape().dimension();
+    int[] perm = new int[rank];
+    int k = 0;
+    for (int a = mid; a < end; a++) {
+      perm[k++] = a;
+    }
+    for (int a = 0; a < mid; a++) {
+      perm[k++] = a;
+    }
+    for (int a = end; a < rank; a++) {
+      perm[k++] = a;
+    }
+    return x.transpose(perm);
   }
 
   /** {@code Y = X F^T} per group, reading the operands in the layouts the problem's flags name. */
@@ -164,6 +314,10 @@ final class NdKernels {
     int n = out.length;
     if (n > maxConvDims) {
       return unfoldFirst(x, f, g, b, t, c, stride, dilation, out, maxConvDims);
+    }
+    if (n == 0) {
+      // Everything unfolded: [G, B, C] x [G, T, C]^T.
+      return x.reshape(g, b, c).matMul(f.reshape(g, t, c).transpose(0, 2, 1));
     }
     long[] xs = new long[2 + n];
     long[] ws = new long[2 + n];
@@ -246,6 +400,17 @@ final class NdKernels {
       ys[3 + i] = out[i];
     }
     return y.reshape(ys).swapAxes(2, 3);
+  }
+
+  /**
+   * Converts to another element type, differentiably: DJL's {@code toType} leaves the autograd
+   * graph, an in-place add into zeros of the new type stays in it.
+   */
+  static NDArray cast(NDArray x, DataType type) {
+    if (x.getDataType() == type) {
+      return x;
+    }
+    return x.getManager().zeros(x.getShape(), type, x.getDevice()).addi(x);
   }
 
   /** Sums one axis. */
