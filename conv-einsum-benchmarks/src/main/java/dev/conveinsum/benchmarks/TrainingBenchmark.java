@@ -46,13 +46,15 @@ import java.util.Locale;
  *     [--model resnet20] [--cr 0.1] [--limit 5000] [--batch 128] [--epochs 1] [--seed 1]
  *     [--threads 1] [--decompositions dense,cp,rcp,tk,rtk,tt,rtt,tr,rtr] [--paths optimal,naive]
  *     [--naive-steps 1] [--naive-batch 8]
+ *     [--test-limit N]
  * </pre>
  *
  * <p>Every configuration starts from the same seed and trains with Adam at 1e-3 (DJL's Trainer,
  * PyTorch engine). The optimal path and the dense network train {@code --epochs} epochs over the
  * first {@code --limit} training images; the table gives the mean seconds per step (the first
- * step, which plans every layer, excluded), the training seconds per epoch and the test
- * accuracy. The naive path costs orders of magnitude more, so it is timed over
+ * step, which plans every layer, excluded), the training seconds per epoch and the accuracy on
+ * the test set (the whole of it unless {@code --test-limit} keeps only its first N images). The
+ * naive path costs orders of magnitude more, so it is timed over
  * {@code --naive-steps} steps after one warm-up step at the small batch {@code --naive-batch},
  * next to the optimal path timed the same way; its accuracy is not measured (the arithmetic is
  * the same as the optimal path's; {@code conv-einsum train --path naive} shows the same losses).
@@ -84,12 +86,15 @@ public final class TrainingBenchmark {
     List<String> paths = Arrays.asList(arg(args, "--paths", "optimal,naive").split(","));
 
     ImageSet train = FashionMnist.load(data, true, limit);
-    ImageSet test = FashionMnist.load(data, false, Integer.MAX_VALUE);
+    int testLimit = Integer.parseInt(arg(args, "--test-limit",
+        String.valueOf(Integer.MAX_VALUE)));
+    ImageSet test = FashionMnist.load(data, false, testLimit);
     Engine engine = Engine.getEngine("PyTorch");
     ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
-    System.out.printf(Locale.ROOT, "%s on %d Fashion-MNIST images, batch %d, %d epoch(s), CR %s,"
-        + " Adam 1e-3, seed %d, %d PyTorch thread(s), %s %s; JDK %s, %d CPUs%n%n", arch.id(),
-        train.size(), batch, epochs, cr, seed, threads, engine.getEngineName(),
+    System.out.printf(Locale.ROOT, "%s on %d Fashion-MNIST images (test: %d), batch %d, %d"
+        + " epoch(s), CR %s, Adam 1e-3, seed %d, %d PyTorch thread(s), %s %s; JDK %s, %d CPUs%n%n",
+        arch.id(), train.size(), test.size(), batch, epochs, cr, seed, threads,
+        engine.getEngineName(),
         engine.getVersion(), System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors());
     System.out.println("| decomposition | parameters | s/step | s/epoch (train) | test accuracy"
