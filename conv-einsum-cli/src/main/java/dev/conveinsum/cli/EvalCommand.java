@@ -2,7 +2,6 @@ package dev.conveinsum.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.conveinsum.ConvEinsum;
-import dev.conveinsum.exec.CompiledPlan;
 import dev.conveinsum.exec.Execution;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.tensor.DType;
@@ -37,8 +36,14 @@ final class EvalCommand implements Callable<Integer> {
           + " atomically, a link written through, a device or FIFO written to")
   Path out;
 
+  @Option(names = "--engine", defaultValue = DjlCaseEvaluator.JVM, paramLabel = "jvm|djl",
+      description = "the backend: jvm (this library's engine, default) or djl (DJL's PyTorch"
+          + " engine, gradients by its autograd)")
+  String engine;
+
   @Override
   public Integer call() throws IOException {
+    boolean djl = DjlCaseEvaluator.isDjl(engine);
     // Checked before the work: a bad --out is refused at once, and never names the case.
     OutputFile target = out == null ? null : OutputFile.of("--out", out);
     if (target != null) {
@@ -50,8 +55,9 @@ final class EvalCommand implements Callable<Integer> {
     List<Tensor> operands = c.operands();
     List<long[]> shapes = operands.stream().map(Tensor::shape).toList();
     Tensor grad = c.gradOutput();
-    CompiledPlan plan = ConvEinsum.compile(expression, options, shapes);
-    Execution e = plan.execute(operands, grad, ConvEinsum.defaults());
+    Execution e = djl ? DjlCaseEvaluator.evaluate(expression, options, operands, grad)
+        : ConvEinsum.compile(expression, options, shapes).execute(operands, grad,
+            ConvEinsum.defaults());
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     write(buffer, e, grad != null);
     if (target == null) {

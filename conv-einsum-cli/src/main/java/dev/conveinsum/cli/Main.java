@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "einsum with convolutions: optimal contraction paths and fast evaluation.",
     subcommands = {PathCommand.class, EvalCommand.class, BenchCommand.class,
-        LayerCommand.class, dev.conveinsum.cli.report.ReportCommand.class,
+        LayerCommand.class, TrainCommand.class, dev.conveinsum.cli.report.ReportCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec

@@ -20,6 +20,8 @@ final class LinearMap implements Op {
   final int[] denseDims;
   final int[][] tables;
   final long outSize;
+  /** What this map does, for {@link ForwardProgram}; null for a backward transpose. */
+  final ForwardProgram.Instruction instruction;
 
   /** Per dense axis, the table-side stride when every table is {@code e*stride}; else null. */
   private final int[] strides;
@@ -29,6 +31,12 @@ final class LinearMap implements Op {
   private final int unitAxis;
 
   LinearMap(int in, int out, boolean gather, int[] denseDims, int[][] tables, long outSize) {
+    this(in, out, gather, denseDims, tables, outSize, null);
+  }
+
+  LinearMap(int in, int out, boolean gather, int[] denseDims, int[][] tables, long outSize,
+      ForwardProgram.Instruction instruction) {
+    this.instruction = instruction;
     this.in = in;
     this.out = out;
     this.gather = gather;

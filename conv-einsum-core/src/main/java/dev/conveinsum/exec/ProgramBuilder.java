@@ -25,13 +25,23 @@ final class ProgramBuilder {
   /** Gather into a new slot of the given layout; tables are per output axis. */
   int gather(int in, Layout out, int[][] tables) {
     int s = slot(out);
-    return add(new LinearMap(in, s, true, out.dims.clone(), tables, out.size()));
+    return add(new LinearMap(in, s, true, out.dims.clone(), tables, out.size(),
+        new ForwardProgram.Instruction.Gather(in, s, tables)));
   }
 
-  /** Scatter-add into a new zeroed slot; tables are per input axis. */
-  int scatter(int in, Layout out, int[][] tables) {
+  /** A gather whose meaning {@code what} names, given the new slot. */
+  private int gather(int in, Layout out, int[][] tables,
+      java.util.function.IntFunction<ForwardProgram.Instruction> what) {
     int s = slot(out);
-    return add(new LinearMap(in, s, false, layout(in).dims.clone(), tables, out.size()));
+    return add(new LinearMap(in, s, true, out.dims.clone(), tables, out.size(), what.apply(s)));
+  }
+
+  /** Scatter-add into a new zeroed slot; tables are per input axis; {@code what} names it. */
+  private int scatter(int in, Layout out, int[][] tables,
+      java.util.function.IntFunction<ForwardProgram.Instruction> what) {
+    int s = slot(out);
+    return add(new LinearMap(in, s, false, layout(in).dims.clone(), tables, out.size(),
+        what.apply(s)));
   }
 
   /** Reorders the axes to the given id order; no instruction when already in that order. */
@@ -43,11 +53,13 @@ final class ProgramBuilder {
     Layout out = l.select(order);
     int[] stride = l.strides();
     int[][] tables = new int[order.length][];
+    int[] axes = new int[order.length];
     for (int i = 0; i < order.length; i++) {
       int a = l.axisOf(order[i]);
+      axes[i] = a;
       tables[i] = ramp(out.dims[i], stride[a], 0);
     }
-    return gather(in, out, tables);
+    return gather(in, out, tables, s -> new ForwardProgram.Instruction.Permute(in, s, axes));
   }
 
   /** Sums over axis {@code a}. */
@@ -59,7 +71,7 @@ final class ProgramBuilder {
     for (int i = 0, j = 0; i < l.rank(); i++) {
       tables[i] = i == a ? new int[l.dims[i]] : ramp(l.dims[i], os[j++], 0);
     }
-    return scatter(in, out, tables);
+    return scatter(in, out, tables, s -> new ForwardProgram.Instruction.Reduce(in, s, a));
   }
 
   /** Reverses axis {@code a}; its positions become {@code start + step*(n-1)} with -step. */
@@ -77,7 +89,7 @@ final class ProgramBuilder {
       t[e] = (n - 1 - e) * stride[a];
     }
     tables[a] = t;
-    return gather(in, out, tables);
+    return gather(in, out, tables, s -> new ForwardProgram.Instruction.Reverse(in, s, a));
   }
 
   /** Inserts {@code factor - 1} zeros between elements along axis {@code a}. */
@@ -91,7 +103,8 @@ final class ProgramBuilder {
     for (int i = 0; i < l.rank(); i++) {
       tables[i] = ramp(l.dims[i], os[i] * (i == a ? factor : 1), 0);
     }
-    return scatter(in, out, tables);
+    return scatter(in, out, tables,
+        s -> new ForwardProgram.Instruction.Dilate(in, s, a, factor));
   }
 
   /** Folds axis {@code a} modulo {@code period}: element e goes to floorMod(e + shift, period). */
@@ -108,7 +121,8 @@ final class ProgramBuilder {
       t[e] = Math.floorMod(e + shift, period) * os[a];
     }
     tables[a] = t;
-    return scatter(in, out, tables);
+    return scatter(in, out, tables,
+        s -> new ForwardProgram.Instruction.Fold(in, s, a, shift, period));
   }
 
   /** Broadcasts a new axis of the given length at position {@code a} (all copies equal). */
