@@ -208,6 +208,15 @@ public final class CostModel {
    * @return the saturated FLOP count
    */
   public long flops(Intermediate u, Intermediate v) {
+    return count(u, v, null);
+  }
+
+  /**
+   * Counts one step's FLOPs with a merge of the two sorted index arrays (steps of 1,000-operand
+   * paths hold 1,000 indices); {@code parts}, when given, receives the ordinary count, the pair
+   * count and whether the step sums (1 or 0).
+   */
+  private long count(Intermediate u, Intermediate v, long[] parts) {
     long[] w = union(u, v);
     int[] a = u.indexArray();
     int[] b = v.indexArray();
@@ -246,7 +255,13 @@ public final class CostModel {
         }
       }
     }
-    return CostMath.multiply(CostMath.multiply(ordinary, pairs), sums ? 2 : 1);
+    long f = CostMath.multiply(CostMath.multiply(ordinary, pairs), sums ? 2 : 1);
+    if (parts != null) {
+      parts[0] = ordinary;
+      parts[1] = pairs;
+      parts[2] = sums ? 1 : 0;
+    }
+    return f;
   }
 
   /**
@@ -318,45 +333,10 @@ public final class CostModel {
    * training FLOPs and the result.
    */
   public StepCost step(Intermediate u, Intermediate v) {
-    long[] w = union(u, v);
-    int[] a = u.indexArray();
-    int[] b = v.indexArray();
-    long ordinary = 1;
-    long pairs = 1;
-    boolean sums = false;
-    int i = 0;
-    int j = 0;
-    // a merge of the two sorted index arrays (steps of 1,000-operand paths hold 1,000 indices)
-    while (i < a.length || j < b.length) {
-      int id;
-      boolean inU;
-      boolean inV;
-      if (j >= b.length || (i < a.length && a[i] < b[j])) {
-        id = a[i++];
-        inU = true;
-        inV = false;
-      } else if (i >= a.length || b[j] < a[i]) {
-        id = b[j++];
-        inU = false;
-        inV = true;
-      } else {
-        id = a[i++];
-        j++;
-        inU = true;
-        inV = true;
-      }
-      int slot = convSlot[id];
-      if (slot >= 0 && inU && inV) {
-        pairs = CostMath.multiply(pairs, pairs(slot, u.convMask(slot), v.convMask(slot)));
-        sums = true;
-      } else {
-        ordinary = CostMath.multiply(ordinary, inU ? length(id, u, v, true, inV)
-            : length(id, v, u, true, false));
-        sums |= !needed(id, w);
-      }
-    }
-    long f = CostMath.multiply(CostMath.multiply(ordinary, pairs), sums ? 2 : 1);
-    return new StepCost(u, v, combine(u, v), ordinary, pairs, sums, f, trainFactor(u, v, f));
+    long[] parts = new long[3];
+    long f = count(u, v, parts);
+    return new StepCost(u, v, combine(u, v), parts[0], parts[1], parts[2] == 1, f,
+        trainFactor(u, v, f));
   }
 
   /** Returns the ids held by U or V, ascending. */

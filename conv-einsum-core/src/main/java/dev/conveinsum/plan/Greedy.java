@@ -253,24 +253,7 @@ final class Greedy implements PathOptimizer {
           few.add((int) key[1]);
         }
       }
-      Candidate best = null;
-      for (int i = 0; i < few.size(); i++) {
-        for (int j = i + 1; j < few.size(); j++) {
-          int a = Math.min(few.get(i), few.get(j));
-          int b = Math.max(few.get(i), few.get(j));
-          Intermediate u = nodes.get(a);
-          Intermediate v = nodes.get(b);
-          long size = model.combine(u, v).size();
-          if (size > limit) {
-            continue;
-          }
-          Candidate c = new Candidate(model.objective(u, v, train), size, a, b);
-          if (best == null || c.compareTo(best) < 0) {
-            best = c;
-          }
-        }
-      }
-      return best;
+      return cheapestOuter(model, nodes, few, train, limit);
     }
   }
 
