@@ -27,4 +27,23 @@ public interface Engine {
 
   /** Computes {@code Y = conv(X, F)} in float32, overwriting {@code y}; see the float64 form. */
   void conv(ConvProblem p, float[] x, float[] f, float[] y, int threads);
+
+  /**
+   * Computes a depthwise convolution on its given layout in float64, overwriting {@code y}. The
+   * default enumerates every output and tap ({@link DepthwiseProblem#loops}).
+   *
+   * @param p the problem
+   * @param x input in the problem's X layout
+   * @param f filter in its F layout
+   * @param y output in its Y layout
+   * @param threads the most threads to use (>= 1)
+   */
+  default void depthwise(DepthwiseProblem p, double[] x, double[] f, double[] y, int threads) {
+    p.loops(x, f, y);
+  }
+
+  /** Float32 form of {@link #depthwise(DepthwiseProblem, double[], double[], double[], int)}. */
+  default void depthwise(DepthwiseProblem p, float[] x, float[] f, float[] y, int threads) {
+    p.loops(x, f, y);
+  }
 }

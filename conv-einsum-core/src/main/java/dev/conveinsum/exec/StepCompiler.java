@@ -2,6 +2,8 @@ package dev.conveinsum.exec;
 
 import dev.conveinsum.engine.ConvDim;
 import dev.conveinsum.engine.ConvProblem;
+import dev.conveinsum.engine.DepthwiseProblem;
+import dev.conveinsum.engine.cpu.DepthwiseKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -133,6 +135,13 @@ final class StepCompiler {
         fFree.add(id);
       }
     }
+    if (fFree.isEmpty() && contracted.isEmpty()) {
+      int w = depthwiseStep(pb, x, f, lu, lv, outIds, exact, conv, convIds, c, tf, tw, nw,
+          period, reverseOut);
+      if (w >= 0) {
+        return w;
+      }
+    }
     int[] xOrder = concat(groups, xFree, contracted, convIds);
     int[] fOrder = concat(groups, fFree, contracted, convIds);
     int[] yOrder = concat(groups, xFree, fFree, convIds);
@@ -185,13 +194,85 @@ final class StepCompiler {
     }
     int y = pb.slot(vy);
     pb.add(new KernelOp(xs, fs, y, problem, convIds, period));
+    return finish(pb, y, vy, yOrder, lu, lv, outIds, exact, conv, convIds, reverseOut);
+  }
+
+  /** Most taps of a depthwise step run in place (longer filters may pay for FFT). */
+  static final long DEPTHWISE_MAX_TAPS = 64;
+
+  /**
+   * A step whose filter holds only group and convolved indices and whose input sums nothing
+   * but taps (a depthwise convolution) runs on the input's own layout: no operand is permuted,
+   * and the result keeps the input's axis order. Returns -1 when the kernel has no fast form
+   * for the layout (the last axis convolved with a stride, period or length change).
+   */
+  private static int depthwiseStep(ProgramBuilder pb, int x, int f, Layout lu, Layout lv,
+      int[] outIds, boolean exact, Map<Integer, OutAxis> conv, int[] convIds, long[] c,
+      int[] tf, int[] tw, int[] nw, int[] period, boolean[] reverseOut) {
+    Layout lx = pb.layout(x);
+    Layout lf = pb.layout(f);
+    int n = lx.rank();
+    int nc = convIds.length;
+    int[] kinds = new int[n];
+    ConvDim[] dims = new ConvDim[n];
+    long taps = 1;
+    for (int a = 0; a < n; a++) {
+      int id = lx.ids[a];
+      int i = indexOf(convIds, id);
+      if (i < nc) {
+        int nf = lf.dims[lf.axisOf(id)];
+        taps *= nf;
+        kinds[a] = DepthwiseProblem.CONV;
+        dims[a] = convDim(lx.dims[a], nf, nw[i], tw[i], tf[i], c[i], period[i]);
+      } else {
+        kinds[a] = lf.has(id) ? DepthwiseProblem.GROUP : DepthwiseProblem.FREE;
+      }
+    }
+    DepthwiseProblem problem = new DepthwiseProblem(lx.dims, kinds, dims);
+    if (taps > DEPTHWISE_MAX_TAPS || !DepthwiseKernels.supports(problem)) {
+      return -1;
+    }
+    int[] fOrder = Arrays.stream(lx.ids).filter(lf::has).toArray();
+    f = pb.permute(f, fOrder);
+    lf = pb.layout(f);
+    Layout vx = lx.select(lx.ids);
+    Layout vf = lf.select(lf.ids);
+    Layout vy = Layout.plain(lx.ids, problem.outDims());
+    for (int i = 0; i < nc; i++) {
+      int ax = lx.axisOf(convIds[i]);
+      int af = lf.axisOf(convIds[i]);
+      vx = vx.withAxis(ax, lx.dims[ax], true, 0, 1);
+      vf = vf.withAxis(af, lf.dims[af], true, Math.toIntExact(c[i]), tf[i]);
+      vy = vy.withAxis(ax, nw[i], true, 0, tw[i]);
+    }
+    int xs = pb.alias(x, vx);
+    int fs = pb.alias(f, vf);
+    int y = pb.slot(vy);
+    pb.add(new KernelOp(xs, fs, y, problem, convIds, period));
+    return finish(pb, y, vy, lx.ids, lu, lv, outIds, exact, conv, convIds, reverseOut);
+  }
+
+  /** The kernel's dimension for virtual positions x: i, f: c + tf*k, y: tw*y. */
+  private static ConvDim convDim(int nx, int nf, int nw, int tw, int tf, long c, int period) {
+    if (tf < 0) {
+      return new ConvDim(nx, nf, nw, tw, -tf, Math.toIntExact(c), false, period);
+    }
+    return new ConvDim(nx, nf, nw, tw, tf, Math.toIntExact(c + (long) tf * (nf - 1)), true,
+        period);
+  }
+
+  /** Gives a kernel's result its real positions, then reverses, sums and orders as asked. */
+  private static int finish(ProgramBuilder pb, int y, Layout vy, int[] yOrder, Layout lu,
+      Layout lv, int[] outIds, boolean exact, Map<Integer, OutAxis> conv, int[] convIds,
+      boolean[] reverseOut) {
+    int nc = convIds.length;
     // Real layout of the result: pass-through positions from the operands, targets for conv.
     Layout real = vy.select(yOrder);
     for (int a = 0; a < yOrder.length; a++) {
       int id = yOrder[a];
       OutAxis o = conv.get(id);
       if (o != null) {
-        int i = a - (yOrder.length - nc);
+        int i = indexOf(convIds, id);
         real = reverseOut[i]
             ? real.withAxis(a, o.length(), true, o.start() + o.step() * (o.length() - 1),
                 -o.step())

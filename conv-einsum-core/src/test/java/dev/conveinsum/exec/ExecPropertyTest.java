@@ -1,6 +1,7 @@
 package dev.conveinsum.exec;
 
 import static dev.conveinsum.testing.Tolerance.assertClose;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.engine.reference.ReferenceEvaluator;
@@ -23,8 +24,13 @@ import org.junit.jupiter.api.Test;
 class ExecPropertyTest {
   private static final List<Engine> ENGINES = dev.conveinsum.engine.Engines.all();
 
-  private static void check(Settings settings, long seed, int cases) {
+  /**
+   * Runs the cases; returns how many ran a depthwise step in place (forward or backward), so
+   * that tests can assert that the random cases exercise that path.
+   */
+  private static int check(Settings settings, long seed, int cases) {
     SplittableRandom rnd = new SplittableRandom(seed);
+    int depthwise = 0;
     for (int i = 0; i < cases; i++) {
       RandomExpressions.Case c = RandomExpressions.next(rnd, settings);
       BoundExpression b = BoundExpression.bind(Expression.parse(c.expression()),
@@ -36,6 +42,12 @@ class ExecPropertyTest {
       int[][] path = ExecGoldenTest.randomPath(ops.size(), rnd);
       String what = "case " + i + ": " + c + " path " + Arrays.deepToString(path);
       CompiledPlan plan = CompiledPlan.compile(b, path, null);
+      boolean[] all = new boolean[ops.size()];
+      Arrays.fill(all, true);
+      if (Lowering.compile(b, path, all).program().ops.stream()
+          .anyMatch(o -> o instanceof KernelOp k && k.depthwise != null)) {
+        depthwise++;
+      }
       Checkpoint mode = Checkpoint.values()[i % 2];
       Engine engine = ENGINES.get(i % ENGINES.size());
       Execution e = plan.execute(ops, grad, new CompiledPlan.Options(engine, 1 + i % 2, mode));
@@ -46,6 +58,7 @@ class ExecPropertyTest {
             what + " grad " + k + " " + mode);
       }
     }
+    return depthwise;
   }
 
   /** Every optimizer's path, executed, equals the reference (convolutions included). */
@@ -77,11 +90,15 @@ class ExecPropertyTest {
 
   @Test
   void convolutionsOnRandomPaths() {
-    check(Settings.CONV, 12, 300);
+    int depthwise = check(Settings.CONV, 12, 300);
+    // 45 of these 300 cases run a depthwise step in place (their filter holds only group and
+    // convolved indices): the layout-preserving kernel is checked against the reference
+    assertTrue(depthwise >= 30, "only " + depthwise + " cases ran a depthwise step in place");
   }
 
   @Test
   void manyWayConvolutionsWithFiveOperands() {
-    check(Settings.CONV.withOperands(3, 5).withMaxWork(6000), 13, 200);
+    int depthwise = check(Settings.CONV.withOperands(3, 5).withMaxWork(6000), 13, 200);
+    assertTrue(depthwise >= 30, "only " + depthwise + " cases ran a depthwise step in place");
   }
 }

@@ -1,6 +1,7 @@
 package dev.conveinsum.engine.cpu;
 
 import dev.conveinsum.engine.ConvProblem;
+import dev.conveinsum.engine.DepthwiseProblem;
 import dev.conveinsum.engine.Engine;
 
 /**
@@ -41,6 +42,16 @@ public final class CpuEngine implements Engine {
     }
     ConvKernel.convolve(p, x, 0, f, 0, y, 0, false, ConvKernel.Algorithm.AUTO,
         Parallelism.of(threads));
+  }
+
+  @Override
+  public void depthwise(DepthwiseProblem p, double[] x, double[] f, double[] y, int threads) {
+    DepthwiseKernels.depthwise(p, x, f, y, Parallelism.of(threads));
+  }
+
+  @Override
+  public void depthwise(DepthwiseProblem p, float[] x, float[] f, float[] y, int threads) {
+    DepthwiseKernels.depthwise(p, x, f, y, Parallelism.of(threads));
   }
 
   /**
