@@ -142,8 +142,61 @@ final class StepCompiler {
         return w;
       }
     }
+    int[] realConv = convIds;
     int[] xOrder = concat(groups, xFree, contracted, convIds);
     int[] fOrder = concat(groups, fFree, contracted, convIds);
+    int[] trivial = trailingFree(lx, groups, xFree, contracted, convIds, xOrder);
+    if (trivial.length > 0) {
+      // Free axes of X stored after its summed ones (h of [b, c, h, w] when convolving w) run
+      // as convolved axes with a one-tap filter, so that X is read in place and Y keeps X's
+      // order instead of both being permuted around the kernel.
+      List<Integer> rest = new ArrayList<>(xFree);
+      rest.removeAll(Arrays.stream(trivial).boxed().toList());
+      xFree = rest;
+      int[] tail = Arrays.copyOfRange(lx.ids, lx.rank() - trivial.length - nc, lx.rank());
+      int[] fReal = Arrays.stream(tail).filter(id -> indexOf(realConv, id) < realConv.length)
+          .toArray();
+      f = pb.permute(f, concat(groups, fFree, contracted, fReal));
+      Layout lf1 = pb.layout(f);
+      int fb = lf1.rank() - nc;
+      for (int a = 0; a < tail.length; a++) {
+        if (indexOf(convIds, tail[a]) == nc) {
+          lf1 = lf1.insert(fb + a, tail[a], 1, false, 0, 0);
+        }
+      }
+      f = pb.alias(f, lf1);
+      long[] c2 = new long[tail.length];
+      int[] tf2 = new int[tail.length];
+      int[] tw2 = new int[tail.length];
+      int[] nw2 = new int[tail.length];
+      int[] period2 = new int[tail.length];
+      boolean[] rev2 = new boolean[tail.length];
+      for (int a = 0; a < tail.length; a++) {
+        int i = indexOf(convIds, tail[a]);
+        if (i < nc) {
+          c2[a] = c[i];
+          tf2[a] = tf[i];
+          tw2[a] = tw[i];
+          nw2[a] = nw[i];
+          period2[a] = period[i];
+          rev2[a] = reverseOut[i];
+        } else {
+          tf2[a] = 1;
+          tw2[a] = 1;
+          nw2[a] = lx.dims[lx.axisOf(tail[a])];
+        }
+      }
+      convIds = tail;
+      nc = tail.length;
+      c = c2;
+      tf = tf2;
+      tw = tw2;
+      nw = nw2;
+      period = period2;
+      reverseOut = rev2;
+      xOrder = lx.ids.clone();
+      fOrder = lf1.ids.clone();
+    }
     int[] yOrder = concat(groups, xFree, fFree, convIds);
     x = pb.permute(x, xOrder);
     f = pb.permute(f, fOrder);
@@ -194,7 +247,40 @@ final class StepCompiler {
     }
     int y = pb.slot(vy);
     pb.add(new KernelOp(xs, fs, y, problem, convIds, period));
+    if (trivial.length > 0) {
+      // the one-tap axes are free again: only the real convolved axes are reversed or summed
+      boolean[] rev = new boolean[realConv.length];
+      for (int i = 0; i < realConv.length; i++) {
+        rev[i] = reverseOut[indexOf(convIds, realConv[i])];
+      }
+      return finish(pb, y, vy, yOrder, lu, lv, outIds, exact, conv, realConv, rev);
+    }
     return finish(pb, y, vy, yOrder, lu, lv, outIds, exact, conv, convIds, reverseOut);
+  }
+
+  /**
+   * The free ids of X that its layout stores after the summed ones, when running them as
+   * one-tap convolved axes lets the kernel read X in place (X stored as groups, the other free
+   * ids, the summed ids, then these and the convolved ids); else none.
+   */
+  private static int[] trailingFree(Layout lx, List<Integer> groups, List<Integer> xFree,
+      List<Integer> contracted, int[] convIds, int[] xOrder) {
+    if (Arrays.equals(lx.ids, xOrder) || convIds.length == 0) {
+      return new int[0];
+    }
+    int s = lx.rank();
+    while (s > 0 && (xFree.contains(lx.ids[s - 1]) || indexOf(convIds, lx.ids[s - 1])
+        < convIds.length)) {
+      s--;
+    }
+    int[] tail = Arrays.copyOfRange(lx.ids, s, lx.rank());
+    int[] free = Arrays.stream(tail).filter(xFree::contains).toArray();
+    if (free.length == 0 || tail.length - free.length != convIds.length || tail.length > 3) {
+      return new int[0];
+    }
+    List<Integer> rest = new ArrayList<>(xFree);
+    rest.removeAll(Arrays.stream(free).boxed().toList());
+    return Arrays.equals(lx.ids, concat(groups, rest, contracted, tail)) ? free : new int[0];
   }
 
   /** Most taps of a depthwise step run in place (longer filters may pay for FFT). */

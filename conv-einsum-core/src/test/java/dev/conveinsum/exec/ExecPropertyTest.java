@@ -24,6 +24,9 @@ import org.junit.jupiter.api.Test;
 class ExecPropertyTest {
   private static final List<Engine> ENGINES = dev.conveinsum.engine.Engines.all();
 
+  /** How many cases ran free axes of a conv step as one-tap convolved axes (last check). */
+  private static int oneTap;
+
   /**
    * Runs the cases; returns how many ran a depthwise step in place (forward or backward), so
    * that tests can assert that the random cases exercise that path.
@@ -31,6 +34,7 @@ class ExecPropertyTest {
   private static int check(Settings settings, long seed, int cases) {
     SplittableRandom rnd = new SplittableRandom(seed);
     int depthwise = 0;
+    oneTap = 0;
     for (int i = 0; i < cases; i++) {
       RandomExpressions.Case c = RandomExpressions.next(rnd, settings);
       BoundExpression b = BoundExpression.bind(Expression.parse(c.expression()),
@@ -44,9 +48,13 @@ class ExecPropertyTest {
       CompiledPlan plan = CompiledPlan.compile(b, path, null);
       boolean[] all = new boolean[ops.size()];
       Arrays.fill(all, true);
-      if (Lowering.compile(b, path, all).program().ops.stream()
-          .anyMatch(o -> o instanceof KernelOp k && k.depthwise != null)) {
+      List<Op> program = Lowering.compile(b, path, all).program().ops;
+      if (program.stream().anyMatch(o -> o instanceof KernelOp k && k.depthwise != null)) {
         depthwise++;
+      }
+      if (program.stream().anyMatch(o -> o instanceof KernelOp k
+          && Arrays.stream(k.convIds).anyMatch(id -> !b.isConv(id)))) {
+        oneTap++;
       }
       Checkpoint mode = Checkpoint.values()[i % 2];
       Engine engine = ENGINES.get(i % ENGINES.size());
@@ -94,11 +102,15 @@ class ExecPropertyTest {
     // 45 of these 300 cases run a depthwise step in place (their filter holds only group and
     // convolved indices): the layout-preserving kernel is checked against the reference
     assertTrue(depthwise >= 30, "only " + depthwise + " cases ran a depthwise step in place");
+    // and 26 (33 below) read X in place by running its trailing free axes as one-tap conv axes
+    assertTrue(oneTap >= 15, "only " + oneTap + " cases ran free axes as one-tap conv axes");
   }
 
   @Test
   void manyWayConvolutionsWithFiveOperands() {
     int depthwise = check(Settings.CONV.withOperands(3, 5).withMaxWork(6000), 13, 200);
     assertTrue(depthwise >= 30, "only " + depthwise + " cases ran a depthwise step in place");
+    // and 26 (33 below) read X in place by running its trailing free axes as one-tap conv axes
+    assertTrue(oneTap >= 15, "only " + oneTap + " cases ran free axes as one-tap conv axes");
   }
 }
