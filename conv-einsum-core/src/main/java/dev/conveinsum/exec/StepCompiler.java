@@ -402,6 +402,41 @@ final class StepCompiler {
   private static int gemmStep(ProgramBuilder pb, int u, int v, int[] outIds, boolean exact) {
     Layout lu = pb.layout(u);
     Layout lv = pb.layout(v);
+    GemmChoice plain = gemmChoice(lu, lv, outIds, exact);
+    int[] lead = leadingSummed(lu, lv, outIds);
+    if (lead.length > 0 && plain.copied() > 0) {
+      // Summed axes that lead both operands (the batch b of a 1x1 step's weight gradient,
+      // [b, s, hw] with [b, r, hw]) can run as groups of the GEMM, whose per-group results are
+      // then summed: cheaper than transposing both operands when the result is small.
+      int[] wide = new int[lead.length + outIds.length];
+      System.arraycopy(lead, 0, wide, 0, lead.length);
+      System.arraycopy(outIds, 0, wide, lead.length, outIds.length);
+      GemmChoice grouped = gemmChoice(lu, lv, wide, false);
+      long after = sizeOf(lu, lv, wide) + (exact ? sizeOf(lu, lv, outIds) : 0);
+      if (grouped.copied() + after < plain.copied()) {
+        int y = emitGemm(pb, u, v, grouped);
+        for (int id : lead) {
+          y = pb.reduce(y, pb.layout(y).axisOf(id));
+        }
+        return exact ? pb.permute(y, outIds) : y;
+      }
+    }
+    int y = emitGemm(pb, u, v, plain);
+    return exact ? pb.permute(y, outIds) : y;
+  }
+
+  /** The longest common prefix of both layouts made of ids the result does not keep. */
+  private static int[] leadingSummed(Layout lu, Layout lv, int[] outIds) {
+    int n = 0;
+    while (n < lu.rank() && n < lv.rank() && lu.ids[n] == lv.ids[n]
+        && !contains(outIds, lu.ids[n])) {
+      n++;
+    }
+    return Arrays.copyOf(lu.ids, n);
+  }
+
+  /** The GEMM layout choice that copies the fewest elements. */
+  private static GemmChoice gemmChoice(Layout lu, Layout lv, int[] outIds, boolean exact) {
     GemmChoice best = null;
     for (boolean xIsU : new boolean[] {true, false}) {
       Layout lx = xIsU ? lu : lv;
@@ -454,7 +489,13 @@ final class StepCompiler {
         }
       }
     }
-    GemmChoice c = best;
+    return best;
+  }
+
+  /** Emits the permutes and the kernel of a GEMM choice; returns the result slot. */
+  private static int emitGemm(ProgramBuilder pb, int u, int v, GemmChoice c) {
+    Layout lu = pb.layout(u);
+    Layout lv = pb.layout(v);
     List<Integer> outer = Arrays.stream(c.outer()).boxed().toList();
     int x = c.xIsU() ? u : v;
     int f = c.xIsU() ? v : u;
@@ -475,7 +516,7 @@ final class StepCompiler {
     Layout ly = resultLayout(yOrder, lu, lv);
     int y = pb.slot(ly);
     pb.add(new KernelOp(x, f, y, problem, new int[0], new int[0]));
-    return exact ? pb.permute(y, outIds) : y;
+    return y;
   }
 
   /** Layout flags and the elements copied for one assignment of roles and axis orders. */

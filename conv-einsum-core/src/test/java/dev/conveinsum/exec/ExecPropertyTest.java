@@ -26,6 +26,8 @@ class ExecPropertyTest {
 
   /** How many cases ran free axes of a conv step as one-tap convolved axes (last check). */
   private static int oneTap;
+  /** How many cases ran summed axes leading both GEMM operands as groups, then summed. */
+  private static int groupedSums;
 
   /**
    * Runs the cases; returns how many ran a depthwise step in place (forward or backward), so
@@ -35,6 +37,7 @@ class ExecPropertyTest {
     SplittableRandom rnd = new SplittableRandom(seed);
     int depthwise = 0;
     oneTap = 0;
+    groupedSums = 0;
     for (int i = 0; i < cases; i++) {
       RandomExpressions.Case c = RandomExpressions.next(rnd, settings);
       BoundExpression b = BoundExpression.bind(Expression.parse(c.expression()),
@@ -55,6 +58,14 @@ class ExecPropertyTest {
       if (program.stream().anyMatch(o -> o instanceof KernelOp k
           && Arrays.stream(k.convIds).anyMatch(id -> !b.isConv(id)))) {
         oneTap++;
+      }
+      for (int o = 0; o + 1 < program.size(); o++) {
+        if (program.get(o) instanceof KernelOp k && k.problem != null
+            && k.problem.dims().isEmpty() && program.get(o + 1) instanceof LinearMap m
+            && !m.gather && m.in == k.y) {
+          groupedSums++;
+          break;
+        }
       }
       Checkpoint mode = Checkpoint.values()[i % 2];
       Engine engine = ENGINES.get(i % ENGINES.size());
@@ -94,6 +105,7 @@ class ExecPropertyTest {
   @Test
   void plainEinsumOnRandomPaths() {
     check(Settings.EINSUM, 11, 300);
+    assertTrue(groupedSums >= 50, "only " + groupedSums + " cases summed GEMM groups");
   }
 
   @Test
@@ -104,6 +116,8 @@ class ExecPropertyTest {
     assertTrue(depthwise >= 30, "only " + depthwise + " cases ran a depthwise step in place");
     // and 26 (33 below) read X in place by running its trailing free axes as one-tap conv axes
     assertTrue(oneTap >= 15, "only " + oneTap + " cases ran free axes as one-tap conv axes");
+    // 55 ran a GEMM with summed leading axes as groups (then summed), 100 of the einsum cases
+    assertTrue(groupedSums >= 30, "only " + groupedSums + " cases summed GEMM groups");
   }
 
   @Test
