@@ -200,6 +200,75 @@ public record DepthwiseProblem(int[] inDims, int[] kinds, ConvDim[] convDims) {
     }
   }
 
+  /**
+   * Computes the gradient of the filter, {@code dF[g, k] = sum_i dY[i] * X[in(i, k)]} over the
+   * outputs i of group g, by enumerating every output and tap (the transpose of
+   * {@link #loops(double[], double[], double[])} in F).
+   *
+   * @param dy output gradient in Y's layout
+   * @param x input in X's layout
+   * @param df filter gradient in F's layout, overwritten
+   */
+  public void filterGradientLoops(double[] dy, double[] x, double[] df) {
+    filterGradientLoops(dy, x, df, null, null, null);
+  }
+
+  /** Float32 form of {@link #filterGradientLoops(double[], double[], double[])}. */
+  public void filterGradientLoops(float[] dy, float[] x, float[] df) {
+    filterGradientLoops(null, null, null, dy, x, df);
+  }
+
+  private void filterGradientLoops(double[] yd, double[] xd, double[] fd, float[] yf,
+      float[] xf, float[] ff) {
+    int n = rank();
+    int[] out = outDims();
+    int[] xs = strides(inDims);
+    int[] fsAll = strides(filterDims());
+    int[] fs = new int[n];
+    int[] kb = new int[n];
+    for (int a = 0, j = 0; a < n; a++) {
+      if (kinds[a] != FREE) {
+        fs[a] = fsAll[j++];
+      }
+      kb[a] = kinds[a] == CONV ? convDims[a].kernelLength() : 1;
+    }
+    double[] acc = new double[(int) filterSize()];
+    long total = product(out);
+    int[] idx = new int[n];
+    int[] k = new int[n];
+    for (long e = 0; e < total; e++) {
+      double g = yd != null ? yd[(int) e] : yf[(int) e];
+      Arrays.fill(k, 0);
+      do {
+        int xo = 0;
+        int fo = 0;
+        boolean valid = true;
+        for (int a = 0; a < n && valid; a++) {
+          if (kinds[a] == CONV) {
+            int in = convDims[a].inputIndex(idx[a], k[a]);
+            valid = in >= 0;
+            xo += in * xs[a];
+            fo += k[a] * fs[a];
+          } else {
+            xo += idx[a] * xs[a];
+            fo += kinds[a] == GROUP ? idx[a] * fs[a] : 0;
+          }
+        }
+        if (valid) {
+          acc[fo] += g * (xd != null ? xd[xo] : xf[xo]);
+        }
+      } while (increment(k, kb));
+      increment(idx, out);
+    }
+    for (int e = 0; e < acc.length; e++) {
+      if (fd != null) {
+        fd[e] = acc[e];
+      } else {
+        ff[e] = (float) acc[e];
+      }
+    }
+  }
+
   private static boolean increment(int[] idx, int[] bounds) {
     for (int a = idx.length - 1; a >= 0; a--) {
       if (++idx[a] < bounds[a]) {

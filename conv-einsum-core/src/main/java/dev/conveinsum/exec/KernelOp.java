@@ -18,17 +18,28 @@ final class KernelOp implements Op {
   final int[] convIds;
   final int[] periods;
   final DepthwiseProblem depthwise;
+  /**
+   * With {@code depthwise}: this computes the filter gradient of that convolution instead, with
+   * {@code x} its input, {@code f} its output gradient and {@code y} the filter gradient.
+   */
+  final boolean filterGradient;
 
   KernelOp(int x, int f, int y, ConvProblem problem, int[] convIds, int[] periods) {
-    this(x, f, y, problem, null, convIds, periods);
+    this(x, f, y, problem, null, false, convIds, periods);
   }
 
   KernelOp(int x, int f, int y, DepthwiseProblem depthwise, int[] convIds, int[] periods) {
-    this(x, f, y, null, depthwise, convIds, periods);
+    this(x, f, y, null, depthwise, false, convIds, periods);
+  }
+
+  /** The filter gradient of a depthwise step: {@code df} from its input and output gradient. */
+  static KernelOp filterGradient(int x, int dy, int df, DepthwiseProblem depthwise) {
+    return new KernelOp(x, dy, df, null, depthwise, true, new int[0], new int[0]);
   }
 
   private KernelOp(int x, int f, int y, ConvProblem problem, DepthwiseProblem depthwise,
-      int[] convIds, int[] periods) {
+      boolean filterGradient, int[] convIds, int[] periods) {
+    this.filterGradient = filterGradient;
     this.x = x;
     this.f = f;
     this.y = y;
@@ -50,7 +61,8 @@ final class KernelOp implements Op {
 
   @Override
   public void run(Runtime rt) {
-    long outSize = depthwise != null ? depthwise.outputSize() : problem.outputSize();
+    long outSize = filterGradient ? depthwise.filterSize()
+        : depthwise != null ? depthwise.outputSize() : problem.outputSize();
     rt.stats().flops += 2 * (depthwise != null ? depthwise.multiplyAdds()
         : problem.multiplyAdds());
     if (rt.dry()) {
@@ -60,6 +72,16 @@ final class KernelOp implements Op {
     Object xs = rt.get(x);
     Object fs = rt.get(f);
     Object ys = rt.allocate(y, outSize, false);
+    if (filterGradient) {
+      if (ys instanceof double[] yd) {
+        rt.engine().depthwiseFilterGradient(depthwise, (double[]) fs, (double[]) xs, yd,
+            rt.threads());
+      } else {
+        rt.engine().depthwiseFilterGradient(depthwise, (float[]) fs, (float[]) xs, (float[]) ys,
+            rt.threads());
+      }
+      return;
+    }
     if (depthwise != null) {
       if (ys instanceof double[] yd) {
         rt.engine().depthwise(depthwise, (double[]) xs, (double[]) fs, yd, rt.threads());

@@ -251,7 +251,12 @@ final class Lowering {
         if (requires[k.x]) {
           accumulate(pb, grads, k.x, convGrad(pb, g, k.f, k.x, k));
         }
-        if (requires[k.f]) {
+        if (requires[k.f] && k.depthwise != null) {
+          // a depthwise filter's gradient: per tap, dot products of dY with the shifted input,
+          // both read in place
+          int df = pb.add(KernelOp.filterGradient(k.x, g, pb.slot(pb.layout(k.f)), k.depthwise));
+          accumulate(pb, grads, k.f, df);
+        } else if (requires[k.f]) {
           accumulate(pb, grads, k.f, convGrad(pb, g, k.x, k.f, k));
         }
       }

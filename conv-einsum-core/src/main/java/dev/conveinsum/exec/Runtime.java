@@ -40,6 +40,9 @@ final class Runtime {
 
   /** Describes an instruction for profiles: kernel sizes or the moved tensor's shape. */
   static String label(Op op) {
+    if (op instanceof KernelOp k && k.filterGradient) {
+      return "depthwise filter gradient in place " + k.depthwise;
+    }
     if (op instanceof KernelOp k && k.depthwise != null) {
       // the layout it runs on, in place: g a group axis, *k->n a convolved one
       return "depthwise in place " + k.depthwise;

@@ -26,6 +26,8 @@ class ExecPropertyTest {
 
   /** How many cases ran free axes of a conv step as one-tap convolved axes (last check). */
   private static int oneTap;
+  /** How many cases computed a depthwise filter gradient in place. */
+  private static int filterGradients;
   /** How many cases ran summed axes leading both GEMM operands as groups, then summed. */
   private static int groupedSums;
 
@@ -37,6 +39,7 @@ class ExecPropertyTest {
     SplittableRandom rnd = new SplittableRandom(seed);
     int depthwise = 0;
     oneTap = 0;
+    filterGradients = 0;
     groupedSums = 0;
     for (int i = 0; i < cases; i++) {
       RandomExpressions.Case c = RandomExpressions.next(rnd, settings);
@@ -54,6 +57,9 @@ class ExecPropertyTest {
       List<Op> program = Lowering.compile(b, path, all).program().ops;
       if (program.stream().anyMatch(o -> o instanceof KernelOp k && k.depthwise != null)) {
         depthwise++;
+      }
+      if (program.stream().anyMatch(o -> o instanceof KernelOp k && k.filterGradient)) {
+        filterGradients++;
       }
       if (program.stream().anyMatch(o -> o instanceof KernelOp k
           && Arrays.stream(k.convIds).anyMatch(id -> !b.isConv(id)))) {
@@ -114,6 +120,8 @@ class ExecPropertyTest {
     // 45 of these 300 cases run a depthwise step in place (their filter holds only group and
     // convolved indices): the layout-preserving kernel is checked against the reference
     assertTrue(depthwise >= 30, "only " + depthwise + " cases ran a depthwise step in place");
+    // 39 (42 below) compute a depthwise filter's gradient in place, checked by the vjp
+    assertTrue(filterGradients >= 20, "only " + filterGradients + " depthwise filter gradients");
     // and 26 (33 below) read X in place by running its trailing free axes as one-tap conv axes
     assertTrue(oneTap >= 15, "only " + oneTap + " cases ran free axes as one-tap conv axes");
     // 55 ran a GEMM with summed leading axes as groups (then summed), 100 of the einsum cases
@@ -124,6 +132,9 @@ class ExecPropertyTest {
   void manyWayConvolutionsWithFiveOperands() {
     int depthwise = check(Settings.CONV.withOperands(3, 5).withMaxWork(6000), 13, 200);
     assertTrue(depthwise >= 30, "only " + depthwise + " cases ran a depthwise step in place");
+    assertTrue(filterGradients >= 20, "only " + filterGradients + " depthwise filter gradients");
+    // 39 (42 below) compute a depthwise filter's gradient in place, checked by the vjp
+    assertTrue(filterGradients >= 20, "only " + filterGradients + " depthwise filter gradients");
     // and 26 (33 below) read X in place by running its trailing free axes as one-tap conv axes
     assertTrue(oneTap >= 15, "only " + oneTap + " cases ran free axes as one-tap conv axes");
   }

@@ -54,6 +54,18 @@ public final class CpuEngine implements Engine {
     DepthwiseKernels.depthwise(p, x, f, y, Parallelism.of(threads));
   }
 
+  @Override
+  public void depthwiseFilterGradient(DepthwiseProblem p, double[] dy, double[] x, double[] df,
+      int threads) {
+    DepthwiseKernels.filterGradient(p, dy, x, df, Parallelism.of(threads));
+  }
+
+  @Override
+  public void depthwiseFilterGradient(DepthwiseProblem p, float[] dy, float[] x, float[] df,
+      int threads) {
+    DepthwiseKernels.filterGradient(p, dy, x, df, Parallelism.of(threads));
+  }
+
   /**
    * {@code Y[g] = X[g] F[g]^T} with the problem's layout flags mapped onto GEMM transposes:
    * Y stored transposed is computed as {@code F[g] X[g]^T}. A shared F with X and Y in the plain

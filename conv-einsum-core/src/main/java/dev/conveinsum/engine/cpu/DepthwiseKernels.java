@@ -37,6 +37,20 @@ public final class DepthwiseKernels {
     /** Float64 form. */
     void rows(double[] y, int yOff, int j0, int j1, double[] x, int[] xOff, double[] f,
         int[] fOff, int fStep, boolean[][] valid, int taps);
+
+    /** {@code sum_{j0 <= j < j1, valid[j]} g[gOff + j] * x[xOff + j]} (filter gradients). */
+    float dot(float[] g, int gOff, int j0, int j1, float[] x, int xOff, boolean[] valid);
+
+    /** Float64 form. */
+    double dot(double[] g, int gOff, int j0, int j1, double[] x, int xOff, boolean[] valid);
+
+    /** {@code acc[accOff + j] += g[gOff + j] * x[xOff + j]} where {@code valid[j]}. */
+    void axpy(float[] acc, int accOff, float[] g, int gOff, int j0, int j1, float[] x, int xOff,
+        boolean[] valid);
+
+    /** Float64 form. */
+    void axpy(double[] acc, int accOff, double[] g, int gOff, int j0, int j1, double[] x,
+        int xOff, boolean[] valid);
   }
 
   /** Entries past the block in each validity table (two vectors of the widest species). */
@@ -143,6 +157,97 @@ public final class DepthwiseKernels {
         }
       }
     });
+  }
+
+  /** Float32 filter gradient, overwriting df: the transpose of {@link #depthwise} in F. */
+  public static void filterGradient(DepthwiseProblem p, float[] dy, float[] x, float[] df,
+      Parallelism par) {
+    gradient(ROWS, p, dy, x, df, null, null, null, par);
+  }
+
+  /** Float64 filter gradient, overwriting df. */
+  public static void filterGradient(DepthwiseProblem p, double[] dy, double[] x, double[] df,
+      Parallelism par) {
+    gradient(ROWS, p, null, null, null, dy, x, df, par);
+  }
+
+  /**
+   * {@code dF[g, k] = sum_i dY[i] * X[in(i, k)]} over the outputs i of group g: per outer index
+   * and tap a dot product of the output-gradient row with the shifted input row (a vector
+   * accumulation across channels when a group axis is innermost). Each thread sums into its
+   * own copy of dF; the copies are added in a fixed order.
+   */
+  static void gradient(Rows rows, DepthwiseProblem p, float[] yf, float[] xf, float[] ff,
+      double[] yd, double[] xd, double[] fd, Parallelism par) {
+    int fSize = (int) p.filterSize();
+    if (!supports(p)) {
+      if (ff != null) {
+        p.filterGradientLoops(yf, xf, ff);
+      } else {
+        p.filterGradientLoops(yd, xd, fd);
+      }
+      return;
+    }
+    Prepared pr = new Prepared(p);
+    if (pr.outer == 0 || pr.block == 0 || pr.blockShift.length == 0 || pr.outerTapsMax == 0) {
+      if (ff != null) {
+        java.util.Arrays.fill(ff, 0, fSize, 0f);
+      } else {
+        java.util.Arrays.fill(fd, 0, fSize, 0.0);
+      }
+      return;
+    }
+    int parts = (int) Math.min(pr.outer, 4L * par.threads());
+    Object[] partial = new Object[parts];
+    int xLength = xf != null ? xf.length : xd.length;
+    par.forEach(parts, part -> {
+      long lo = pr.outer * part / parts;
+      long hi = pr.outer * (part + 1) / parts;
+      int cap = pr.outerTapsMax * pr.blockShift.length;
+      int[] xOff = new int[cap];
+      int[] fOff = new int[cap];
+      boolean[][] valid = new boolean[cap][];
+      int[] idx = new int[pr.bs];
+      int[] k = new int[pr.outerConv.length];
+      float[] af = ff != null ? new float[fSize] : null;
+      double[] ad = ff != null ? null : new double[fSize];
+      for (long o = lo; o < hi; o++) {
+        int taps = pr.taps(o, xOff, fOff, valid, idx, k);
+        int yBase = pr.yBase(o);
+        for (int t = 0; t < taps; t++) {
+          Rows r = xOff[t] >= 0 && xOff[t] + pr.block <= xLength ? rows : SCALAR;
+          if (pr.fStep == 0) {
+            if (af != null) {
+              af[fOff[t]] += r.dot(yf, yBase, 0, pr.block, xf, xOff[t], valid[t]);
+            } else {
+              ad[fOff[t]] += r.dot(yd, yBase, 0, pr.block, xd, xOff[t], valid[t]);
+            }
+          } else if (af != null) {
+            r.axpy(af, fOff[t], yf, yBase, 0, pr.block, xf, xOff[t], valid[t]);
+          } else {
+            r.axpy(ad, fOff[t], yd, yBase, 0, pr.block, xd, xOff[t], valid[t]);
+          }
+        }
+      }
+      partial[part] = af != null ? af : ad;
+    });
+    if (ff != null) {
+      java.util.Arrays.fill(ff, 0, fSize, 0f);
+      for (Object a : partial) {
+        float[] v = (float[]) a;
+        for (int e = 0; e < fSize; e++) {
+          ff[e] += v[e];
+        }
+      }
+    } else {
+      java.util.Arrays.fill(fd, 0, fSize, 0.0);
+      for (Object a : partial) {
+        double[] v = (double[]) a;
+        for (int e = 0; e < fSize; e++) {
+          fd[e] += v[e];
+        }
+      }
+    }
   }
 
   /** Strides, block taps and their validity tables of one problem. */
@@ -370,6 +475,50 @@ public final class DepthwiseKernels {
           }
         }
         y[yOff + j] = acc;
+      }
+    }
+
+    @Override
+    public float dot(float[] g, int gOff, int j0, int j1, float[] x, int xOff,
+        boolean[] valid) {
+      float acc = 0f;
+      for (int j = j0; j < j1; j++) {
+        if (valid[j]) {
+          acc += g[gOff + j] * x[xOff + j];
+        }
+      }
+      return acc;
+    }
+
+    @Override
+    public double dot(double[] g, int gOff, int j0, int j1, double[] x, int xOff,
+        boolean[] valid) {
+      double acc = 0;
+      for (int j = j0; j < j1; j++) {
+        if (valid[j]) {
+          acc += g[gOff + j] * x[xOff + j];
+        }
+      }
+      return acc;
+    }
+
+    @Override
+    public void axpy(float[] acc, int accOff, float[] g, int gOff, int j0, int j1, float[] x,
+        int xOff, boolean[] valid) {
+      for (int j = j0; j < j1; j++) {
+        if (valid[j]) {
+          acc[accOff + j] += g[gOff + j] * x[xOff + j];
+        }
+      }
+    }
+
+    @Override
+    public void axpy(double[] acc, int accOff, double[] g, int gOff, int j0, int j1,
+        double[] x, int xOff, boolean[] valid) {
+      for (int j = j0; j < j1; j++) {
+        if (valid[j]) {
+          acc[accOff + j] += g[gOff + j] * x[xOff + j];
+        }
       }
     }
   }

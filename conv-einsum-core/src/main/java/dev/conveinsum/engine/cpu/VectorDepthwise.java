@@ -3,6 +3,7 @@ package dev.conveinsum.engine.cpu;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -181,5 +182,91 @@ final class VectorDepthwise implements DepthwiseKernels.Rows {
       a0.intoArray(y, yOff + j);
     }
     return j;
+  }
+
+  @Override
+  public float dot(float[] g, int gOff, int j0, int j1, float[] x, int xOff, boolean[] valid) {
+    FloatVector zero = FloatVector.zero(FS);
+    FloatVector a0 = zero;
+    FloatVector a1 = zero;
+    int j = j0;
+    for (; j + 2 * FL <= j1; j += 2 * FL) {
+      a0 = zero.blend(FloatVector.fromArray(FS, x, xOff + j), VectorMask.fromArray(FS, valid, j))
+          .fma(FloatVector.fromArray(FS, g, gOff + j), a0);
+      a1 = zero.blend(FloatVector.fromArray(FS, x, xOff + j + FL),
+          VectorMask.fromArray(FS, valid, j + FL)).fma(FloatVector.fromArray(FS, g,
+          gOff + j + FL), a1);
+    }
+    for (; j + FL <= j1; j += FL) {
+      a0 = zero.blend(FloatVector.fromArray(FS, x, xOff + j), VectorMask.fromArray(FS, valid, j))
+          .fma(FloatVector.fromArray(FS, g, gOff + j), a0);
+    }
+    float acc = a0.add(a1).reduceLanes(VectorOperators.ADD);
+    for (; j < j1; j++) {
+      if (valid[j]) {
+        acc = Math.fma(g[gOff + j], x[xOff + j], acc);
+      }
+    }
+    return acc;
+  }
+
+  @Override
+  public void axpy(float[] acc, int accOff, float[] g, int gOff, int j0, int j1, float[] x,
+      int xOff, boolean[] valid) {
+    FloatVector zero = FloatVector.zero(FS);
+    int j = j0;
+    for (; j + FL <= j1; j += FL) {
+      zero.blend(FloatVector.fromArray(FS, x, xOff + j), VectorMask.fromArray(FS, valid, j))
+          .fma(FloatVector.fromArray(FS, g, gOff + j), FloatVector.fromArray(FS, acc, accOff + j))
+          .intoArray(acc, accOff + j);
+    }
+    for (; j < j1; j++) {
+      if (valid[j]) {
+        acc[accOff + j] = Math.fma(g[gOff + j], x[xOff + j], acc[accOff + j]);
+      }
+    }
+  }
+
+  @Override
+  public double dot(double[] g, int gOff, int j0, int j1, double[] x, int xOff, boolean[] valid) {
+    DoubleVector zero = DoubleVector.zero(DS);
+    DoubleVector a0 = zero;
+    DoubleVector a1 = zero;
+    int j = j0;
+    for (; j + 2 * DL <= j1; j += 2 * DL) {
+      a0 = zero.blend(DoubleVector.fromArray(DS, x, xOff + j), VectorMask.fromArray(DS, valid, j))
+          .fma(DoubleVector.fromArray(DS, g, gOff + j), a0);
+      a1 = zero.blend(DoubleVector.fromArray(DS, x, xOff + j + DL),
+          VectorMask.fromArray(DS, valid, j + DL)).fma(DoubleVector.fromArray(DS, g,
+          gOff + j + DL), a1);
+    }
+    for (; j + DL <= j1; j += DL) {
+      a0 = zero.blend(DoubleVector.fromArray(DS, x, xOff + j), VectorMask.fromArray(DS, valid, j))
+          .fma(DoubleVector.fromArray(DS, g, gOff + j), a0);
+    }
+    double acc = a0.add(a1).reduceLanes(VectorOperators.ADD);
+    for (; j < j1; j++) {
+      if (valid[j]) {
+        acc = Math.fma(g[gOff + j], x[xOff + j], acc);
+      }
+    }
+    return acc;
+  }
+
+  @Override
+  public void axpy(double[] acc, int accOff, double[] g, int gOff, int j0, int j1, double[] x,
+      int xOff, boolean[] valid) {
+    DoubleVector zero = DoubleVector.zero(DS);
+    int j = j0;
+    for (; j + DL <= j1; j += DL) {
+      zero.blend(DoubleVector.fromArray(DS, x, xOff + j), VectorMask.fromArray(DS, valid, j))
+          .fma(DoubleVector.fromArray(DS, g, gOff + j), DoubleVector.fromArray(DS, acc, accOff + j))
+          .intoArray(acc, accOff + j);
+    }
+    for (; j < j1; j++) {
+      if (valid[j]) {
+        acc[accOff + j] = Math.fma(g[gOff + j], x[xOff + j], acc[accOff + j]);
+      }
+    }
   }
 }

@@ -95,6 +95,53 @@ class DepthwiseKernelsTest {
   }
 
   @Test
+  void filterGradientsMatchTheDefinition() {
+    Random r = new Random(43);
+    for (int i = 0; i < 300; i++) {
+      DepthwiseProblem p = randomProblem(r);
+      float[] x = randomFloats(r, p.inputSize());
+      float[] dy = randomFloats(r, p.outputSize());
+      double[] xd = new double[x.length];
+      double[] dyd = new double[dy.length];
+      for (int e = 0; e < x.length; e++) {
+        xd[e] = x[e];
+      }
+      for (int e = 0; e < dy.length; e++) {
+        dyd[e] = dy[e];
+      }
+      // independent oracle: dF[e] = <dY, forward(X, one-hot filter e)>
+      int fSize = (int) p.filterSize();
+      double[] want = new double[fSize];
+      for (int e = 0; e < fSize; e++) {
+        double[] oneHot = new double[fSize];
+        oneHot[e] = 1;
+        double[] y = new double[dy.length];
+        p.loops(xd, oneHot, y);
+        for (int j = 0; j < y.length; j++) {
+          want[e] += y[j] * dyd[j];
+        }
+      }
+      Parallelism par = Parallelism.of(1 + i % 3);
+      for (DepthwiseKernels.Rows rows : new DepthwiseKernels.Rows[] {DepthwiseKernels.SCALAR,
+          DepthwiseKernels.activeRows()}) {
+        float[] gf = new float[fSize];
+        Arrays.fill(gf, Float.NaN);
+        double[] gd = new double[fSize];
+        Arrays.fill(gd, Double.NaN);
+        DepthwiseKernels.gradient(rows, p, dy, x, gf, null, null, null, par);
+        DepthwiseKernels.gradient(rows, p, null, null, null, dyd, xd, gd, par);
+        for (int e = 0; e < fSize; e++) {
+          String what = "case " + i + " " + p + " " + rows.getClass().getSimpleName()
+              + " element " + e;
+          double scale = 1 + Math.abs(want[e]) + Math.sqrt(dy.length);
+          assertEquals(want[e], gd[e], 1e-12 * scale, what);
+          assertEquals(want[e], gf[e], 1e-4 * scale, what);
+        }
+      }
+    }
+  }
+
+  @Test
   void infinityInTheNeighbouringRowNeverReachesASum() {
     // rows of 16 convolved along w with taps at -1, 0, +1: row 1's first output must not see
     // row 0's last element (an infinity), nor row 0's last output row 1's first (a NaN)
