@@ -56,6 +56,10 @@ final class Runtime {
         sb.append(" ").append(d.inLength()).append('*').append(d.kernelLength()).append("->")
             .append(d.outLength());
       }
+      if (!p.dims().isEmpty()) {
+        // the algorithm the cpu engine's cost model picks for this call
+        sb.append(" cpu:").append(dev.conveinsum.engine.cpu.ConvKernel.choose(p));
+      }
       if (p.dims().isEmpty()) {
         // layout flags: which operands the GEMM reads or writes transposed, F shared by groups
         sb.append(p.xTransposed() ? " X[C,B]" : " X[B,C]").append(p.fTransposed() ? " F[C,T]"

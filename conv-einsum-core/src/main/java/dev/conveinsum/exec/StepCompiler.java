@@ -143,6 +143,12 @@ final class StepCompiler {
       }
     }
     int[] realConv = convIds;
+    if (!Arrays.equals(lf.ids, concat(groups, fFree, contracted, convIds))) {
+      // F is copied anyway: order its free axes as the result wants them, so that the kernel
+      // writes the result in place (RCP's rebuilt kernel [x, i, y, j, ...] -> [x, y, z, ...])
+      int[] want = outIds;
+      fFree.sort(java.util.Comparator.comparingInt(id -> indexOf(want, id)));
+    }
     int[] xOrder = concat(groups, xFree, contracted, convIds);
     int[] fOrder = concat(groups, fFree, contracted, convIds);
     int[] trivial = trailingFree(lx, groups, xFree, contracted, convIds, xOrder);
