@@ -23,6 +23,11 @@ final class KernelOp implements Op {
    * {@code x} its input, {@code f} its output gradient and {@code y} the filter gradient.
    */
   final boolean filterGradient;
+  /**
+   * Convolved ids that are free axes of X run with a one-tap filter (X read in place); the
+   * filter's gradient sums over them instead of convolving.
+   */
+  int[] oneTapIds = new int[0];
 
   KernelOp(int x, int f, int y, ConvProblem problem, int[] convIds, int[] periods) {
     this(x, f, y, problem, null, false, convIds, periods);

@@ -252,7 +252,9 @@ final class StepCompiler {
       vy = vy.withAxis(a, nw[i], true, 0, tw[i]);
     }
     int y = pb.slot(vy);
-    pb.add(new KernelOp(xs, fs, y, problem, convIds, period));
+    KernelOp op = new KernelOp(xs, fs, y, problem, convIds, period);
+    op.oneTapIds = trivial;
+    pb.add(op);
     if (trivial.length > 0) {
       // the one-tap axes are free again: only the real convolved axes are reversed or summed
       boolean[] rev = new boolean[realConv.length];

@@ -89,6 +89,21 @@ public final class CpuEngine implements Engine {
       return;
     }
     long fSize = (long) t * c;
+    if (g >= par.threads()) {
+      // one single-threaded product per group, the groups spread over the threads, all reading
+      // the one F (no per-call copies of it)
+      Parallelism serial = Parallelism.serial();
+      par.forEach(g, k -> {
+        int xo = k * b * c;
+        int yo = k * b * t;
+        if (p.yTransposed()) {
+          call(1, t, b, c, f, 0, p.fTransposed(), x, xo, !p.xTransposed(), y, yo, serial);
+        } else {
+          call(1, b, t, c, x, xo, p.xTransposed(), f, 0, !p.fTransposed(), y, yo, serial);
+        }
+      });
+      return;
+    }
     if (g <= 64 && fSize * g <= (1 << 22)) {
       // A small shared F is cheaper to repeat per group than to call one GEMM per group: the
       // batched call then spreads the groups over the threads.
