@@ -28,6 +28,8 @@ final class KernelOp implements Op {
    * filter's gradient sums over them instead of convolving.
    */
   int[] oneTapIds = new int[0];
+  /** Leading summed axes of both operands ran as groups; the result is summed over them. */
+  boolean summedGroups;
 
   KernelOp(int x, int f, int y, ConvProblem problem, int[] convIds, int[] periods) {
     this(x, f, y, problem, null, false, convIds, periods);

@@ -142,6 +142,40 @@ final class StepCompiler {
         return w;
       }
     }
+    int[] summedGroups = leadingSummed(lx, lf, outIds);
+    if (summedGroups.length > 0) {
+      // Summed axes leading both operands (the batch of a weight gradient, [b, s, h, w] with
+      // [b, t, h, w]) run as groups whose results are summed afterwards, when that copies less
+      // than transposing both operands.
+      List<Integer> lead = Arrays.stream(summedGroups).boxed().toList();
+      List<Integer> g2 = new ArrayList<>(lead);
+      g2.addAll(groups);
+      List<Integer> k2 = new ArrayList<>(contracted);
+      k2.removeAll(lead);
+      long before = copied(lx, concat(groups, xFree, contracted, convIds))
+          + copied(lf, concat(groups, fFree, contracted, convIds));
+      long wide = 1;
+      for (int id : g2) {
+        wide *= lx.dims[lx.axisOf(id)];
+      }
+      for (int id : xFree) {
+        wide *= lx.dims[lx.axisOf(id)];
+      }
+      for (int id : fFree) {
+        wide *= lf.dims[lf.axisOf(id)];
+      }
+      for (int i = 0; i < nc; i++) {
+        wide *= nw[i];
+      }
+      long after = copied(lx, concat(g2, xFree, k2, convIds))
+          + copied(lf, concat(g2, fFree, k2, convIds)) + wide;
+      if (after < before) {
+        groups = g2;
+        contracted = k2;
+      } else {
+        summedGroups = new int[0];
+      }
+    }
     int[] realConv = convIds;
     if (!Arrays.equals(lf.ids, concat(groups, fFree, contracted, convIds))) {
       // F is copied anyway: order its free axes as the result wants them, so that the kernel
@@ -254,6 +288,7 @@ final class StepCompiler {
     int y = pb.slot(vy);
     KernelOp op = new KernelOp(xs, fs, y, problem, convIds, period);
     op.oneTapIds = trivial;
+    op.summedGroups = summedGroups.length > 0;
     pb.add(op);
     if (trivial.length > 0) {
       // the one-tap axes are free again: only the real convolved axes are reversed or summed
@@ -261,9 +296,16 @@ final class StepCompiler {
       for (int i = 0; i < realConv.length; i++) {
         rev[i] = reverseOut[indexOf(convIds, realConv[i])];
       }
-      return finish(pb, y, vy, yOrder, lu, lv, outIds, exact, conv, realConv, rev);
+      return finish(pb, y, vy, yOrder, lu, lv, outIds, exact, conv, realConv, rev,
+          summedGroups);
     }
-    return finish(pb, y, vy, yOrder, lu, lv, outIds, exact, conv, convIds, reverseOut);
+    return finish(pb, y, vy, yOrder, lu, lv, outIds, exact, conv, convIds, reverseOut,
+        summedGroups);
+  }
+
+  /** Elements a permute to {@code order} copies: none when the layout has that order. */
+  private static long copied(Layout l, int[] order) {
+    return Arrays.equals(l.ids, order) ? 0 : l.size();
   }
 
   /**
@@ -343,7 +385,8 @@ final class StepCompiler {
     int fs = pb.alias(f, vf);
     int y = pb.slot(vy);
     pb.add(new KernelOp(xs, fs, y, problem, convIds, period));
-    return finish(pb, y, vy, lx.ids, lu, lv, outIds, exact, conv, convIds, reverseOut);
+    return finish(pb, y, vy, lx.ids, lu, lv, outIds, exact, conv, convIds, reverseOut,
+        new int[0]);
   }
 
   /** The kernel's dimension for virtual positions x: i, f: c + tf*k, y: tw*y. */
@@ -358,7 +401,7 @@ final class StepCompiler {
   /** Gives a kernel's result its real positions, then reverses, sums and orders as asked. */
   private static int finish(ProgramBuilder pb, int y, Layout vy, int[] yOrder, Layout lu,
       Layout lv, int[] outIds, boolean exact, Map<Integer, OutAxis> conv, int[] convIds,
-      boolean[] reverseOut) {
+      boolean[] reverseOut, int[] summedGroups) {
     int nc = convIds.length;
     // Real layout of the result: pass-through positions from the operands, targets for conv.
     Layout real = vy.select(yOrder);
@@ -378,6 +421,10 @@ final class StepCompiler {
       }
     }
     int w = pb.alias(y, real);
+    // summed groups first, so that reversals move the small result
+    for (int id : summedGroups) {
+      w = pb.reduce(w, pb.layout(w).axisOf(id));
+    }
     for (int i = 0; i < nc; i++) {
       if (reverseOut[i]) {
         w = pb.reverse(w, pb.layout(w).axisOf(convIds[i]));

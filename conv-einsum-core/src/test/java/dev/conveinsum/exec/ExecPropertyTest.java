@@ -30,6 +30,8 @@ class ExecPropertyTest {
   private static int filterGradients;
   /** How many cases ran summed axes leading both GEMM operands as groups, then summed. */
   private static int groupedSums;
+  /** How many cases ran summed axes leading both operands of a conv step as groups. */
+  private static int convGroupedSums;
 
   /**
    * Runs the cases; returns how many ran a depthwise step in place (forward or backward), so
@@ -41,6 +43,7 @@ class ExecPropertyTest {
     oneTap = 0;
     filterGradients = 0;
     groupedSums = 0;
+    convGroupedSums = 0;
     for (int i = 0; i < cases; i++) {
       RandomExpressions.Case c = RandomExpressions.next(rnd, settings);
       BoundExpression b = BoundExpression.bind(Expression.parse(c.expression()),
@@ -64,6 +67,9 @@ class ExecPropertyTest {
       if (program.stream().anyMatch(o -> o instanceof KernelOp k
           && Arrays.stream(k.convIds).anyMatch(id -> !b.isConv(id)))) {
         oneTap++;
+      }
+      if (program.stream().anyMatch(o -> o instanceof KernelOp k && k.summedGroups)) {
+        convGroupedSums++;
       }
       for (int o = 0; o + 1 < program.size(); o++) {
         if (program.get(o) instanceof KernelOp k && k.problem != null
@@ -126,6 +132,66 @@ class ExecPropertyTest {
     assertTrue(oneTap >= 15, "only " + oneTap + " cases ran free axes as one-tap conv axes");
     // 55 ran a GEMM with summed leading axes as groups (then summed), 100 of the einsum cases
     assertTrue(groupedSums >= 30, "only " + groupedSums + " cases summed GEMM groups");
+    // 9 ran a conv step with summed leading axes as groups: see also the next test
+    assertTrue(convGroupedSums >= 5, "only " + convGroupedSums + " conv steps summed groups");
+  }
+
+  /**
+   * Weight gradients of image layers, {@code b} leading both the input and the output
+   * gradient: the conv step runs b as groups and sums them (no transposes), and equals the
+   * reference for random sizes, channel counts and both checkpoint modes.
+   */
+  @Test
+  void weightGradientsSumBatchGroups() {
+    SplittableRandom rnd = new SplittableRandom(15);
+    String[] exprs = {"bshw,tshw->bthw|hw", "bsw,tsw->btw|w", "bshw,rs,rhw,rt->bthw|hw"};
+    for (int i = 0; i < 24; i++) {
+      String expr = exprs[i % exprs.length];
+      BoundExpression b = BoundExpression.bind(Expression.parse(expr),
+          dev.conveinsum.expr.ConvOptions.DEFAULT, shapes(expr, rnd));
+      List<Tensor> ops = new java.util.ArrayList<>();
+      for (int k = 0; k < b.operandCount(); k++) {
+        ops.add(Tensor.random(DType.FLOAT64, 50 + 10 * i + k, b.shape(k)));
+      }
+      Tensor grad = Tensor.random(DType.FLOAT64, 7 + i, b.outputShape());
+      List<Tensor> want = ReferenceEvaluator.vjp(b, ops, grad);
+      int[][] path = ExecGoldenTest.randomPath(ops.size(), rnd);
+      boolean[] all = new boolean[ops.size()];
+      Arrays.fill(all, true);
+      // the two-operand layers always take it (the CP-like one where its path allows)
+      boolean summed = Lowering.compile(b, path, all).program().ops.stream()
+          .anyMatch(o -> o instanceof KernelOp k && k.summedGroups);
+      assertTrue(summed || i % exprs.length == 2, expr + " case " + i);
+      Execution e = CompiledPlan.compile(b, path, null).execute(ops, grad,
+          new CompiledPlan.Options(ENGINES.get(i % ENGINES.size()), 1 + i % 2,
+              Checkpoint.values()[i % 2]));
+      for (int k = 0; k < ops.size(); k++) {
+        assertClose(want.get(k), e.gradients().get(k), Tolerance.FLOAT64,
+            expr + " case " + i + " grad " + k);
+      }
+    }
+  }
+
+  private static List<long[]> shapes(String expr, SplittableRandom rnd) {
+    java.util.Map<Character, Long> size = new java.util.HashMap<>();
+    size.put('b', 2L + rnd.nextInt(3));
+    size.put('s', 1L + rnd.nextInt(4));
+    size.put('t', 1L + rnd.nextInt(4));
+    size.put('r', 1L + rnd.nextInt(3));
+    List<long[]> out = new java.util.ArrayList<>();
+    String[] terms = expr.split("->")[0].split(",");
+    for (int k = 0; k < terms.length; k++) {
+      String term = terms[k];
+      long[] shape = new long[term.length()];
+      for (int a = 0; a < term.length(); a++) {
+        char c = term.charAt(a);
+        // image operand (k = 0) 5-8 long along h, w; filters 1-3
+        shape[a] = c == 'h' || c == 'w' ? (k == 0 ? 5 + rnd.nextInt(4) : 1 + rnd.nextInt(3))
+            : size.get(c);
+      }
+      out.add(shape);
+    }
+    return out;
   }
 
   @Test
