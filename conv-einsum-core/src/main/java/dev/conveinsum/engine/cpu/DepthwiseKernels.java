@@ -443,6 +443,35 @@ public final class DepthwiseKernels {
     }
   }
 
+  /**
+   * Runs the vector loops once on small problems (channels-first and channels-last, forward
+   * and filter gradient), for the background JIT warm-up of {@link VectorSupport}: until C2 has
+   * compiled them the Vector API loops run about 100 times slower.
+   */
+  static void warmUp() {
+    ConvDim d = new ConvDim(16, 3, 16, 1, 1, 1, false, 0);
+    DepthwiseProblem[] problems = {
+      new DepthwiseProblem(new int[] {2, 8, 16, 16}, new int[] {0, 1, 0, 2},
+          new ConvDim[] {null, null, null, d}),
+      new DepthwiseProblem(new int[] {2, 8, 16, 16}, new int[] {0, 1, 2, 0},
+          new ConvDim[] {null, null, d, null}),
+      new DepthwiseProblem(new int[] {2, 16, 4, 40}, new int[] {0, 2, 0, 1},
+          new ConvDim[] {null, d, null, null})};
+    Parallelism serial = Parallelism.serial();
+    for (DepthwiseProblem p : problems) {
+      float[] xf = new float[(int) p.inputSize()];
+      float[] ff = new float[(int) p.filterSize()];
+      float[] yf = new float[(int) p.outputSize()];
+      double[] xd = new double[xf.length];
+      double[] fd = new double[ff.length];
+      double[] yd = new double[yf.length];
+      run(ROWS, p, xf, ff, yf, null, null, null, serial);
+      run(ROWS, p, null, null, null, xd, fd, yd, serial);
+      gradient(ROWS, p, yf, xf, ff, null, null, null, serial);
+      gradient(ROWS, p, null, null, null, yd, xd, fd, serial);
+    }
+  }
+
   /** The vectorised rows when the Vector API is active, else the scalar ones (for tests). */
   static Rows activeRows() {
     return ROWS;
