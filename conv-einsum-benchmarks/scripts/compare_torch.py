@@ -23,6 +23,7 @@ Usage (Debian's python3-torch):
   /usr/bin/python3 conv-einsum-benchmarks/scripts/compare_torch.py [--threads 2] [--batch 32]
       [--layers DENSE,CP-stage2-cr010,...] [--modes forward,backward] [--rounds 3] [--reps 10]
       [--project NAME=PATH/bin/conv-einsum ...] [--json OUT.json] [--glibc-default-malloc]
+      [--torch-blas openblas|default]
 """
 import argparse
 import json
@@ -40,8 +41,19 @@ import time
 # (set the variables yourself, or --glibc-default-malloc, to measure otherwise). glibc reads
 # them at start-up, hence the re-exec before torch is loaded.
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "1073741824"}
-if "--glibc-default-malloc" not in sys.argv and any(k not in os.environ for k in MALLOC_ENV):
-    os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, **MALLOC_ENV})
+# Debian's torch calls the system libblas.so.3, by default the reference BLAS (torch.mm at
+# 2048^3: 6 GFLOPS here), and its 1x1 convolutions and einsums go through it. With
+# libopenblas0-openmp installed, PyTorch is run on OpenBLAS (195 GFLOPS) by putting its
+# directory first on the library path (--torch-blas default keeps the system's BLAS).
+OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+_blas = "default" if "--torch-blas=default" in sys.argv or (
+    "--torch-blas" in sys.argv and sys.argv[sys.argv.index("--torch-blas") + 1] == "default") \
+    else "openblas"
+WANT_ENV = {} if "--glibc-default-malloc" in sys.argv else dict(MALLOC_ENV)
+if _blas == "openblas" and os.path.isdir(OPENBLAS):
+    WANT_ENV["LD_LIBRARY_PATH"] = OPENBLAS
+if any(os.environ.get(k) != v for k, v in WANT_ENV.items()):
+    os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, **WANT_ENV})
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -241,6 +253,8 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--glibc-default-malloc", action="store_true",
                     help="keep glibc's default malloc thresholds (PyTorch then page-faults)")
+    ap.add_argument("--torch-blas", choices=["openblas", "default"], default="openblas",
+                    help="BLAS under PyTorch: OpenBLAS-openmp when installed, or the system's")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     projects = [tuple(p.split("=", 1)) for p in args.project] or [
@@ -248,8 +262,11 @@ def main():
     with open(LAYERS) as f:
         table = {l["name"]: l for l in json.load(f)["layers"]}
     malloc = "glibc default malloc" if args.glibc_default_malloc else "malloc keeps freed memory"
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch}, "
-          f"float32, {malloc}, {args.rounds} interleaved rounds x {args.reps} calls", flush=True)
+    blas = ("OpenBLAS-openmp" if os.environ.get("LD_LIBRARY_PATH") == OPENBLAS
+            else "system libblas.so.3")
+    print(f"torch {torch.__version__} on {blas}, {torch.get_num_threads()} threads, batch "
+          f"{args.batch}, float32, {malloc}, {args.rounds} interleaved rounds x {args.reps} "
+          f"calls", flush=True)
     peaks = gemm_peak(projects, args.threads)
     print("GEMM peak 2048^3 float32: " + ", ".join(f"{k} {v:.0f} GFLOPS"
                                                    for k, v in peaks.items()), flush=True)
