@@ -27,4 +27,45 @@ public interface Engine {
 
   /** Computes {@code Y = conv(X, F)} in float32, overwriting {@code y}; see the float64 form. */
   void conv(ConvProblem p, float[] x, float[] f, float[] y, int threads);
+
+  /**
+   * Computes a depthwise convolution on its given layout in float64, overwriting {@code y}. The
+   * default enumerates every output and tap ({@link DepthwiseProblem#loops}).
+   *
+   * @param p the problem
+   * @param x input in the problem's X layout
+   * @param f filter in its F layout
+   * @param y output in its Y layout
+   * @param threads the most threads to use (>= 1)
+   */
+  default void depthwise(DepthwiseProblem p, double[] x, double[] f, double[] y, int threads) {
+    p.loops(x, f, y);
+  }
+
+  /** Float32 form of {@link #depthwise(DepthwiseProblem, double[], double[], double[], int)}. */
+  default void depthwise(DepthwiseProblem p, float[] x, float[] f, float[] y, int threads) {
+    p.loops(x, f, y);
+  }
+
+  /**
+   * Computes the filter gradient of a depthwise convolution in float64, overwriting {@code df}:
+   * {@code dF[g, k] = sum_i dY[i] * X[in(i, k)]}. The default enumerates every output and tap.
+   *
+   * @param p the problem of the forward convolution
+   * @param dy gradient of its output, in Y's layout
+   * @param x its input, in X's layout
+   * @param df the filter gradient, in F's layout
+   * @param threads the most threads to use (>= 1)
+   */
+  default void depthwiseFilterGradient(DepthwiseProblem p, double[] dy, double[] x,
+      double[] df, int threads) {
+    p.filterGradientLoops(dy, x, df);
+  }
+
+  /** Float32 form of {@link #depthwiseFilterGradient(DepthwiseProblem, double[], double[],
+   * double[], int)}. */
+  default void depthwiseFilterGradient(DepthwiseProblem p, float[] dy, float[] x, float[] df,
+      int threads) {
+    p.filterGradientLoops(dy, x, df);
+  }
 }

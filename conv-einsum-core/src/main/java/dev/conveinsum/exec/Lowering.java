@@ -246,7 +246,14 @@ final class Lowering {
         if (requires[k.x]) {
           accumulate(pb, grads, k.x, convGrad(pb, g, k.f, k.x, k));
         }
-        if (requires[k.f]) {
+        if (requires[k.f] && k.depthwise != null) {
+          // a depthwise filter's gradient: per tap, dot products of dY with the shifted input,
+          // both read in place
+          int df = pb.add(KernelOp.filterGradient(k.x, g, pb.slot(pb.layout(k.f)), k.depthwise));
+          accumulate(pb, grads, k.f, df);
+        } else if (requires[k.f] && k.oneTapIds.length > 0) {
+          accumulate(pb, grads, k.f, oneTapFilterGrad(pb, g, k));
+        } else if (requires[k.f]) {
           accumulate(pb, grads, k.f, convGrad(pb, g, k.x, k.f, k));
         }
       }
@@ -280,6 +287,35 @@ final class Lowering {
     }
     int neg = pb.alias(other, negated);
     return StepCompiler.pairStep(pb, gradY, neg, lt.ids, true, conv);
+  }
+
+  /**
+   * The filter gradient of a step that ran free axes of X as one-tap convolved axes: those axes
+   * are summed (as in a plain step), not convolved to length one, and the result is viewed with
+   * the filter's size-1 axes.
+   */
+  private static int oneTapFilterGrad(ProgramBuilder pb, int gradY, KernelOp k) {
+    Layout lf = pb.layout(k.f);
+    Layout target = lf;
+    for (int id : k.oneTapIds) {
+      target = target.without(target.axisOf(id));
+    }
+    Layout lo = pb.layout(k.x);
+    Layout negated = lo.select(lo.ids);
+    Map<Integer, OutAxis> conv = new LinkedHashMap<>();
+    for (int i = 0; i < k.convIds.length; i++) {
+      int id = k.convIds[i];
+      if (StepCompiler.contains(k.oneTapIds, id)) {
+        continue;
+      }
+      int a = lo.axisOf(id);
+      negated = negated.withAxis(a, lo.dims[a], true, -lo.start[a], -lo.step[a]);
+      int t = lf.axisOf(id);
+      conv.put(id, new OutAxis(lf.start[t], lf.step[t], lf.dims[t], k.periods[i]));
+    }
+    int neg = pb.alias(k.x, negated);
+    int gf = StepCompiler.pairStep(pb, gradY, neg, target.ids, true, conv);
+    return pb.alias(gf, lf);
   }
 
   private static void accumulate(ProgramBuilder pb, Map<Integer, Integer> grads, int slot,

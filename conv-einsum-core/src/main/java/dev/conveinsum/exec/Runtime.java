@@ -40,6 +40,13 @@ final class Runtime {
 
   /** Describes an instruction for profiles: kernel sizes or the moved tensor's shape. */
   static String label(Op op) {
+    if (op instanceof KernelOp k && k.filterGradient) {
+      return "depthwise filter gradient in place " + k.depthwise;
+    }
+    if (op instanceof KernelOp k && k.depthwise != null) {
+      // the layout it runs on, in place: g a group axis, *k->n a convolved one
+      return "depthwise in place " + k.depthwise;
+    }
     if (op instanceof KernelOp k) {
       var p = k.problem;
       StringBuilder sb = new StringBuilder(p.dims().isEmpty() ? "gemm" : "conv");
@@ -48,6 +55,16 @@ final class Runtime {
       for (var d : p.dims()) {
         sb.append(" ").append(d.inLength()).append('*').append(d.kernelLength()).append("->")
             .append(d.outLength());
+      }
+      if (!p.dims().isEmpty()) {
+        // the algorithm the cpu engine's cost model picks for this call
+        sb.append(" cpu:").append(dev.conveinsum.engine.cpu.ConvKernel.choose(p));
+      }
+      if (p.dims().isEmpty()) {
+        // layout flags: which operands the GEMM reads or writes transposed, F shared by groups
+        sb.append(p.xTransposed() ? " X[C,B]" : " X[B,C]").append(p.fTransposed() ? " F[C,T]"
+            : " F[T,C]").append(p.fShared() ? " shared" : "").append(p.yTransposed() ? " Y[T,B]"
+            : " Y[B,T]");
       }
       return sb.toString();
     }

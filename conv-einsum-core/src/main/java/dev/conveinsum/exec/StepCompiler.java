@@ -2,6 +2,8 @@ package dev.conveinsum.exec;
 
 import dev.conveinsum.engine.ConvDim;
 import dev.conveinsum.engine.ConvProblem;
+import dev.conveinsum.engine.DepthwiseProblem;
+import dev.conveinsum.engine.cpu.DepthwiseKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -133,8 +135,108 @@ final class StepCompiler {
         fFree.add(id);
       }
     }
+    if (fFree.isEmpty() && contracted.isEmpty()) {
+      int w = depthwiseStep(pb, x, f, lu, lv, outIds, exact, conv, convIds, c, tf, tw, nw,
+          period, reverseOut);
+      if (w >= 0) {
+        return w;
+      }
+    }
+    int[] summedGroups = leadingSummed(lx, lf, outIds);
+    if (summedGroups.length > 0) {
+      // Summed axes leading both operands (the batch of a weight gradient, [b, s, h, w] with
+      // [b, t, h, w]) run as groups whose results are summed afterwards, when that copies less
+      // than transposing both operands.
+      List<Integer> lead = Arrays.stream(summedGroups).boxed().toList();
+      List<Integer> g2 = new ArrayList<>(lead);
+      g2.addAll(groups);
+      List<Integer> k2 = new ArrayList<>(contracted);
+      k2.removeAll(lead);
+      long before = copied(lx, concat(groups, xFree, contracted, convIds))
+          + copied(lf, concat(groups, fFree, contracted, convIds));
+      long wide = 1;
+      for (int id : g2) {
+        wide *= lx.dims[lx.axisOf(id)];
+      }
+      for (int id : xFree) {
+        wide *= lx.dims[lx.axisOf(id)];
+      }
+      for (int id : fFree) {
+        wide *= lf.dims[lf.axisOf(id)];
+      }
+      for (int i = 0; i < nc; i++) {
+        wide *= nw[i];
+      }
+      long after = copied(lx, concat(g2, xFree, k2, convIds))
+          + copied(lf, concat(g2, fFree, k2, convIds)) + wide;
+      if (after < before) {
+        groups = g2;
+        contracted = k2;
+      } else {
+        summedGroups = new int[0];
+      }
+    }
+    int[] realConv = convIds;
+    if (!Arrays.equals(lf.ids, concat(groups, fFree, contracted, convIds))) {
+      // F is copied anyway: order its free axes as the result wants them, so that the kernel
+      // writes the result in place (RCP's rebuilt kernel [x, i, y, j, ...] -> [x, y, z, ...])
+      int[] want = outIds;
+      fFree.sort(java.util.Comparator.comparingInt(id -> indexOf(want, id)));
+    }
     int[] xOrder = concat(groups, xFree, contracted, convIds);
     int[] fOrder = concat(groups, fFree, contracted, convIds);
+    int[] trivial = trailingFree(lx, groups, xFree, contracted, convIds, xOrder);
+    if (trivial.length > 0) {
+      // Free axes of X stored after its summed ones (h of [b, c, h, w] when convolving w) run
+      // as convolved axes with a one-tap filter, so that X is read in place and Y keeps X's
+      // order instead of both being permuted around the kernel.
+      List<Integer> rest = new ArrayList<>(xFree);
+      rest.removeAll(Arrays.stream(trivial).boxed().toList());
+      xFree = rest;
+      int[] tail = Arrays.copyOfRange(lx.ids, lx.rank() - trivial.length - nc, lx.rank());
+      int[] fReal = Arrays.stream(tail).filter(id -> indexOf(realConv, id) < realConv.length)
+          .toArray();
+      f = pb.permute(f, concat(groups, fFree, contracted, fReal));
+      Layout lf1 = pb.layout(f);
+      int fb = lf1.rank() - nc;
+      for (int a = 0; a < tail.length; a++) {
+        if (indexOf(convIds, tail[a]) == nc) {
+          lf1 = lf1.insert(fb + a, tail[a], 1, false, 0, 0);
+        }
+      }
+      f = pb.alias(f, lf1);
+      long[] c2 = new long[tail.length];
+      int[] tf2 = new int[tail.length];
+      int[] tw2 = new int[tail.length];
+      int[] nw2 = new int[tail.length];
+      int[] period2 = new int[tail.length];
+      boolean[] rev2 = new boolean[tail.length];
+      for (int a = 0; a < tail.length; a++) {
+        int i = indexOf(convIds, tail[a]);
+        if (i < nc) {
+          c2[a] = c[i];
+          tf2[a] = tf[i];
+          tw2[a] = tw[i];
+          nw2[a] = nw[i];
+          period2[a] = period[i];
+          rev2[a] = reverseOut[i];
+        } else {
+          tf2[a] = 1;
+          tw2[a] = 1;
+          nw2[a] = lx.dims[lx.axisOf(tail[a])];
+        }
+      }
+      convIds = tail;
+      nc = tail.length;
+      c = c2;
+      tf = tf2;
+      tw = tw2;
+      nw = nw2;
+      period = period2;
+      reverseOut = rev2;
+      xOrder = lx.ids.clone();
+      fOrder = lf1.ids.clone();
+    }
     int[] yOrder = concat(groups, xFree, fFree, convIds);
     x = pb.permute(x, xOrder);
     f = pb.permute(f, fOrder);
@@ -184,14 +286,130 @@ final class StepCompiler {
       vy = vy.withAxis(a, nw[i], true, 0, tw[i]);
     }
     int y = pb.slot(vy);
+    KernelOp op = new KernelOp(xs, fs, y, problem, convIds, period);
+    op.oneTapIds = trivial;
+    op.summedGroups = summedGroups.length > 0;
+    pb.add(op);
+    if (trivial.length > 0) {
+      // the one-tap axes are free again: only the real convolved axes are reversed or summed
+      boolean[] rev = new boolean[realConv.length];
+      for (int i = 0; i < realConv.length; i++) {
+        rev[i] = reverseOut[indexOf(convIds, realConv[i])];
+      }
+      return finish(pb, y, vy, yOrder, lu, lv, outIds, exact, conv, realConv, rev,
+          summedGroups);
+    }
+    return finish(pb, y, vy, yOrder, lu, lv, outIds, exact, conv, convIds, reverseOut,
+        summedGroups);
+  }
+
+  /** Elements a permute to {@code order} copies: none when the layout has that order. */
+  private static long copied(Layout l, int[] order) {
+    return Arrays.equals(l.ids, order) ? 0 : l.size();
+  }
+
+  /**
+   * The free ids of X that its layout stores after the summed ones, when running them as
+   * one-tap convolved axes lets the kernel read X in place (X stored as groups, the other free
+   * ids, the summed ids, then these and the convolved ids); else none.
+   */
+  private static int[] trailingFree(Layout lx, List<Integer> groups, List<Integer> xFree,
+      List<Integer> contracted, int[] convIds, int[] xOrder) {
+    if (Arrays.equals(lx.ids, xOrder) || convIds.length == 0) {
+      return new int[0];
+    }
+    int s = lx.rank();
+    while (s > 0 && (xFree.contains(lx.ids[s - 1]) || indexOf(convIds, lx.ids[s - 1])
+        < convIds.length)) {
+      s--;
+    }
+    int[] tail = Arrays.copyOfRange(lx.ids, s, lx.rank());
+    int[] free = Arrays.stream(tail).filter(xFree::contains).toArray();
+    if (free.length == 0 || tail.length - free.length != convIds.length || tail.length > 3) {
+      return new int[0];
+    }
+    List<Integer> rest = new ArrayList<>(xFree);
+    rest.removeAll(Arrays.stream(free).boxed().toList());
+    return Arrays.equals(lx.ids, concat(groups, rest, contracted, tail)) ? free : new int[0];
+  }
+
+  /** Most taps of a depthwise step run in place (longer filters may pay for FFT). */
+  static final long DEPTHWISE_MAX_TAPS = 64;
+
+  /**
+   * A step whose filter holds only group and convolved indices and whose input sums nothing
+   * but taps (a depthwise convolution) runs on the input's own layout: no operand is permuted,
+   * and the result keeps the input's axis order. Returns -1 when the kernel has no fast form
+   * for the layout (the last axis convolved with a stride, period or length change).
+   */
+  private static int depthwiseStep(ProgramBuilder pb, int x, int f, Layout lu, Layout lv,
+      int[] outIds, boolean exact, Map<Integer, OutAxis> conv, int[] convIds, long[] c,
+      int[] tf, int[] tw, int[] nw, int[] period, boolean[] reverseOut) {
+    Layout lx = pb.layout(x);
+    Layout lf = pb.layout(f);
+    int n = lx.rank();
+    int nc = convIds.length;
+    int[] kinds = new int[n];
+    ConvDim[] dims = new ConvDim[n];
+    long taps = 1;
+    for (int a = 0; a < n; a++) {
+      int id = lx.ids[a];
+      int i = indexOf(convIds, id);
+      if (i < nc) {
+        int nf = lf.dims[lf.axisOf(id)];
+        taps *= nf;
+        kinds[a] = DepthwiseProblem.CONV;
+        dims[a] = convDim(lx.dims[a], nf, nw[i], tw[i], tf[i], c[i], period[i]);
+      } else {
+        kinds[a] = lf.has(id) ? DepthwiseProblem.GROUP : DepthwiseProblem.FREE;
+      }
+    }
+    DepthwiseProblem problem = new DepthwiseProblem(lx.dims, kinds, dims);
+    if (taps > DEPTHWISE_MAX_TAPS || !DepthwiseKernels.supports(problem)) {
+      return -1;
+    }
+    int[] fOrder = Arrays.stream(lx.ids).filter(lf::has).toArray();
+    f = pb.permute(f, fOrder);
+    lf = pb.layout(f);
+    Layout vx = lx.select(lx.ids);
+    Layout vf = lf.select(lf.ids);
+    Layout vy = Layout.plain(lx.ids, problem.outDims());
+    for (int i = 0; i < nc; i++) {
+      int ax = lx.axisOf(convIds[i]);
+      int af = lf.axisOf(convIds[i]);
+      vx = vx.withAxis(ax, lx.dims[ax], true, 0, 1);
+      vf = vf.withAxis(af, lf.dims[af], true, Math.toIntExact(c[i]), tf[i]);
+      vy = vy.withAxis(ax, nw[i], true, 0, tw[i]);
+    }
+    int xs = pb.alias(x, vx);
+    int fs = pb.alias(f, vf);
+    int y = pb.slot(vy);
     pb.add(new KernelOp(xs, fs, y, problem, convIds, period));
+    return finish(pb, y, vy, lx.ids, lu, lv, outIds, exact, conv, convIds, reverseOut,
+        new int[0]);
+  }
+
+  /** The kernel's dimension for virtual positions x: i, f: c + tf*k, y: tw*y. */
+  private static ConvDim convDim(int nx, int nf, int nw, int tw, int tf, long c, int period) {
+    if (tf < 0) {
+      return new ConvDim(nx, nf, nw, tw, -tf, Math.toIntExact(c), false, period);
+    }
+    return new ConvDim(nx, nf, nw, tw, tf, Math.toIntExact(c + (long) tf * (nf - 1)), true,
+        period);
+  }
+
+  /** Gives a kernel's result its real positions, then reverses, sums and orders as asked. */
+  private static int finish(ProgramBuilder pb, int y, Layout vy, int[] yOrder, Layout lu,
+      Layout lv, int[] outIds, boolean exact, Map<Integer, OutAxis> conv, int[] convIds,
+      boolean[] reverseOut, int[] summedGroups) {
+    int nc = convIds.length;
     // Real layout of the result: pass-through positions from the operands, targets for conv.
     Layout real = vy.select(yOrder);
     for (int a = 0; a < yOrder.length; a++) {
       int id = yOrder[a];
       OutAxis o = conv.get(id);
       if (o != null) {
-        int i = a - (yOrder.length - nc);
+        int i = indexOf(convIds, id);
         real = reverseOut[i]
             ? real.withAxis(a, o.length(), true, o.start() + o.step() * (o.length() - 1),
                 -o.step())
@@ -203,6 +421,10 @@ final class StepCompiler {
       }
     }
     int w = pb.alias(y, real);
+    // summed groups first, so that reversals move the small result
+    for (int id : summedGroups) {
+      w = pb.reduce(w, pb.layout(w).axisOf(id));
+    }
     for (int i = 0; i < nc; i++) {
       if (reverseOut[i]) {
         w = pb.reverse(w, pb.layout(w).axisOf(convIds[i]));
@@ -235,6 +457,41 @@ final class StepCompiler {
   private static int gemmStep(ProgramBuilder pb, int u, int v, int[] outIds, boolean exact) {
     Layout lu = pb.layout(u);
     Layout lv = pb.layout(v);
+    GemmChoice plain = gemmChoice(lu, lv, outIds, exact);
+    int[] lead = leadingSummed(lu, lv, outIds);
+    if (lead.length > 0 && plain.copied() > 0) {
+      // Summed axes that lead both operands (the batch b of a 1x1 step's weight gradient,
+      // [b, s, hw] with [b, r, hw]) can run as groups of the GEMM, whose per-group results are
+      // then summed: cheaper than transposing both operands when the result is small.
+      int[] wide = new int[lead.length + outIds.length];
+      System.arraycopy(lead, 0, wide, 0, lead.length);
+      System.arraycopy(outIds, 0, wide, lead.length, outIds.length);
+      GemmChoice grouped = gemmChoice(lu, lv, wide, false);
+      long after = sizeOf(lu, lv, wide) + (exact ? sizeOf(lu, lv, outIds) : 0);
+      if (grouped.copied() + after < plain.copied()) {
+        int y = emitGemm(pb, u, v, grouped);
+        for (int id : lead) {
+          y = pb.reduce(y, pb.layout(y).axisOf(id));
+        }
+        return exact ? pb.permute(y, outIds) : y;
+      }
+    }
+    int y = emitGemm(pb, u, v, plain);
+    return exact ? pb.permute(y, outIds) : y;
+  }
+
+  /** The longest common prefix of both layouts made of ids the result does not keep. */
+  private static int[] leadingSummed(Layout lu, Layout lv, int[] outIds) {
+    int n = 0;
+    while (n < lu.rank() && n < lv.rank() && lu.ids[n] == lv.ids[n]
+        && !contains(outIds, lu.ids[n])) {
+      n++;
+    }
+    return Arrays.copyOf(lu.ids, n);
+  }
+
+  /** The GEMM layout choice that copies the fewest elements. */
+  private static GemmChoice gemmChoice(Layout lu, Layout lv, int[] outIds, boolean exact) {
     GemmChoice best = null;
     for (boolean xIsU : new boolean[] {true, false}) {
       Layout lx = xIsU ? lu : lv;
@@ -287,7 +544,13 @@ final class StepCompiler {
         }
       }
     }
-    GemmChoice c = best;
+    return best;
+  }
+
+  /** Emits the permutes and the kernel of a GEMM choice; returns the result slot. */
+  private static int emitGemm(ProgramBuilder pb, int u, int v, GemmChoice c) {
+    Layout lu = pb.layout(u);
+    Layout lv = pb.layout(v);
     List<Integer> outer = Arrays.stream(c.outer()).boxed().toList();
     int x = c.xIsU() ? u : v;
     int f = c.xIsU() ? v : u;
@@ -308,7 +571,7 @@ final class StepCompiler {
     Layout ly = resultLayout(yOrder, lu, lv);
     int y = pb.slot(ly);
     pb.add(new KernelOp(x, f, y, problem, new int[0], new int[0]));
-    return exact ? pb.permute(y, outIds) : y;
+    return y;
   }
 
   /** Layout flags and the elements copied for one assignment of roles and axis orders. */

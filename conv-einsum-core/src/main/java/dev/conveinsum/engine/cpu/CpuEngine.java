@@ -1,6 +1,7 @@
 package dev.conveinsum.engine.cpu;
 
 import dev.conveinsum.engine.ConvProblem;
+import dev.conveinsum.engine.DepthwiseProblem;
 import dev.conveinsum.engine.Engine;
 
 /**
@@ -43,6 +44,28 @@ public final class CpuEngine implements Engine {
         Parallelism.of(threads));
   }
 
+  @Override
+  public void depthwise(DepthwiseProblem p, double[] x, double[] f, double[] y, int threads) {
+    DepthwiseKernels.depthwise(p, x, f, y, Parallelism.of(threads));
+  }
+
+  @Override
+  public void depthwise(DepthwiseProblem p, float[] x, float[] f, float[] y, int threads) {
+    DepthwiseKernels.depthwise(p, x, f, y, Parallelism.of(threads));
+  }
+
+  @Override
+  public void depthwiseFilterGradient(DepthwiseProblem p, double[] dy, double[] x, double[] df,
+      int threads) {
+    DepthwiseKernels.filterGradient(p, dy, x, df, Parallelism.of(threads));
+  }
+
+  @Override
+  public void depthwiseFilterGradient(DepthwiseProblem p, float[] dy, float[] x, float[] df,
+      int threads) {
+    DepthwiseKernels.filterGradient(p, dy, x, df, Parallelism.of(threads));
+  }
+
   /**
    * {@code Y[g] = X[g] F[g]^T} with the problem's layout flags mapped onto GEMM transposes:
    * Y stored transposed is computed as {@code F[g] X[g]^T}. A shared F with X and Y in the plain
@@ -66,6 +89,21 @@ public final class CpuEngine implements Engine {
       return;
     }
     long fSize = (long) t * c;
+    if (g >= par.threads()) {
+      // one single-threaded product per group, the groups spread over the threads, all reading
+      // the one F (no per-call copies of it)
+      Parallelism serial = Parallelism.serial();
+      par.forEach(g, k -> {
+        int xo = k * b * c;
+        int yo = k * b * t;
+        if (p.yTransposed()) {
+          call(1, t, b, c, f, 0, p.fTransposed(), x, xo, !p.xTransposed(), y, yo, serial);
+        } else {
+          call(1, b, t, c, x, xo, p.xTransposed(), f, 0, !p.fTransposed(), y, yo, serial);
+        }
+      });
+      return;
+    }
     if (g <= 64 && fSize * g <= (1 << 22)) {
       // A small shared F is cheaper to repeat per group than to call one GEMM per group: the
       // batched call then spreads the groups over the threads.

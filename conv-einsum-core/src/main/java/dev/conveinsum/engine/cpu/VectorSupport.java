@@ -165,6 +165,9 @@ public final class VectorSupport {
         k.sgemmRows(g[0], g[1], g[2], af, 0, g[2], 1, bf, rows, round % 3, cf, 0, g[1], acc);
         k.dgemmRows(g[0], g[1], g[2], ad, 0, g[2], 1, bd, rows, round % 3, cd, 0, g[1], acc);
       }
+      if (round % 4 == 0 && k != ScalarKernels.INSTANCE) {
+        DepthwiseKernels.warmUp();
+      }
       for (int len : new int[] {16, 37, 56}) {
         k.sdotSegments(8, 8, len, af, dotRows, segs, bf, dotRows, round % 5, segs, 0, segs.length, cf, 0, 8);
         k.ddotSegments(8, 8, len, ad, dotRows, segs, bd, dotRows, round % 5, segs, 0, segs.length, cd, 0, 8);

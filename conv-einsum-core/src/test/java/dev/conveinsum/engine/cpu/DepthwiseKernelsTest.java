@@ -1,0 +1,172 @@
+package dev.conveinsum.engine.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.conveinsum.engine.ConvDim;
+import dev.conveinsum.engine.DepthwiseProblem;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layout-preserving depthwise kernel against its definition ({@link DepthwiseProblem#loops},
+ * every output and tap enumerated) on random layouts: free, group and convolved axes in any
+ * order, aligned (stride 1, same length) and general convolved axes, pads, crops, dilation,
+ * flips, periods; scalar and vector inner loops, float and double, 1-3 threads.
+ */
+class DepthwiseKernelsTest {
+
+  private static ConvDim randomDim(Random r, int in, boolean aligned) {
+    int k = 1 + r.nextInt(4);
+    int dil = 1 + r.nextInt(2);
+    boolean flip = r.nextBoolean();
+    if (aligned) {
+      int pad = r.nextInt(dil * (k - 1) + 2) - (r.nextInt(4) == 0 ? 1 : 0);
+      return new ConvDim(in, k, in, 1, dil, pad, flip, 0);
+    }
+    int stride = 1 + r.nextInt(2);
+    int pad = r.nextInt(k + 1);
+    int period = r.nextInt(3) == 0 ? 1 + r.nextInt(in + 2) : 0;
+    int out = Math.max(1, (in + 2 * pad - dil * (k - 1) - 1) / stride + 1 + r.nextInt(3) - 1);
+    return new ConvDim(in, k, out, stride, dil, pad, flip, period);
+  }
+
+  static DepthwiseProblem randomProblem(Random r) {
+    int n = 1 + r.nextInt(4);
+    int[] dims = new int[n];
+    int[] kinds = new int[n];
+    ConvDim[] conv = new ConvDim[n];
+    for (int a = 0; a < n; a++) {
+      dims[a] = 1 + r.nextInt(n <= 2 ? 40 : 9);
+      kinds[a] = r.nextInt(3);
+      if (kinds[a] == DepthwiseProblem.CONV) {
+        conv[a] = randomDim(r, dims[a], r.nextInt(3) > 0);
+      }
+    }
+    return new DepthwiseProblem(dims, kinds, conv);
+  }
+
+  private static float[] randomFloats(Random r, long n) {
+    float[] v = new float[(int) n];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.nextFloat() * 2 - 1;
+    }
+    return v;
+  }
+
+  @Test
+  void randomLayoutsMatchTheDefinition() {
+    Random r = new Random(41);
+    int fast = 0;
+    for (int i = 0; i < 400; i++) {
+      DepthwiseProblem p = randomProblem(r);
+      float[] x = randomFloats(r, p.inputSize());
+      float[] f = randomFloats(r, p.filterSize());
+      double[] xd = new double[x.length];
+      double[] fd = new double[f.length];
+      for (int e = 0; e < x.length; e++) {
+        xd[e] = x[e];
+      }
+      for (int e = 0; e < f.length; e++) {
+        fd[e] = f[e];
+      }
+      double[] want = new double[(int) p.outputSize()];
+      p.loops(xd, fd, want);
+      fast += DepthwiseKernels.supports(p) ? 1 : 0;
+      Parallelism par = Parallelism.of(1 + i % 3);
+      for (DepthwiseKernels.Rows rows : new DepthwiseKernels.Rows[] {DepthwiseKernels.SCALAR,
+          DepthwiseKernels.activeRows()}) {
+        float[] yf = new float[want.length];
+        Arrays.fill(yf, Float.NaN);
+        double[] yd = new double[want.length];
+        Arrays.fill(yd, Double.NaN);
+        DepthwiseKernels.run(rows, p, x, f, yf, null, null, null, par);
+        DepthwiseKernels.run(rows, p, null, null, null, xd, fd, yd, par);
+        for (int e = 0; e < want.length; e++) {
+          String what = "case " + i + " " + p + " " + rows.getClass().getSimpleName()
+              + " element " + e;
+          assertEquals(want[e], yd[e], 1e-12 * (1 + Math.abs(want[e])) + 1e-12, what);
+          assertEquals(want[e], yf[e], 1e-4 * (1 + Math.abs(want[e])), what);
+        }
+      }
+    }
+    assertTrue(fast >= 200, "only " + fast + " of 400 problems took the fast form");
+  }
+
+  @Test
+  void filterGradientsMatchTheDefinition() {
+    Random r = new Random(43);
+    for (int i = 0; i < 300; i++) {
+      DepthwiseProblem p = randomProblem(r);
+      float[] x = randomFloats(r, p.inputSize());
+      float[] dy = randomFloats(r, p.outputSize());
+      double[] xd = new double[x.length];
+      double[] dyd = new double[dy.length];
+      for (int e = 0; e < x.length; e++) {
+        xd[e] = x[e];
+      }
+      for (int e = 0; e < dy.length; e++) {
+        dyd[e] = dy[e];
+      }
+      // independent oracle: dF[e] = <dY, forward(X, one-hot filter e)>
+      int fSize = (int) p.filterSize();
+      double[] want = new double[fSize];
+      for (int e = 0; e < fSize; e++) {
+        double[] oneHot = new double[fSize];
+        oneHot[e] = 1;
+        double[] y = new double[dy.length];
+        p.loops(xd, oneHot, y);
+        for (int j = 0; j < y.length; j++) {
+          want[e] += y[j] * dyd[j];
+        }
+      }
+      Parallelism par = Parallelism.of(1 + i % 3);
+      for (DepthwiseKernels.Rows rows : new DepthwiseKernels.Rows[] {DepthwiseKernels.SCALAR,
+          DepthwiseKernels.activeRows()}) {
+        float[] gf = new float[fSize];
+        Arrays.fill(gf, Float.NaN);
+        double[] gd = new double[fSize];
+        Arrays.fill(gd, Double.NaN);
+        DepthwiseKernels.gradient(rows, p, dy, x, gf, null, null, null, par);
+        DepthwiseKernels.gradient(rows, p, null, null, null, dyd, xd, gd, par);
+        for (int e = 0; e < fSize; e++) {
+          String what = "case " + i + " " + p + " " + rows.getClass().getSimpleName()
+              + " element " + e;
+          double scale = 1 + Math.abs(want[e]) + Math.sqrt(dy.length);
+          assertEquals(want[e], gd[e], 1e-12 * scale, what);
+          assertEquals(want[e], gf[e], 1e-4 * scale, what);
+        }
+      }
+    }
+  }
+
+  @Test
+  void infinityInTheNeighbouringRowNeverReachesASum() {
+    // rows of 16 convolved along w with taps at -1, 0, +1: row 1's first output must not see
+    // row 0's last element (an infinity), nor row 0's last output row 1's first (a NaN)
+    ConvDim d = new ConvDim(16, 3, 16, 1, 1, 1, false, 0);
+    DepthwiseProblem p = new DepthwiseProblem(new int[] {4, 16}, new int[] {0, 2},
+        new ConvDim[] {null, d});
+    float[] x = new float[64];
+    Arrays.fill(x, 1f);
+    x[15] = Float.POSITIVE_INFINITY;
+    x[16] = Float.NaN;
+    float[] f = {1f, 1f, 1f};
+    for (DepthwiseKernels.Rows rows : new DepthwiseKernels.Rows[] {DepthwiseKernels.SCALAR,
+        DepthwiseKernels.activeRows()}) {
+      float[] y = new float[64];
+      DepthwiseKernels.run(rows, p, x, f, y, null, null, null, Parallelism.serial());
+      assertEquals(Float.POSITIVE_INFINITY, y[14]);
+      assertTrue(Float.isNaN(y[17]));
+      assertEquals(3f, y[33]);
+      assertEquals(2f, y[32]);
+      assertEquals(2f, y[47]);
+      // the ends of the neighbouring rows only see their own row
+      assertTrue(Float.isInfinite(y[15]));
+      assertTrue(Float.isNaN(y[16]));
+      assertEquals(2f, y[0]);
+      assertEquals(2f, y[63]);
+    }
+  }
+}
