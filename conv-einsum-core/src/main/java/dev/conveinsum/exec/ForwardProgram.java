@@ -39,7 +39,7 @@ public record ForwardProgram(List<int[]> slotShapes, int[] operandSlots, int out
    * @throws dev.conveinsum.ConvEinsumException for a path that does not fit the expression
    */
   public static ForwardProgram of(BoundExpression bound, int[][] path) {
-    return of(Lowering.compile(bound, path, null).program());
+    return of(Lowering.compile(bound, path, null, true).program());
   }
 
   static ForwardProgram of(Program p) {
@@ -52,6 +52,9 @@ public record ForwardProgram(List<int[]> slotShapes, int[] operandSlots, int out
       if (op instanceof LinearMap m) {
         out.add(m.instruction);
       } else if (op instanceof KernelOp k) {
+        if (k.problem == null) {
+          throw new IllegalStateException("internal: an engine-only kernel in a portable program");
+        }
         out.add(new Instruction.Kernel(k.x, k.f, k.y, k.problem));
       } else if (op instanceof AliasOp a) {
         out.add(new Instruction.Alias(a.in(), a.out()));

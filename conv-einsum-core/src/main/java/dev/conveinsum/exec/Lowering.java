@@ -23,7 +23,13 @@ final class Lowering {
       int[] backwardGroup, int[][] groupNeeds) {}
 
   static Compiled compile(BoundExpression b, int[][] path, boolean[] trainable) {
-    ProgramBuilder pb = new ProgramBuilder();
+    return compile(b, path, trainable, false);
+  }
+
+  /** Compiles; {@code portable} keeps to the instructions {@link ForwardProgram} documents. */
+  static Compiled compile(BoundExpression b, int[][] path, boolean[] trainable,
+      boolean portable) {
+    ProgramBuilder pb = new ProgramBuilder(portable);
     int n = b.operandCount();
     int[] leaves = new int[n];
     for (int k = 0; k < n; k++) {

@@ -7,6 +7,20 @@ import java.util.List;
 final class ProgramBuilder {
   final List<Layout> layouts = new ArrayList<>();
   final List<Op> ops = new ArrayList<>();
+  /**
+   * Whether the program must use only the instructions {@link ForwardProgram} documents, so that
+   * another backend can run it: no in-place depthwise kernels, which only {@code Engine}
+   * implementations run.
+   */
+  final boolean portable;
+
+  ProgramBuilder() {
+    this(false);
+  }
+
+  ProgramBuilder(boolean portable) {
+    this.portable = portable;
+  }
 
   int slot(Layout l) {
     layouts.add(l);

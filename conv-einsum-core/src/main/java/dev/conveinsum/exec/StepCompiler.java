@@ -135,7 +135,7 @@ final class StepCompiler {
         fFree.add(id);
       }
     }
-    if (fFree.isEmpty() && contracted.isEmpty()) {
+    if (!pb.portable && fFree.isEmpty() && contracted.isEmpty()) {
       int w = depthwiseStep(pb, x, f, lu, lv, outIds, exact, conv, convIds, c, tf, tw, nw,
           period, reverseOut);
       if (w >= 0) {
