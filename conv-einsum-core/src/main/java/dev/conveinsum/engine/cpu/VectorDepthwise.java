@@ -26,6 +26,7 @@ final class VectorDepthwise implements DepthwiseKernels.Rows {
     return new VectorDepthwise();
   }
 
+  // BEGIN FLOAT
   @Override
   public void rows(float[] y, int yOff, int j0, int j1, float[] x, int[] xOff, float[] f,
       int[] fOff, int fStep, boolean[][] valid, int taps) {
@@ -106,12 +107,57 @@ final class VectorDepthwise implements DepthwiseKernels.Rows {
   }
 
   @Override
+  public float dot(float[] g, int gOff, int j0, int j1, float[] x, int xOff, boolean[] valid) {
+    FloatVector zero = FloatVector.zero(FS);
+    FloatVector a0 = zero;
+    FloatVector a1 = zero;
+    int j = j0;
+    for (; j + 2 * FL <= j1; j += 2 * FL) {
+      a0 = zero.blend(FloatVector.fromArray(FS, x, xOff + j), VectorMask.fromArray(FS, valid, j))
+          .fma(FloatVector.fromArray(FS, g, gOff + j), a0);
+      a1 = zero.blend(FloatVector.fromArray(FS, x, xOff + j + FL),
+          VectorMask.fromArray(FS, valid, j + FL)).fma(FloatVector.fromArray(FS, g,
+          gOff + j + FL), a1);
+    }
+    for (; j + FL <= j1; j += FL) {
+      a0 = zero.blend(FloatVector.fromArray(FS, x, xOff + j), VectorMask.fromArray(FS, valid, j))
+          .fma(FloatVector.fromArray(FS, g, gOff + j), a0);
+    }
+    float acc = a0.add(a1).reduceLanes(VectorOperators.ADD);
+    for (; j < j1; j++) {
+      if (valid[j]) {
+        acc = Math.fma(g[gOff + j], x[xOff + j], acc);
+      }
+    }
+    return acc;
+  }
+
+  @Override
+  public void axpy(float[] acc, int accOff, float[] g, int gOff, int j0, int j1, float[] x,
+      int xOff, boolean[] valid) {
+    FloatVector zero = FloatVector.zero(FS);
+    int j = j0;
+    for (; j + FL <= j1; j += FL) {
+      zero.blend(FloatVector.fromArray(FS, x, xOff + j), VectorMask.fromArray(FS, valid, j))
+          .fma(FloatVector.fromArray(FS, g, gOff + j), FloatVector.fromArray(FS, acc, accOff + j))
+          .intoArray(acc, accOff + j);
+    }
+    for (; j < j1; j++) {
+      if (valid[j]) {
+        acc[accOff + j] = Math.fma(g[gOff + j], x[xOff + j], acc[accOff + j]);
+      }
+    }
+  }
+
+  // END FLOAT
+  // BEGIN DOUBLE (generated)
+  @Override
   public void rows(double[] y, int yOff, int j0, int j1, double[] x, int[] xOff, double[] f,
       int[] fOff, int fStep, boolean[][] valid, int taps) {
     int j = fStep == 0 ? broadcastD(y, yOff, j0, j1, x, xOff, f, fOff, valid, taps)
         : vectorD(y, yOff, j0, j1, x, xOff, f, fOff, valid, taps);
     for (; j < j1; j++) {
-      double acc = 0;
+      double acc = 0.0;
       for (int t = 0; t < taps; t++) {
         if (valid[t][j]) {
           acc = Math.fma(f[fOff[t] + j * fStep], x[xOff[t] + j], acc);
@@ -185,49 +231,6 @@ final class VectorDepthwise implements DepthwiseKernels.Rows {
   }
 
   @Override
-  public float dot(float[] g, int gOff, int j0, int j1, float[] x, int xOff, boolean[] valid) {
-    FloatVector zero = FloatVector.zero(FS);
-    FloatVector a0 = zero;
-    FloatVector a1 = zero;
-    int j = j0;
-    for (; j + 2 * FL <= j1; j += 2 * FL) {
-      a0 = zero.blend(FloatVector.fromArray(FS, x, xOff + j), VectorMask.fromArray(FS, valid, j))
-          .fma(FloatVector.fromArray(FS, g, gOff + j), a0);
-      a1 = zero.blend(FloatVector.fromArray(FS, x, xOff + j + FL),
-          VectorMask.fromArray(FS, valid, j + FL)).fma(FloatVector.fromArray(FS, g,
-          gOff + j + FL), a1);
-    }
-    for (; j + FL <= j1; j += FL) {
-      a0 = zero.blend(FloatVector.fromArray(FS, x, xOff + j), VectorMask.fromArray(FS, valid, j))
-          .fma(FloatVector.fromArray(FS, g, gOff + j), a0);
-    }
-    float acc = a0.add(a1).reduceLanes(VectorOperators.ADD);
-    for (; j < j1; j++) {
-      if (valid[j]) {
-        acc = Math.fma(g[gOff + j], x[xOff + j], acc);
-      }
-    }
-    return acc;
-  }
-
-  @Override
-  public void axpy(float[] acc, int accOff, float[] g, int gOff, int j0, int j1, float[] x,
-      int xOff, boolean[] valid) {
-    FloatVector zero = FloatVector.zero(FS);
-    int j = j0;
-    for (; j + FL <= j1; j += FL) {
-      zero.blend(FloatVector.fromArray(FS, x, xOff + j), VectorMask.fromArray(FS, valid, j))
-          .fma(FloatVector.fromArray(FS, g, gOff + j), FloatVector.fromArray(FS, acc, accOff + j))
-          .intoArray(acc, accOff + j);
-    }
-    for (; j < j1; j++) {
-      if (valid[j]) {
-        acc[accOff + j] = Math.fma(g[gOff + j], x[xOff + j], acc[accOff + j]);
-      }
-    }
-  }
-
-  @Override
   public double dot(double[] g, int gOff, int j0, int j1, double[] x, int xOff, boolean[] valid) {
     DoubleVector zero = DoubleVector.zero(DS);
     DoubleVector a0 = zero;
@@ -269,4 +272,6 @@ final class VectorDepthwise implements DepthwiseKernels.Rows {
       }
     }
   }
+
+  // END DOUBLE
 }
