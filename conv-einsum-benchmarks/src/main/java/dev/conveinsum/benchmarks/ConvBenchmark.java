@@ -1,9 +1,9 @@
 package dev.conveinsum.benchmarks;
 
+import dev.conveinsum.concurrent.Parallelism;
 import dev.conveinsum.engine.ConvDim;
 import dev.conveinsum.engine.ConvProblem;
 import dev.conveinsum.engine.cpu.ConvKernel;
-import dev.conveinsum.engine.cpu.Parallelism;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

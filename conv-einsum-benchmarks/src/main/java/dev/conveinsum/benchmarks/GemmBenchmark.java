@@ -1,7 +1,7 @@
 package dev.conveinsum.benchmarks;
 
+import dev.conveinsum.concurrent.Parallelism;
 import dev.conveinsum.engine.cpu.Gemm;
-import dev.conveinsum.engine.cpu.Parallelism;
 import dev.conveinsum.engine.cpu.VectorSupport;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package dev.conveinsum.exec;
 
-import dev.conveinsum.engine.cpu.Parallelism;
+import dev.conveinsum.concurrent.Parallelism;
 
 
 /**

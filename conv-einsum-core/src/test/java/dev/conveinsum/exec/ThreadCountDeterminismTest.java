@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveinsum.ConvEinsum;
-import dev.conveinsum.engine.cpu.Parallelism;
+import dev.conveinsum.concurrent.Parallelism;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.ConvSpec;
 import dev.conveinsum.expr.Padding;

@@ -1,5 +1,6 @@
 package dev.conveinsum.engine.cpu;
 
+import dev.conveinsum.concurrent.Parallelism;
 import dev.conveinsum.engine.ConvProblem;
 import dev.conveinsum.engine.DepthwiseProblem;
 import dev.conveinsum.engine.Engine;

@@ -1,5 +1,6 @@
 package dev.conveinsum.engine.cpu;
 
+import dev.conveinsum.concurrent.Parallelism;
 import dev.conveinsum.engine.ConvDim;
 import dev.conveinsum.engine.DepthwiseProblem;
 import java.lang.invoke.MethodHandles;

@@ -1,5 +1,6 @@
 package dev.conveinsum.engine.cpu;
 
+import dev.conveinsum.concurrent.Parallelism;
 import java.util.Objects;
 
 /**
@@ -85,7 +86,7 @@ public final class Gemm {
       float[] b, int bOff, boolean transB,
       float[] c, int cOff, boolean accumulate,
       Parallelism parallelism) {
-    sgemm(VectorSupport.kernels(), batch, m, n, k, a, aOff, transA, b, bOff, transB, c, cOff, accumulate, parallelism);
+    GemmFloat.sgemm(VectorSupport.kernels(), batch, m, n, k, a, aOff, transA, b, bOff, transB, c, cOff, accumulate, parallelism);
   }
 
   /**
@@ -137,10 +138,10 @@ public final class Gemm {
       double[] b, int bOff, boolean transB,
       double[] c, int cOff, boolean accumulate,
       Parallelism parallelism) {
-    dgemm(VectorSupport.kernels(), batch, m, n, k, a, aOff, transA, b, bOff, transB, c, cOff, accumulate, parallelism);
+    GemmDouble.dgemm(VectorSupport.kernels(), batch, m, n, k, a, aOff, transA, b, bOff, transB, c, cOff, accumulate, parallelism);
   }
 
-  private static void check(int batch, int m, int n, int k, int aLen, int aOff, int bLen, int bOff, int cLen, int cOff) {
+  static void check(int batch, int m, int n, int k, int aLen, int aOff, int bLen, int bOff, int cLen, int cOff) {
     if (batch < 0 || m < 0 || n < 0 || k < 0) {
       throw new IllegalArgumentException(
           "negative size: batch=" + batch + " m=" + m + " n=" + n + " k=" + k);
@@ -151,7 +152,7 @@ public final class Gemm {
   }
 
   /** A split of one m x n product into {@code parts} row or column blocks of {@code chunk}. */
-  private record Split(boolean rows, int chunk, int parts) {
+  record Split(boolean rows, int chunk, int parts) {
     static Split of(int m, int n, int k, int threads) {
       if (threads <= 1 || (long) m * n * k < MIN_SPLIT_MNK) {
         return new Split(false, Math.max(n, 1), 1);
@@ -164,89 +165,4 @@ public final class Gemm {
       return new Split(true, chunk, (m + chunk - 1) / chunk);
     }
   }
-
-  // BEGIN FLOAT
-  static void sgemm(
-      CpuKernels kern, int batch, int m, int n, int k,
-      float[] a, int aOff, boolean transA,
-      float[] b, int bOff, boolean transB,
-      float[] c, int cOff, boolean accumulate,
-      Parallelism par) {
-    check(batch, m, n, k, a.length, aOff, b.length, bOff, c.length, cOff);
-    if (batch == 0 || m == 0 || n == 0) {
-      return;
-    }
-    int aRs = transA ? 1 : k;
-    int aCs = transA ? m : 1;
-    int bRs = transB ? 1 : n;
-    int bCs = transB ? k : 1;
-    int aStep = m * k;
-    int bStep = k * n;
-    int cStep = m * n;
-    int threads = par.threads();
-    if (batch >= threads || threads == 1) {
-      par.forEach(batch, g -> kern.sgemm(m, n, k, a, aOff + g * aStep, aRs, aCs, b, bOff + g * bStep, bRs, bCs,
-          c, cOff + g * cStep, n, accumulate));
-      return;
-    }
-    Split split = Split.of(m, n, k, threads);
-    for (int g = 0; g < batch; g++) {
-      int ag = aOff + g * aStep;
-      int bg = bOff + g * bStep;
-      int cg = cOff + g * cStep;
-      par.forEach(split.parts(), part -> {
-        int lo = part * split.chunk();
-        if (split.rows()) {
-          int rows = Math.min(split.chunk(), m - lo);
-          kern.sgemm(rows, n, k, a, ag + lo * aRs, aRs, aCs, b, bg, bRs, bCs, c, cg + lo * n, n, accumulate);
-        } else {
-          int cols = Math.min(split.chunk(), n - lo);
-          kern.sgemm(m, cols, k, a, ag, aRs, aCs, b, bg + lo * bCs, bRs, bCs, c, cg + lo, n, accumulate);
-        }
-      });
-    }
-  }
-  // END FLOAT
-  // BEGIN DOUBLE (generated)
-  static void dgemm(
-      CpuKernels kern, int batch, int m, int n, int k,
-      double[] a, int aOff, boolean transA,
-      double[] b, int bOff, boolean transB,
-      double[] c, int cOff, boolean accumulate,
-      Parallelism par) {
-    check(batch, m, n, k, a.length, aOff, b.length, bOff, c.length, cOff);
-    if (batch == 0 || m == 0 || n == 0) {
-      return;
-    }
-    int aRs = transA ? 1 : k;
-    int aCs = transA ? m : 1;
-    int bRs = transB ? 1 : n;
-    int bCs = transB ? k : 1;
-    int aStep = m * k;
-    int bStep = k * n;
-    int cStep = m * n;
-    int threads = par.threads();
-    if (batch >= threads || threads == 1) {
-      par.forEach(batch, g -> kern.dgemm(m, n, k, a, aOff + g * aStep, aRs, aCs, b, bOff + g * bStep, bRs, bCs,
-          c, cOff + g * cStep, n, accumulate));
-      return;
-    }
-    Split split = Split.of(m, n, k, threads);
-    for (int g = 0; g < batch; g++) {
-      int ag = aOff + g * aStep;
-      int bg = bOff + g * bStep;
-      int cg = cOff + g * cStep;
-      par.forEach(split.parts(), part -> {
-        int lo = part * split.chunk();
-        if (split.rows()) {
-          int rows = Math.min(split.chunk(), m - lo);
-          kern.dgemm(rows, n, k, a, ag + lo * aRs, aRs, aCs, b, bg, bRs, bCs, c, cg + lo * n, n, accumulate);
-        } else {
-          int cols = Math.min(split.chunk(), n - lo);
-          kern.dgemm(m, cols, k, a, ag, aRs, aCs, b, bg + lo * bCs, bRs, bCs, c, cg + lo, n, accumulate);
-        }
-      });
-    }
-  }
-  // END DOUBLE
 }

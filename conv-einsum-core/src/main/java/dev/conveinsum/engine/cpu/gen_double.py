@@ -1,29 +1,85 @@
 #!/usr/bin/env python3
-# Regenerates the float64 code of this package from the float32 code.
-# Usage (from this directory): python3 gen_double.py VectorKernels.java ScalarKernels.java Gemm.java ConvKernel.java VectorDepthwise.java
-# (.ci/run regenerates into a temporary copy and fails on any difference.)
-# Every region between "// BEGIN FLOAT" and "// END FLOAT" is rewritten with double types and
-# D-suffixed names and placed, replacing the previous one, between "// BEGIN DOUBLE (generated)"
-# and "// END DOUBLE" before the class's closing brace. Edit the float code, then rerun this.
-import re,sys
-def regenerate(p):
-    s=open(p).read()
-    _regen(p, s)
+"""Generates the float64 kernels of this package from their float32 sources.
 
-def conv(t):
-    reps=[("FloatVector","DoubleVector"),("new float[","new double["),("VectorSpecies<Float>","VectorSpecies<Double>"),("float[]","double[]"),("(float)","(double)"),
-          ("float ","double "),("fbuf","dbuf"),("sgemm","dgemm"),("sdotSegments","ddotSegments"),("dot44TailF","dot44TailD"),("dot44F","dot44D"),("dotScalarF","dotScalarD"),("dot11F","dot11D"),("segmentDotsF","segmentDotsD"),("0f","0.0"),("FS","DS"),("FL","DL"),("NRF","NRD"),("NCF","NCD"),("F_","D_"),
-          ("kernelRowsAcc8F","kernelRowsAcc8D"),("kernelRows8F","kernelRows8D"),("kernelF","kernelD"),("kernelAccF","kernelAccD"),("kernel8F","kernel8D"),("kernel6F","kernel6D"),("kernelAcc8F","kernelAcc8D"),("kernelAcc6F","kernelAcc6D"),("dotsF","dotsD"),("dotRowF","dotRowD"),("corr4F","corr4D"),("corr2F","corr2D"),("corr1F","corr1D"),("corrHalfF","corrHalfD"),("HFS","HDS"),("HFL","HDL"),("storeF","storeD"),("fusedDirectF","fusedDirectD"),("directF","directD"),("floatLanes","doubleLanes"),("taps2F","taps2D"),("taps1F","taps1D"),("rowsDirectF","rowsDirectD"),("im2colF","im2colD"),("fftF","fftD"),("gatherF","gatherD"),("shiftedF","shiftedD"),("padF","padD"),("Scratch.floats","Scratch.doubles"),("blockedF","blockedD"),("implicitF","implicitD"),("compactF","compactD"),("newFftF","newFftD"),("forwardF","forwardD"),("inverseF","inverseD"),("broadcastF","broadcastD"),("vectorF","vectorD"),("Float","Double")]
-    for a,b in reps: t=t.replace(a,b)
-    return t
-def _regen(p, s):
-    s2=s
-    blocks=re.findall(r"  // BEGIN FLOAT\n(.*?)  // END FLOAT\n",s,re.S)
-    gen="".join(conv(b) for b in blocks)
-    s2=re.sub(r"  // BEGIN DOUBLE \(generated\)\n.*?  // END DOUBLE\n","",s2,flags=re.S)
-    idx=s2.rstrip().rfind("}")
-    s2=s2[:idx]+"  // BEGIN DOUBLE (generated)\n"+gen+"  // END DOUBLE\n"+s2[idx:]
-    open(p,'w').write(s2)
+Every file named *Float.java listed in SOURCES is rewritten with double types and D-suffixed
+names into its *Double.java twin, which starts with a header naming this script and carries
+@javax.annotation.processing.Generated. An abstract float class (one that implements part of an
+interface for float32) gets a twin that extends it, so that the final class extending the twin
+implements both precisions. Edit the float code, never the generated files, then rerun:
 
-for f in sys.argv[1:]:
-    regenerate(f)
+    python3 gen_double.py            (from this directory; writes next to the sources)
+    python3 gen_double.py --out DIR  (writes the generated files into DIR instead)
+
+.ci/run regenerates into a temporary directory and fails on any difference.
+"""
+import os
+import re
+import sys
+
+SOURCES = [
+    "ConvFloat.java", "ConvDirectFloat.java", "ConvIm2colFloat.java", "ConvImplicitFloat.java",
+    "ConvFftFloat.java", "GemmFloat.java", "ScalarKernelsFloat.java", "VectorKernelsFloat.java",
+    "VectorGemmFloat.java", "VectorMicroFloat.java", "VectorRowsFloat.java", "VectorDotsFloat.java",
+    "VectorDepthwiseFloat.java",
+]
+GENERATOR = "dev/conveinsum/engine/cpu/gen_double.py"
+REPS = [("FloatVector", "DoubleVector"), ("new float[", "new double["),
+        ("VectorSpecies<Float>", "VectorSpecies<Double>"), ("float[]", "double[]"), ("(float)", "(double)"),
+        ("float32", "float64"), ("float ", "double "), ("fbuf", "dbuf"), ("sgemm", "dgemm"),
+        ("sdotSegments", "ddotSegments"), ("dot44TailF", "dot44TailD"), ("dot44F", "dot44D"),
+        ("dotScalarF", "dotScalarD"), ("dot11F", "dot11D"), ("segmentDotsF", "segmentDotsD"), ("0f", "0.0"),
+        ("FS", "DS"), ("FL", "DL"), ("NRF", "NRD"), ("NCF", "NCD"), ("F_", "D_"),
+        ("kernelRowsAcc8F", "kernelRowsAcc8D"), ("kernelRows8F", "kernelRows8D"), ("kernelF", "kernelD"),
+        ("kernelAccF", "kernelAccD"), ("kernel8F", "kernel8D"), ("kernel6F", "kernel6D"),
+        ("kernelAcc8F", "kernelAcc8D"), ("kernelAcc6F", "kernelAcc6D"), ("dotsF", "dotsD"), ("dotRowF", "dotRowD"),
+        ("corr4F", "corr4D"), ("corr2F", "corr2D"), ("corr1F", "corr1D"), ("corrHalfF", "corrHalfD"),
+        ("HFS", "HDS"), ("HFL", "HDL"), ("storeF", "storeD"), ("fusedDirectF", "fusedDirectD"),
+        ("directF", "directD"), ("floatLanes", "doubleLanes"), ("taps2F", "taps2D"), ("taps1F", "taps1D"),
+        ("rowsDirectF", "rowsDirectD"), ("im2colF", "im2colD"), ("fftF", "fftD"), ("gatherF", "gatherD"),
+        ("shiftedF", "shiftedD"), ("padF", "padD"), ("Scratch.floats", "Scratch.doubles"), ("blockedF", "blockedD"),
+        ("implicitF", "implicitD"), ("compactF", "compactD"), ("newFftF", "newFftD"), ("forwardF", "forwardD"),
+        ("inverseF", "inverseD"), ("broadcastF", "broadcastD"), ("vectorF", "vectorD"), ("Float", "Double")]
+
+
+def convert(text):
+    for a, b in REPS:
+        text = text.replace(a, b)
+    return text
+
+
+def generate(source, text):
+    """The float64 twin of one float32 source file."""
+    name = source[:-len("Float.java")]
+    out = convert(text)
+    header = ("// Generated by " + GENERATOR + " from " + name + "Float.java; do not edit.\n"
+              "// Edit " + name + "Float.java, then rerun: python3 gen_double.py (in this directory).\n")
+    out = header + out.replace(
+        " * <p>float64; the float64 twin is generated from this file by {@code gen_double.py}.\n",
+        " * <p>float64, generated from {@link " + name + "Float} by {@code gen_double.py}; do not edit.\n")
+    decl = re.search(r"^((?:final |abstract )*)(class|interface) " + name + r"Double\b[^{]*\{", out, re.M)
+    if decl is None:
+        raise SystemExit(source + ": no class " + name + "Float")
+    line = decl.group(0)
+    if "abstract " in decl.group(1):
+        line = re.sub(r"\b" + name + r"Double\b.*\{", name + "Double extends " + name + "Float {", line)
+    line = '@javax.annotation.processing.Generated("' + GENERATOR + '")\n' + line
+    return out[:decl.start()] + line + out[decl.end():]
+
+
+def main(argv):
+    here = os.path.dirname(os.path.abspath(__file__))
+    out_dir = here
+    if argv[:1] == ["--out"] and len(argv) == 2:
+        out_dir = argv[1]
+    elif argv:
+        raise SystemExit("usage: gen_double.py [--out DIR]")
+    for source in SOURCES:
+        with open(os.path.join(here, source)) as f:
+            text = f.read()
+        target = source[:-len("Float.java")] + "Double.java"
+        with open(os.path.join(out_dir, target), "w") as f:
+            f.write(generate(source, text))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -44,7 +44,7 @@
  * <p>{@link dev.conveinsum.engine.cpu.VectorSupport} selects the Vector API implementation when
  * the JVM runs with {@code --add-modules jdk.incubator.vector} and otherwise falls back to scalar
  * loops (logging one hint); {@code -Dconveinsum.vector=false} forces the fallback. {@link
- * dev.conveinsum.engine.cpu.Parallelism} bounds the threads: kernels parallelise either over
+ * dev.conveinsum.concurrent.Parallelism} bounds the threads: kernels parallelise either over
  * independent problems (groups, batch) or inside one problem, never both.
  *
  * <p>Maintenance: the float64 code is generated from the float32 code (regions between {@code //

@@ -1,5 +1,6 @@
 package dev.conveinsum.engine.cpu;
 
+import dev.conveinsum.concurrent.Parallelism;
 import dev.conveinsum.engine.ConvDim;
 import dev.conveinsum.engine.ConvProblem;
 import static dev.conveinsum.engine.cpu.GemmTest.assertClose;
@@ -59,7 +60,7 @@ class ConvKernelTest {
     if (!acc) {
       Arrays.fill(got, yOff, yOff + (int) s.outputSize(), Double.NaN);
     }
-    ConvKernel.convolve(kern, s, x, xOff, w, wOff, got, yOff, acc, algo, Parallelism.of(threads));
+    ConvDouble.convolve(kern, s, x, xOff, w, wOff, got, yOff, acc, algo, Parallelism.of(threads));
     String m = msg + " " + algo + " acc=" + acc + " threads=" + threads + " " + s;
     assertClose(Arrays.copyOfRange(want, yOff, want.length), got, yOff, 1e-9, "double " + m);
     assertEquals(-7.0, got[got.length - 1], "guard " + m);
@@ -70,7 +71,7 @@ class ConvKernelTest {
     float[] wantF = yf0.clone();
     ConvKernel.reference(s, xf, xOff, wf, wOff, wantF, yOff, acc);
     float[] gotF = yf0.clone();
-    ConvKernel.convolve(kern, s, xf, xOff, wf, wOff, gotF, yOff, acc, algo, Parallelism.of(threads));
+    ConvFloat.convolve(kern, s, xf, xOff, wf, wOff, gotF, yOff, acc, algo, Parallelism.of(threads));
     assertClose(toDouble(Arrays.copyOfRange(wantF, yOff, wantF.length)), gotF, yOff, 1e-4, "float " + m);
   }
 

@@ -3,6 +3,7 @@ package dev.conveinsum.engine.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveinsum.concurrent.Parallelism;
 import dev.conveinsum.engine.ConvDim;
 import dev.conveinsum.engine.DepthwiseProblem;
 import java.util.Arrays;

@@ -3,6 +3,7 @@ package dev.conveinsum.engine.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.conveinsum.concurrent.Parallelism;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,7 +97,7 @@ class GemmTest {
       if (!acc) {
         java.util.Arrays.fill(cd, cOff, cOff + c0.length, Double.NaN); // must be ignored
       }
-      Gemm.dgemm(kern, g, m, n, k, ad, aOff, ta, bd, bOff, tb, cd, cOff, acc, Parallelism.of(threads));
+      GemmDouble.dgemm(kern, g, m, n, k, ad, aOff, ta, bd, bOff, tb, cd, cOff, acc, Parallelism.of(threads));
       assertClose(want, cd, cOff, 1e-9, "double " + msg);
       assertEquals(-7.0, cd[cd.length - 1], "guard after C overwritten: " + msg);
 
@@ -106,7 +107,7 @@ class GemmTest {
       // reference in double from the float-rounded inputs
       double[] wantF = naive(g, m, n, k, toDouble(slice(af, aOff, a.length)), ta,
           toDouble(slice(bf, bOff, b.length)), tb, toDouble(slice(cf, cOff, c0.length)), acc);
-      Gemm.sgemm(kern, g, m, n, k, af, aOff, ta, bf, bOff, tb, cf, cOff, acc, Parallelism.of(threads));
+      GemmFloat.sgemm(kern, g, m, n, k, af, aOff, ta, bf, bOff, tb, cf, cOff, acc, Parallelism.of(threads));
       assertClose(wantF, cf, cOff, 1e-4, "float " + msg);
       assertEquals(-7f, cf[cf.length - 1], "guard after C overwritten: " + msg);
     }

@@ -1,4 +1,4 @@
-package dev.conveinsum.engine.cpu;
+package dev.conveinsum.concurrent;
 
 import java.util.function.IntConsumer;
 

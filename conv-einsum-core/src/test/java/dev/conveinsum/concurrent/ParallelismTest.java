@@ -1,4 +1,4 @@
-package dev.conveinsum.engine.cpu;
+package dev.conveinsum.concurrent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

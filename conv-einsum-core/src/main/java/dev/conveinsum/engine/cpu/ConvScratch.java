@@ -1,0 +1,40 @@
+package dev.conveinsum.engine.cpu;
+
+import java.lang.ref.SoftReference;
+
+/**
+ * Per-thread scratch buffers of the in-place im2col forms, grown on demand and kept behind soft
+ * references (up to IM2COL_CHUNK elements each; the collector may take them back).
+ */
+final class ConvScratch {
+
+  /** The padded input planes. */
+  static final int PADDED = 0;
+  /** The product before it is copied into the output. */
+  static final int PRODUCT = 1;
+  private static final ThreadLocal<Object[]> HELD = ThreadLocal.withInitial(() -> new Object[4]);
+
+  private ConvScratch() {}
+
+  /** A float buffer of at least size elements for slot which. */
+  static float[] floats(int which, long size) {
+    Object[] held = HELD.get();
+    float[] a = held[which] instanceof SoftReference<?> r && r.get() instanceof float[] f ? f : null;
+    if (a == null || a.length < size) {
+      a = new float[Math.toIntExact(size)];
+      held[which] = new SoftReference<>(a);
+    }
+    return a;
+  }
+
+  /** A double buffer of at least size elements for slot which. */
+  static double[] doubles(int which, long size) {
+    Object[] held = HELD.get();
+    double[] a = held[2 + which] instanceof SoftReference<?> r && r.get() instanceof double[] d ? d : null;
+    if (a == null || a.length < size) {
+      a = new double[Math.toIntExact(size)];
+      held[2 + which] = new SoftReference<>(a);
+    }
+    return a;
+  }
+}

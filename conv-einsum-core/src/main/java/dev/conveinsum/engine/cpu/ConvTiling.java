@@ -1,0 +1,143 @@
+package dev.conveinsum.engine.cpu;
+
+/**
+ * How the convolution algorithms cut their work: buffer and chunk sizes, which direct form
+ * applies, and how many batch entries or output rows one task (and one GEMM) takes.
+ */
+final class ConvTiling {
+
+  /** Most outputs (positions times channels) per batch entry for the shifted-GEMM im2col. */
+  static final long SHIFT_MAX_OUT = 32;
+  /** Longest output row of the short-row direct kernel (4 float32 vectors of 512 bits). */
+  static final int SHORT_ROW = 64;
+  /** Output rows per task of the short-row direct kernel. */
+  static final int ROWS_PER_TASK = 256;
+
+  /** Largest im2col patch matrix built at once, in elements (16 MiB of float32). */
+  static final long IM2COL_CHUNK = 1L << 22;
+  /** Padded input elements per task of the fused 1-D direct kernel (64 KiB of float32). */
+  static final long FUSED_ELEMS = 1L << 14;
+  /** Preferred im2col chunk, in elements (1 MiB of float32, about one L2 cache). */
+  static final long IM2COL_TARGET = 1L << 18;
+  /**
+   * Whether IM2COL always builds the patch matrix ({@code -Dconveinsum.explicitIm2col=true}), for
+   * benchmarks that compare it with the implicit form.
+   */
+  static final boolean EXPLICIT_IM2COL = Boolean.getBoolean("conveinsum.explicitIm2col");
+  /** Filter-row elements of all output channels per segment-dot chunk (512 KiB of float32). */
+  static final long SEGMENT_CHUNK = 1L << 17;
+  /** Zeros after the padded planes of the segment dots, for whole-vector reads past a row. */
+  static final int SEGMENT_SLACK = 64;
+  /** Columns the implicit im2col aims at per product, batch entries fused to get there. */
+  static final long IMPLICIT_COLS = 512;
+  /** Fewest columns per im2col chunk when the patch matrix allows. */
+  static final long IM2COL_MIN_COLS = 128;
+
+  private ConvTiling() {}
+
+  /** Whether {@code rowsDirectF} applies: 1-D, stride 1, no period, rows of at most SHORT_ROW. */
+  static boolean shortRows(ConvLayout pl) {
+    return pl.n == 1 && pl.dims[0].stride() == 1 && pl.dims[0].period() == 0
+        && pl.out[0] <= SHORT_ROW;
+  }
+
+  /** Batch entries per task of the fused 1-D direct kernel: about FUSED_ELEMS padded inputs. */
+  static int fusedBatch(ConvLayout pl, int threads) {
+    long per = (long) Math.max(pl.c, 1) * Math.max(pl.winPlane, 1);
+    int nb = (int) Math.max(1, Math.min(pl.b, FUSED_ELEMS / per));
+    long units = (long) pl.g * ((pl.b + nb - 1) / nb);
+    if (units < threads) {
+      int want = (int) Math.min(pl.b, (threads + pl.g - 1) / pl.g);
+      nb = Math.max(1, (pl.b + want - 1) / want);
+    }
+    return nb;
+  }
+
+  /** How im2col cuts the output rows of one group, {@code B * rowsPerPlane}, into chunks. */
+  record Im2colChunks(int rowsPerChunk, int chunks) {
+    static Im2colChunks of(ConvLayout pl, int depth, int rowsPP, int lenOut, int threads) {
+      long rowsTotal = (long) pl.b * rowsPP;
+      // aim at about IM2COL_TARGET patch elements per chunk, but at least IM2COL_MIN_COLS columns
+      // (so that the GEMM runs at full width) and at most IM2COL_CHUNK elements
+      long target = Math.max(IM2COL_TARGET, (long) depth * IM2COL_MIN_COLS);
+      target = Math.min(target, IM2COL_CHUNK);
+      long per = Math.max(1, Math.min(rowsTotal, target / ((long) depth * lenOut)));
+      if ((long) rowsPP * lenOut >= IM2COL_MIN_COLS && (long) depth * rowsPP * lenOut <= IM2COL_CHUNK) {
+        // one plane is wide enough for the GEMM on its own: one chunk per batch entry, which
+        // multiplies straight into Y without a scratch copy
+        per = rowsPP;
+      }
+      long chunks = (rowsTotal + per - 1) / per;
+      if ((long) pl.g * chunks < threads) {
+        long want = Math.min(rowsTotal, (threads + pl.g - 1) / pl.g);
+        per = Math.max(1, (rowsTotal + want - 1) / want);
+        chunks = (rowsTotal + per - 1) / per;
+      }
+      return new Im2colChunks((int) per, (int) chunks);
+    }
+  }
+
+  /**
+   * How the implicit im2col splits the work: {@code entries} batch entries per GEMM (enough for
+   * about IMPLICIT_COLS columns), {@code chunks} such groups per convolution group, and each
+   * product cut into {@code parts} column ranges when there are fewer groups than threads or its
+   * result would exceed IM2COL_CHUNK elements.
+   */
+  record Implicit(int entries, int chunks, int parts) {
+    static Implicit of(ConvLayout pl, int threads) {
+      long span = pl.implicitSpan();
+      long byCols = span >= IMPLICIT_COLS ? 1 : 1 + (IMPLICIT_COLS - span + pl.winPlane - 1) / pl.winPlane;
+      long byScratch = Math.max(1, IM2COL_CHUNK / ((long) Math.max(pl.c, 1) * pl.winPlane));
+      int entries = (int) Math.max(1, Math.min(pl.b, Math.min(byCols, byScratch)));
+      int chunks = (pl.b + entries - 1) / entries;
+      if ((long) pl.g * chunks < threads && entries > 1) {
+        long want = Math.min(pl.b, (threads + pl.g - 1) / pl.g);
+        entries = (int) Math.max(1, (pl.b + want - 1) / want);
+        chunks = (pl.b + entries - 1) / entries;
+      }
+      long tasks = (long) pl.g * chunks;
+      int parts = tasks >= threads ? 1 : (int) ((threads + tasks - 1) / tasks);
+      // bound the per-thread product buffer (T x columns) by IM2COL_CHUNK elements
+      long cols = (long) (entries - 1) * pl.winPlane + span;
+      long bound = ((long) pl.t * cols + IM2COL_CHUNK - 1) / IM2COL_CHUNK;
+      parts = (int) Math.min(Math.max(parts, bound), Math.max(1, cols));
+      return new Implicit(entries, chunks, parts);
+    }
+  }
+
+  /**
+   * Index tables of the segment dot products for one task of {@code entries} batch entries and
+   * passes of {@code channels} channels: row (entry e, output o) of the padded input starts at
+   * {@code aRows}, the filter rows of output channel t at {@code bRows}; segment (channel cl of
+   * the pass, filter row r) lies {@code aSeg} / {@code bSeg} further on.
+   */
+  record Segments(int[] aRows, int[] bRows, int[] aSeg, int[] bSeg) {
+    static Segments of(ConvLayout pl, int[] rowStarts, int[] taps, int wtOff, int entries, int channels) {
+      int n = pl.n;
+      int lenOut = pl.out[n - 1];
+      int kLast = pl.k[n - 1];
+      int filterRows = pl.kPlane / kLast;
+      // stride 1 in the last dimension: output o of a row sits lenOut-wise after its row start
+      int[] aRows = new int[entries * pl.outPlane];
+      for (int e = 0; e < entries; e++) {
+        for (int o = 0; o < pl.outPlane; o++) {
+          aRows[e * pl.outPlane + o] = e * pl.winPlane + rowStarts[o / lenOut] + o % lenOut;
+        }
+      }
+      int[] bRows = new int[pl.t];
+      for (int tt = 0; tt < pl.t; tt++) {
+        bRows[tt] = wtOff + tt * pl.c * pl.kPlane;
+      }
+      // dilation 1 in the last dimension: filter row r starts at tap r * kLast
+      int[] aSeg = new int[channels * filterRows];
+      int[] bSeg = new int[channels * filterRows];
+      for (int cl = 0; cl < channels; cl++) {
+        for (int r = 0; r < filterRows; r++) {
+          aSeg[cl * filterRows + r] = cl * entries * pl.winPlane + taps[r * kLast];
+          bSeg[cl * filterRows + r] = cl * pl.kPlane + r * kLast;
+        }
+      }
+      return new Segments(aRows, bRows, aSeg, bSeg);
+    }
+  }
+}

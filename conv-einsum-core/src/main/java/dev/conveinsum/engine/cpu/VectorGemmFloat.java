@@ -1,0 +1,204 @@
+package dev.conveinsum.engine.cpu;
+
+import static dev.conveinsum.engine.cpu.VectorShapes.FL;
+import static dev.conveinsum.engine.cpu.VectorShapes.FS;
+import static dev.conveinsum.engine.cpu.VectorShapes.INPLACE_B_MAX_N;
+import static dev.conveinsum.engine.cpu.VectorShapes.KC;
+import static dev.conveinsum.engine.cpu.VectorShapes.MR;
+import static dev.conveinsum.engine.cpu.VectorShapes.NCF;
+import static dev.conveinsum.engine.cpu.VectorShapes.NRF;
+import static dev.conveinsum.engine.cpu.VectorShapes.PACK_B_MIN_M;
+import static dev.conveinsum.engine.cpu.VectorShapes.roundUp;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The packed, register-blocked float32 GEMM on the Vector API: BLIS-style loops (NC columns of
+ * B, KC depth, MR-row panels of A) around the micro-kernels of {@link VectorMicroFloat}, and the
+ * packing of A and B into micro-panels. See {@link VectorShapes} for the block sizes.
+ *
+ * <p>float32; the float64 twin is generated from this file by {@code gen_double.py}.
+ */
+final class VectorGemmFloat {
+  private static final ThreadLocal<float[]> F_PA = ThreadLocal.withInitial(() -> new float[KC * MR]);
+  private static final ThreadLocal<float[]> F_PB = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> F_TILE = ThreadLocal.withInitial(() -> new float[MR * NRF]);
+
+  private VectorGemmFloat() {}
+
+  /**
+   * The packed, register-blocked product. B is strided ({@code bRows == null}) or row-indexed:
+   * element (p, j) at {@code b[bRows[p] + bOff + j]}, always packed.
+   */
+  static void blockedF(
+      int m, int n, int k,
+      float[] a, int aOff, int aRs, int aCs,
+      float[] b, int bOff, int bRs, int bCs, int[] bRows,
+      float[] c, int cOff, int ldc,
+      boolean accumulate) {
+    // a row-indexed B is read in place by the 8-row kernels (its rows are windows of one padded
+    // input, which overlap: fewer cache lines than a packed copy), so it needs no column blocks
+    boolean rowsInPlace = bRows != null && MR == 8;
+    boolean packB = !rowsInPlace && (bRows != null || m > PACK_B_MIN_M && n > INPLACE_B_MAX_N || bCs != 1);
+    int ncBlock = rowsInPlace ? n : NCF;
+    float[] pa = F_PA.get();
+    float[] tile = F_TILE.get();
+    int pbSize = packB ? KC * (Math.min(NCF, roundUp(n, NRF))) : KC * NRF;
+    float[] pb = F_PB.get();
+    if (pb.length < pbSize) {
+      pb = new float[pbSize];
+      F_PB.set(pb);
+    }
+    for (int jc = 0; jc < n; jc += ncBlock) {
+      int nc = Math.min(ncBlock, n - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        boolean load = accumulate || pc > 0;
+        int bBase = bOff + pc * bRs + jc * bCs;
+        int tailStart = nc / NRF * NRF;
+        if (rowsInPlace) {
+          if (tailStart < nc) {
+            packRows(b, bRows, pc, bOff + jc + tailStart, kc, nc - tailStart, pb, 0);
+          }
+        } else if (bRows != null) {
+          for (int jr = 0; jr < nc; jr += NRF) {
+            packRows(b, bRows, pc, bOff + jc + jr, kc, Math.min(NRF, nc - jr), pb, (jr / NRF) * kc * NRF);
+          }
+        } else if (packB) {
+          for (int jr = 0; jr < nc; jr += NRF) {
+            packPanel(b, bBase + jr * bCs, bRs, bCs, kc, Math.min(NRF, nc - jr), pb, (jr / NRF) * kc * NRF);
+          }
+        } else if (tailStart < nc) {
+          packPanel(b, bBase + tailStart * bCs, bRs, bCs, kc, nc - tailStart, pb, 0);
+        }
+        for (int ir = 0; ir < m; ir += MR) {
+          int mr = Math.min(MR, m - ir);
+          packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa);
+          for (int jr = 0; jr < nc; jr += NRF) {
+            int nr = Math.min(NRF, nc - jr);
+            float[] bs;
+            int bsOff;
+            int bsStride;
+            if (packB) {
+              bs = pb;
+              bsOff = (jr / NRF) * kc * NRF;
+              bsStride = NRF;
+            } else if (nr == NRF) {
+              bs = b;
+              bsOff = bBase + jr;
+              bsStride = bRs;
+            } else {
+              bs = pb;
+              bsOff = 0;
+              bsStride = NRF;
+            }
+            int ci = cOff + ir * ldc + jc + jr;
+            if (rowsInPlace && nr == NRF) {
+              if (mr == MR) {
+                if (load) {
+                  VectorMicroFloat.kernelRowsAcc8F(kc, pa, b, bRows, pc, bOff + jc + jr, c, ci, ldc);
+                } else {
+                  VectorMicroFloat.kernelRows8F(kc, pa, b, bRows, pc, bOff + jc + jr, c, ci, ldc);
+                }
+              } else {
+                VectorMicroFloat.kernelRows8F(kc, pa, b, bRows, pc, bOff + jc + jr, tile, 0, NRF);
+                for (int i = 0; i < mr; i++) {
+                  int row = ci + i * ldc;
+                  int t = i * NRF;
+                  if (load) {
+                    for (int j = 0; j < nr; j++) {
+                      c[row + j] += tile[t + j];
+                    }
+                  } else {
+                    System.arraycopy(tile, t, c, row, nr);
+                  }
+                }
+              }
+            } else if (mr == MR && nr == NRF) {
+              if (load) {
+                VectorMicroFloat.kernelAccF(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+              } else {
+                VectorMicroFloat.kernelF(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+              }
+            } else {
+              VectorMicroFloat.kernelF(kc, pa, bs, bsOff, bsStride, tile, 0, NRF);
+              for (int i = 0; i < mr; i++) {
+                int row = ci + i * ldc;
+                int t = i * NRF;
+                if (load) {
+                  for (int j = 0; j < nr; j++) {
+                    c[row + j] += tile[t + j];
+                  }
+                } else {
+                  System.arraycopy(tile, t, c, row, nr);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs rows [0,mr) x depth [0,kc) of A into pa[p*MR + i], zero-padding rows mr..MR-1. */
+  static void packA(float[] a, int base, int aRs, int aCs, int mr, int kc, float[] pa) {
+    if (mr < MR) {
+      Arrays.fill(pa, 0, kc * MR, 0f);
+    }
+    if (aCs == 1) {
+      for (int i = 0; i < mr; i++) {
+        int src = base + i * aRs;
+        for (int p = 0; p < kc; p++) {
+          pa[p * MR + i] = a[src + p];
+        }
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        int src = base + p * aCs;
+        int dst = p * MR;
+        for (int i = 0; i < mr; i++) {
+          pa[dst + i] = a[src + i * aRs];
+        }
+      }
+    }
+  }
+
+  /** Packs depth [0,kc) x columns [0,nr) of B into pb[dst + p*NR + j], zero-padding to NR columns. */
+  static void packPanel(float[] b, int base, int bRs, int bCs, int kc, int nr, float[] pb, int dst) {
+    if (nr < NRF) {
+      Arrays.fill(pb, dst, dst + kc * NRF, 0f);
+    }
+    if (bCs == 1) {
+      for (int p = 0; p < kc; p++) {
+        System.arraycopy(b, base + p * bRs, pb, dst + p * NRF, nr);
+      }
+    } else {
+      for (int j = 0; j < nr; j++) {
+        int src = base + j * bCs;
+        for (int p = 0; p < kc; p++) {
+          pb[dst + p * NRF + j] = b[src + p * bRs];
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs depth [p0, p0+kc) x columns [0,nr) of a row-indexed B, row p at {@code b[rows[p] +
+   * shift]}, into pb[dst + p*NR + j], zero-padding to NR columns.
+   */
+  static void packRows(float[] b, int[] rows, int p0, int shift, int kc, int nr, float[] pb, int dst) {
+    if (nr == NRF) {
+      for (int p = 0; p < kc; p++) {
+        int src = rows[p0 + p] + shift;
+        FloatVector.fromArray(FS, b, src).intoArray(pb, dst + p * NRF);
+        FloatVector.fromArray(FS, b, src + FL).intoArray(pb, dst + p * NRF + FL);
+      }
+      return;
+    }
+    Arrays.fill(pb, dst, dst + kc * NRF, 0f);
+    for (int p = 0; p < kc; p++) {
+      System.arraycopy(b, rows[p0 + p] + shift, pb, dst + p * NRF, nr);
+    }
+  }
+}
