@@ -15,6 +15,32 @@ public interface Engine {
   int priority();
 
   /**
+   * Describes, without running anything, what this engine runs for a convolution step: the
+   * kernel and algorithm (for the CPU engine e.g. direct, im2col, implicit im2col, FFT, or a GEMM
+   * with its layout and transposes), for plan reports and profiles. The default is {@link
+   * #name()}.
+   *
+   * @param p the problem
+   * @param threads the most threads the step will use (>= 1)
+   * @return a short human-readable description
+   */
+  default String describe(ConvProblem p, int threads) {
+    return name();
+  }
+
+  /**
+   * Describes, without running anything, what this engine runs for a depthwise step; see {@link
+   * #describe(ConvProblem, int)}. The default is {@link #name()}.
+   *
+   * @param p the problem
+   * @param threads the most threads the step will use (>= 1)
+   * @return a short human-readable description
+   */
+  default String describe(DepthwiseProblem p, int threads) {
+    return name();
+  }
+
+  /**
    * Computes {@code Y = conv(X, F)} of the problem in float64, overwriting {@code y}.
    *
    * @param p the problem

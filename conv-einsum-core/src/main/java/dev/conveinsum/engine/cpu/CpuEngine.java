@@ -68,62 +68,117 @@ public final class CpuEngine implements Engine {
   }
 
   /**
-   * {@code Y[g] = X[g] F[g]^T} with the problem's layout flags mapped onto GEMM transposes:
-   * Y stored transposed is computed as {@code F[g] X[g]^T}. A shared F with X and Y in the plain
-   * layout folds the groups into the rows of one product.
+   * Describes the algorithm {@link #conv} runs for the problem, from the same decisions it takes
+   * ({@link ConvChooser#form} for a convolution, {@link GemmForm#of} for a GEMM), and the kernels
+   * ({@link VectorSupport#description()}).
+   */
+  @Override
+  public String describe(ConvProblem p, int threads) {
+    if (p.dims().isEmpty()) {
+      GemmLayout l = GemmLayout.of(p);
+      return "GEMM " + (l.aIsF() ? "Y^T = F X^T" : "Y = X F^T") + ", " + l.m() + " x " + l.n()
+          + " x " + p.inChannels() + " per group, A " + (l.transA() ? "transposed" : "plain")
+          + ", B " + (l.transB() ? "transposed" : "plain") + ": "
+          + GemmForm.of(p, threads).text + "; " + VectorSupport.description();
+    }
+    return ConvChooser.form(p).text() + "; " + VectorSupport.description();
+  }
+
+  /** Describes the depthwise kernel {@link #depthwise} runs. */
+  @Override
+  public String describe(DepthwiseProblem p, int threads) {
+    return "depthwise (taps as shifts along the trailing block of the layout, "
+        + (DepthwiseKernels.activeRows() == DepthwiseKernels.SCALAR ? "scalar" : "Vector API")
+        + " rows)";
+  }
+
+  /**
+   * The GEMM of one group: {@code Y = X F^T}, or {@code Y^T = F X^T} (A is F) when Y is stored
+   * transposed, with the problem's layout flags mapped onto the GEMM's transposes.
+   */
+  private record GemmLayout(boolean aIsF, int m, int n, boolean transA, boolean transB) {
+    static GemmLayout of(ConvProblem p) {
+      if (p.yTransposed()) {
+        return new GemmLayout(true, p.outChannels(), p.batch(), p.fTransposed(), !p.xTransposed());
+      }
+      return new GemmLayout(false, p.batch(), p.outChannels(), p.xTransposed(), !p.fTransposed());
+    }
+  }
+
+  /** How the GEMM of a problem without convolved dimensions is spread over calls and threads. */
+  enum GemmForm {
+    /** A shared F with X and Y in the plain layout: one product, the groups folded into rows. */
+    FOLDED("one product, the groups folded into its rows"),
+    /** One F per group: a batched call, one product per group. */
+    BATCHED("a batch of one product per group"),
+    /** A shared F and at least as many groups as threads: one single-threaded product each. */
+    GROUP_PER_THREAD("one single-threaded product per group, the groups over the threads"),
+    /** A small shared F: repeated per group, then a batched call. */
+    REPEATED_F("a batch of one product per group, the shared F repeated"),
+    /** A large shared F and few groups: one multi-threaded product per group in turn. */
+    GROUP_LOOP("one multi-threaded product per group in turn");
+
+    final String text;
+
+    GemmForm(String text) {
+      this.text = text;
+    }
+
+    static GemmForm of(ConvProblem p, int threads) {
+      if (p.fShared() && !p.xTransposed() && !p.yTransposed()) {
+        return FOLDED;
+      }
+      if (!p.fShared()) {
+        return BATCHED;
+      }
+      int g = p.groups();
+      if (g >= threads) {
+        return GROUP_PER_THREAD;
+      }
+      return g <= 64 && (long) p.outChannels() * p.inChannels() * g <= (1 << 22) ? REPEATED_F
+          : GROUP_LOOP;
+    }
+  }
+
+  /**
+   * {@code Y[g] = X[g] F[g]^T} as {@link GemmLayout} and {@link GemmForm} say: Y stored transposed
+   * is computed as {@code F[g] X[g]^T}; a shared F with X and Y in the plain layout folds the
+   * groups into the rows of one product.
    */
   private static void gemm(ConvProblem p, Object x, Object f, Object y, Parallelism par) {
     int g = p.groups();
     int b = p.batch();
     int t = p.outChannels();
     int c = p.inChannels();
-    if (p.fShared() && !p.xTransposed() && !p.yTransposed()) {
-      call(1, g * b, t, c, x, 0, false, f, 0, !p.fTransposed(), y, 0, par);
-      return;
-    }
-    if (!p.fShared()) {
-      if (p.yTransposed()) {
-        call(g, t, b, c, f, 0, p.fTransposed(), x, 0, !p.xTransposed(), y, 0, par);
-      } else {
-        call(g, b, t, c, x, 0, p.xTransposed(), f, 0, !p.fTransposed(), y, 0, par);
+    GemmLayout l = GemmLayout.of(p);
+    switch (GemmForm.of(p, par.threads())) {
+      case FOLDED -> call(1, g * b, t, c, x, 0, false, f, 0, l.transB(), y, 0, par);
+      case BATCHED -> product(l, g, c, x, 0, f, y, 0, par);
+      case GROUP_PER_THREAD -> {
+        // the groups spread over the threads, all reading the one F (no per-call copies of it)
+        Parallelism serial = Parallelism.serial();
+        par.forEach(g, k -> product(l, 1, c, x, k * b * c, f, y, k * b * t, serial));
       }
-      return;
-    }
-    long fSize = (long) t * c;
-    if (g >= par.threads()) {
-      // one single-threaded product per group, the groups spread over the threads, all reading
-      // the one F (no per-call copies of it)
-      Parallelism serial = Parallelism.serial();
-      par.forEach(g, k -> {
-        int xo = k * b * c;
-        int yo = k * b * t;
-        if (p.yTransposed()) {
-          call(1, t, b, c, f, 0, p.fTransposed(), x, xo, !p.xTransposed(), y, yo, serial);
-        } else {
-          call(1, b, t, c, x, xo, p.xTransposed(), f, 0, !p.fTransposed(), y, yo, serial);
+      case REPEATED_F ->
+        // A small shared F is cheaper to repeat per group than to call one GEMM per group: the
+        // batched call then spreads the groups over the threads.
+        product(l, g, c, x, 0, repeat(f, t * c, g), y, 0, par);
+      case GROUP_LOOP -> {
+        for (int k = 0; k < g; k++) {
+          product(l, 1, c, x, k * b * c, f, y, k * b * t, par);
         }
-      });
-      return;
-    }
-    if (g <= 64 && fSize * g <= (1 << 22)) {
-      // A small shared F is cheaper to repeat per group than to call one GEMM per group: the
-      // batched call then spreads the groups over the threads.
-      Object fg = repeat(f, (int) fSize, g);
-      if (p.yTransposed()) {
-        call(g, t, b, c, fg, 0, p.fTransposed(), x, 0, !p.xTransposed(), y, 0, par);
-      } else {
-        call(g, b, t, c, x, 0, p.xTransposed(), fg, 0, !p.fTransposed(), y, 0, par);
       }
-      return;
+      default -> throw new AssertionError();
     }
-    for (int k = 0; k < g; k++) {
-      int xo = k * b * c;
-      int yo = k * b * t;
-      if (p.yTransposed()) {
-        call(1, t, b, c, f, 0, p.fTransposed(), x, xo, !p.xTransposed(), y, yo, par);
-      } else {
-        call(1, b, t, c, x, xo, p.xTransposed(), f, 0, !p.fTransposed(), y, yo, par);
-      }
+  }
+
+  /** {@code batch} products of the layout, X from xOff, F from 0, Y from yOff. */
+  private static void product(GemmLayout l, int batch, int c, Object x, int xOff, Object f,
+      Object y, int yOff, Parallelism par) {
+    if (l.aIsF()) {
+      call(batch, l.m(), l.n(), c, f, 0, l.transA(), x, xOff, l.transB(), y, yOff, par);
+    } else {
+      call(batch, l.m(), l.n(), c, x, xOff, l.transA(), f, 0, l.transB(), y, yOff, par);
     }
   }
 

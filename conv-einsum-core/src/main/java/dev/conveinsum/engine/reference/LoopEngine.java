@@ -2,6 +2,7 @@ package dev.conveinsum.engine.reference;
 
 import dev.conveinsum.engine.ConvDim;
 import dev.conveinsum.engine.ConvProblem;
+import dev.conveinsum.engine.DepthwiseProblem;
 import dev.conveinsum.engine.Engine;
 
 /**
@@ -21,6 +22,16 @@ public final class LoopEngine implements Engine {
   @Override
   public int priority() {
     return 0;
+  }
+
+  @Override
+  public String describe(ConvProblem p, int threads) {
+    return "loop (the defining sum, single-threaded)";
+  }
+
+  @Override
+  public String describe(DepthwiseProblem p, int threads) {
+    return "loop (every output and tap, single-threaded)";
   }
 
   @Override
