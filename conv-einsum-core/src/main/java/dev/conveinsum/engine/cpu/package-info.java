@@ -34,7 +34,8 @@
  *             from a shifted offset;
  *         <li>FFT (JTransforms, N &lt;= 3): wins when both signal and filter are long.
  *       </ul>
- *       The automatic choice ({@link dev.conveinsum.engine.cpu.ConvKernel#choose}) compares
+ *       The automatic choice ({@link dev.conveinsum.engine.cpu.ConvKernel#choose}, in {@code
+ *       ConvChooser}, which {@link dev.conveinsum.engine.cpu.CpuEngine#describe} also asks) compares
  *       estimated times: direct {@code 0.04 ns/MAC + 40 ns per row call}; im2col {@code 0.0133
  *       ns/MAC} scaled for partial 8-row tiles and small depth, plus {@code 0.45 ns} per
  *       patch-matrix element ({@code 0.3 ns} when read in place); FFT {@code 1.1 ns * F log2 F} per transform plus {@code 3 ns} per
@@ -47,8 +48,21 @@
  * dev.conveinsum.concurrent.Parallelism} bounds the threads: kernels parallelise either over
  * independent problems (groups, batch) or inside one problem, never both.
  *
- * <p>Maintenance: the float64 code is generated from the float32 code (regions between {@code //
- * BEGIN FLOAT} and {@code // END FLOAT}) by {@code gen_double.py} in this directory; edit the
- * float code and rerun the script rather than editing the generated double regions.
+ * <p>Files. {@code ConvKernel} is the convolution's front (algorithm enum, entry points, oracle);
+ * {@code ConvChooser} the cost model and the form that runs; {@code ConvLayout} the
+ * type-independent index maps; {@code ConvTiling} the chunk and buffer sizes; {@code ConvScratch}
+ * the per-thread buffers; {@code ConvFloat} (dispatch, padding), {@code ConvDirectFloat}, {@code
+ * ConvIm2colFloat}, {@code ConvImplicitFloat} and {@code ConvFftFloat} the float32 algorithms.
+ * {@code CpuKernels} is the single-threaded kernel interface, implemented by {@code ScalarKernels}
+ * and {@code VectorKernels} ({@code VectorKernelsFloat} entry points, {@code VectorGemmFloat}
+ * packing and blocking, {@code VectorMicroFloat} micro-kernels, {@code VectorRowsFloat} row
+ * correlations, {@code VectorDotsFloat} segment dots, {@code VectorShapes} block sizes); {@code
+ * GemmFloat} spreads a batched GEMM over threads; {@code VectorDepthwiseFloat} holds the vector
+ * rows of {@link dev.conveinsum.engine.cpu.DepthwiseKernels}.
+ *
+ * <p>Maintenance: every {@code *Double.java} is generated from its {@code *Float.java} by {@code
+ * gen_double.py} in this directory (marked {@code @Generated}, with a header naming the script);
+ * edit the float code and rerun the script, never the generated files. {@code .ci/run}
+ * regenerates them into a temporary directory and fails on any difference.
  */
 package dev.conveinsum.engine.cpu;
