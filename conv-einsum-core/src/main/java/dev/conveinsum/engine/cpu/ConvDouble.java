@@ -73,10 +73,14 @@ final class ConvDouble {
     switch (form) {
       case DIRECT -> ConvDirectDouble.directD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       case SHORT_ROWS -> ConvDirectDouble.rowsDirectD(kern, pl, x, xOff, wt, wtOff, y, yOff, par);
-      case FUSED_ROWS -> ConvDirectDouble.fusedDirectD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
-      case PATCH_MATRIX -> ConvIm2colDouble.im2colD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
-      case IMPLICIT -> ConvImplicitDouble.implicitD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
-      case SEGMENT_DOTS -> ConvImplicitDouble.segmentDotsD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case FUSED_ROWS ->
+          ConvDirectDouble.fusedDirectD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case PATCH_MATRIX ->
+          ConvIm2colDouble.im2colD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case IMPLICIT ->
+          ConvImplicitDouble.implicitD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case SEGMENT_DOTS ->
+          ConvImplicitDouble.segmentDotsD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       case FFT -> ConvFftDouble.fftD(pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       default -> throw new AssertionError(form);
     }

@@ -126,7 +126,7 @@ final class ConvFftDouble {
   }
 
   /** A JTransforms plan over the axes longer than 1 (it rejects length-1 axes), or null if none. */
-  static Object newFftD(int[] full) {
+  private static Object newFftD(int[] full) {
     int[] f = Arrays.stream(full).filter(v -> v > 1).toArray();
     return switch (f.length) {
       case 0 -> null;
@@ -138,7 +138,7 @@ final class ConvFftDouble {
   }
 
   /** In-place forward complex transform of a[off, off + len). */
-  static void forwardD(Object fft, double[] a, int off, int len) {
+  private static void forwardD(Object fft, double[] a, int off, int len) {
     if (fft == null) {
       return;
     }
@@ -158,7 +158,7 @@ final class ConvFftDouble {
   }
 
   /** In-place inverse complex transform of a, scaled. */
-  static void inverseD(Object fft, double[] a) {
+  private static void inverseD(Object fft, double[] a) {
     if (fft == null) {
       return;
     }

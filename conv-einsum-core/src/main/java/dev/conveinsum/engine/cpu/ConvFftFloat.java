@@ -123,7 +123,7 @@ final class ConvFftFloat {
   }
 
   /** A JTransforms plan over the axes longer than 1 (it rejects length-1 axes), or null if none. */
-  static Object newFftF(int[] full) {
+  private static Object newFftF(int[] full) {
     int[] f = Arrays.stream(full).filter(v -> v > 1).toArray();
     return switch (f.length) {
       case 0 -> null;
@@ -135,7 +135,7 @@ final class ConvFftFloat {
   }
 
   /** In-place forward complex transform of a[off, off + len). */
-  static void forwardF(Object fft, float[] a, int off, int len) {
+  private static void forwardF(Object fft, float[] a, int off, int len) {
     if (fft == null) {
       return;
     }
@@ -155,7 +155,7 @@ final class ConvFftFloat {
   }
 
   /** In-place inverse complex transform of a, scaled. */
-  static void inverseF(Object fft, float[] a) {
+  private static void inverseF(Object fft, float[] a) {
     if (fft == null) {
       return;
     }

@@ -70,10 +70,14 @@ final class ConvFloat {
     switch (form) {
       case DIRECT -> ConvDirectFloat.directF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       case SHORT_ROWS -> ConvDirectFloat.rowsDirectF(kern, pl, x, xOff, wt, wtOff, y, yOff, par);
-      case FUSED_ROWS -> ConvDirectFloat.fusedDirectF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
-      case PATCH_MATRIX -> ConvIm2colFloat.im2colF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
-      case IMPLICIT -> ConvImplicitFloat.implicitF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
-      case SEGMENT_DOTS -> ConvImplicitFloat.segmentDotsF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case FUSED_ROWS ->
+          ConvDirectFloat.fusedDirectF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case PATCH_MATRIX ->
+          ConvIm2colFloat.im2colF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case IMPLICIT ->
+          ConvImplicitFloat.implicitF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case SEGMENT_DOTS ->
+          ConvImplicitFloat.segmentDotsF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       case FFT -> ConvFftFloat.fftF(pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       default -> throw new AssertionError(form);
     }

@@ -68,7 +68,7 @@ final class ConvIm2colDouble {
    * Writes the patch-matrix entries of channel cc of one padded plane p, output rows [r0, r1),
    * into col (a separate method, called per plane and channel, so that it is compiled early).
    */
-  static void gatherD(
+  private static void gatherD(
       ConvLayout pl, int[] rowStarts, int[] taps, double[] p, double[] col, boolean byTap, int cc, int r0,
       int r1, int rowShift, int cols, int depth) {
     int n = pl.n;

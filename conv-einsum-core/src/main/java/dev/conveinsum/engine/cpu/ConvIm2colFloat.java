@@ -65,7 +65,7 @@ final class ConvIm2colFloat {
    * Writes the patch-matrix entries of channel cc of one padded plane p, output rows [r0, r1),
    * into col (a separate method, called per plane and channel, so that it is compiled early).
    */
-  static void gatherF(
+  private static void gatherF(
       ConvLayout pl, int[] rowStarts, int[] taps, float[] p, float[] col, boolean byTap, int cc, int r0,
       int r1, int rowShift, int cols, int depth) {
     int n = pl.n;

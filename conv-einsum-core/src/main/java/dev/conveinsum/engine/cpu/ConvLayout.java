@@ -19,6 +19,7 @@ import java.util.Objects;
  */
 final class ConvLayout {
 
+  /** Groups, batch entries, output and input channels, convolved dimensions. */
   final int g;
   final int b;
   final int t;
@@ -344,13 +345,11 @@ final class ConvLayout {
   }
 
   /** Reads element i of an input (the oracle reads float32 and float64 arrays alike). */
-
   interface IndexReader {
     double get(int i);
   }
 
   /** Writes element i of the output. */
-
   interface IndexWriter {
     void put(int i, double v);
   }

@@ -145,7 +145,7 @@ final class VectorGemmDouble {
   }
 
   /** Packs rows [0,mr) x depth [0,kc) of A into pa[p*MR + i], zero-padding rows mr..MR-1. */
-  static void packA(double[] a, int base, int aRs, int aCs, int mr, int kc, double[] pa) {
+  private static void packA(double[] a, int base, int aRs, int aCs, int mr, int kc, double[] pa) {
     if (mr < MR) {
       Arrays.fill(pa, 0, kc * MR, 0.0);
     }
@@ -168,7 +168,7 @@ final class VectorGemmDouble {
   }
 
   /** Packs depth [0,kc) x columns [0,nr) of B into pb[dst + p*NR + j], zero-padding to NR columns. */
-  static void packPanel(double[] b, int base, int bRs, int bCs, int kc, int nr, double[] pb, int dst) {
+  private static void packPanel(double[] b, int base, int bRs, int bCs, int kc, int nr, double[] pb, int dst) {
     if (nr < NRD) {
       Arrays.fill(pb, dst, dst + kc * NRD, 0.0);
     }
@@ -190,7 +190,7 @@ final class VectorGemmDouble {
    * Packs depth [p0, p0+kc) x columns [0,nr) of a row-indexed B, row p at {@code b[rows[p] +
    * shift]}, into pb[dst + p*NR + j], zero-padding to NR columns.
    */
-  static void packRows(double[] b, int[] rows, int p0, int shift, int kc, int nr, double[] pb, int dst) {
+  private static void packRows(double[] b, int[] rows, int p0, int shift, int kc, int nr, double[] pb, int dst) {
     if (nr == NRD) {
       for (int p = 0; p < kc; p++) {
         int src = rows[p0 + p] + shift;

@@ -142,7 +142,7 @@ final class VectorGemmFloat {
   }
 
   /** Packs rows [0,mr) x depth [0,kc) of A into pa[p*MR + i], zero-padding rows mr..MR-1. */
-  static void packA(float[] a, int base, int aRs, int aCs, int mr, int kc, float[] pa) {
+  private static void packA(float[] a, int base, int aRs, int aCs, int mr, int kc, float[] pa) {
     if (mr < MR) {
       Arrays.fill(pa, 0, kc * MR, 0f);
     }
@@ -165,7 +165,7 @@ final class VectorGemmFloat {
   }
 
   /** Packs depth [0,kc) x columns [0,nr) of B into pb[dst + p*NR + j], zero-padding to NR columns. */
-  static void packPanel(float[] b, int base, int bRs, int bCs, int kc, int nr, float[] pb, int dst) {
+  private static void packPanel(float[] b, int base, int bRs, int bCs, int kc, int nr, float[] pb, int dst) {
     if (nr < NRF) {
       Arrays.fill(pb, dst, dst + kc * NRF, 0f);
     }
@@ -187,7 +187,7 @@ final class VectorGemmFloat {
    * Packs depth [p0, p0+kc) x columns [0,nr) of a row-indexed B, row p at {@code b[rows[p] +
    * shift]}, into pb[dst + p*NR + j], zero-padding to NR columns.
    */
-  static void packRows(float[] b, int[] rows, int p0, int shift, int kc, int nr, float[] pb, int dst) {
+  private static void packRows(float[] b, int[] rows, int p0, int shift, int kc, int nr, float[] pb, int dst) {
     if (nr == NRF) {
       for (int p = 0; p < kc; p++) {
         int src = rows[p0 + p] + shift;

@@ -41,7 +41,7 @@ final class VectorMicroDouble {
   }
 
   /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
-  static void kernel8D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+  private static void kernel8D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     DoubleVector c00 = DoubleVector.zero(DS);
     DoubleVector c01 = DoubleVector.zero(DS);
     DoubleVector c10 = DoubleVector.zero(DS);
@@ -108,7 +108,7 @@ final class VectorMicroDouble {
   }
 
   /** 8 x 2-vector micro-kernel: C tile += packedA (kc x 8) times B rows (kc x 2 vectors); accumulators start from C. */
-  static void kernelAcc8D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+  private static void kernelAcc8D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc);
     DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc + DL);
     DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc);
@@ -309,7 +309,7 @@ final class VectorMicroDouble {
   }
 
   /** 6 x 2-vector micro-kernel: C tile = packedA (kc x 6) times B rows (kc x 2 vectors); C is not read. */
-  static void kernel6D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+  private static void kernel6D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     DoubleVector c00 = DoubleVector.zero(DS);
     DoubleVector c01 = DoubleVector.zero(DS);
     DoubleVector c10 = DoubleVector.zero(DS);
@@ -362,7 +362,7 @@ final class VectorMicroDouble {
   }
 
   /** 6 x 2-vector micro-kernel: C tile += packedA (kc x 6) times B rows (kc x 2 vectors); accumulators start from C. */
-  static void kernelAcc6D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+  private static void kernelAcc6D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc);
     DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc + DL);
     DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc);

@@ -38,7 +38,7 @@ final class VectorMicroFloat {
   }
 
   /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
-  static void kernel8F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+  private static void kernel8F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.zero(FS);
     FloatVector c01 = FloatVector.zero(FS);
     FloatVector c10 = FloatVector.zero(FS);
@@ -105,7 +105,7 @@ final class VectorMicroFloat {
   }
 
   /** 8 x 2-vector micro-kernel: C tile += packedA (kc x 8) times B rows (kc x 2 vectors); accumulators start from C. */
-  static void kernelAcc8F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+  private static void kernelAcc8F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc);
     FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + FL);
     FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc);
@@ -306,7 +306,7 @@ final class VectorMicroFloat {
   }
 
   /** 6 x 2-vector micro-kernel: C tile = packedA (kc x 6) times B rows (kc x 2 vectors); C is not read. */
-  static void kernel6F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+  private static void kernel6F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.zero(FS);
     FloatVector c01 = FloatVector.zero(FS);
     FloatVector c10 = FloatVector.zero(FS);
@@ -359,7 +359,7 @@ final class VectorMicroFloat {
   }
 
   /** 6 x 2-vector micro-kernel: C tile += packedA (kc x 6) times B rows (kc x 2 vectors); accumulators start from C. */
-  static void kernelAcc6F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+  private static void kernelAcc6F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc);
     FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + FL);
     FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc);

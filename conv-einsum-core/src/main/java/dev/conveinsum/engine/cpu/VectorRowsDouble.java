@@ -108,7 +108,7 @@ final class VectorRowsDouble {
     }
   }
 
-  static void dotRowD(
+  private static void dotRowD(
       int n, int k, double[] a, int ai, double[] b, int bOff, int bCs, double[] c, int row, boolean accumulate) {
     int kv = k / DL * DL;
     int j = 0;

@@ -105,7 +105,7 @@ final class VectorRowsFloat {
     }
   }
 
-  static void dotRowF(
+  private static void dotRowF(
       int n, int k, float[] a, int ai, float[] b, int bOff, int bCs, float[] c, int row, boolean accumulate) {
     int kv = k / FL * FL;
     int j = 0;
