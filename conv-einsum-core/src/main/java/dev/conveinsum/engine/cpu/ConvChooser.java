@@ -46,7 +46,8 @@ final class ConvChooser {
 
   /**
    * The code a convolution runs: the algorithm and its form. {@link ConvFloat#convolve} (and its
-   * float64 twin) dispatches on {@link #form}, so what {@link #describe} reports is what runs.
+   * float64 twin) dispatches on {@link #form}, so what {@link CpuEngine#describe(ConvProblem,
+   * int)} reports is what runs.
    */
   enum Form {
     /** Direct: padded planes, register-blocked row kernel. */
@@ -160,6 +161,7 @@ final class ConvChooser {
     return estimate(new ConvLayout(shape), shape);
   }
 
+  /** {@link #estimate(ConvProblem)} with the layout the caller has built already. */
   static double[] estimate(ConvLayout plan, ConvProblem shape) {
     int n = shape.rank();
     double macs = shape.multiplyAdds();

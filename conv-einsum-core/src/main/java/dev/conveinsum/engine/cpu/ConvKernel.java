@@ -7,7 +7,7 @@ import dev.conveinsum.engine.ConvProblem;
  * The atomic grouped N-d convolution, in cross-correlation form.
  *
  * <p>{@code Y[g,b,t,y_1..y_N] (=|+=) sum_c sum_{k_1..k_N} X[g,b,c,x_1..x_N] * W[g,t,c,k_1..k_N]}
- * with the per-dimension index rule of {@link ConvDim} and the layouts of {@link ConvProblem}.
+ * with the per-dimension index rule of {@link dev.conveinsum.engine.ConvDim} and the layouts of {@link ConvProblem}.
  *
  * <p>Three algorithms compute the same result (up to rounding):
  *

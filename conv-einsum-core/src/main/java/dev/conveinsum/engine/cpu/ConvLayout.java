@@ -50,6 +50,7 @@ final class ConvLayout {
   final int lastLo;
   final int lastHi;
 
+  /** Precomputes the layout of a problem. */
   ConvLayout(ConvProblem s) {
     g = s.groups();
     b = s.batch();
@@ -112,6 +113,7 @@ final class ConvLayout {
     }
   }
 
+  /** Row-major strides of the lengths. */
   static int[] strides(int[] dims) {
     int[] s = new int[dims.length];
     long acc = 1;
@@ -122,6 +124,7 @@ final class ConvLayout {
     return s;
   }
 
+  /** The product of the lengths. */
   static long prod(int[] a) {
     long p = 1;
     for (int v : a) {
@@ -141,6 +144,7 @@ final class ConvLayout {
     return false;
   }
 
+  /** Checks that X, W and Y fit in their arrays from their offsets. */
   void check(int xLen, int xOff, int wLen, int wOff, int yLen, int yOff) {
     Objects.checkFromIndexSize(xOff, Math.toIntExact((long) g * b * c * inPlane), xLen);
     Objects.checkFromIndexSize(wOff, Math.toIntExact((long) g * t * c * kPlane), wLen);
@@ -213,10 +217,12 @@ final class ConvLayout {
     return rows;
   }
 
+  /** Whether Y has no element. */
   boolean emptyOutput() {
     return g == 0 || b == 0 || t == 0 || outPlane == 0;
   }
 
+  /** The oracle: the defining sum with plain loops, accumulated in double precision. */
   void reference(IndexReader x, IndexReader w, IndexWriter y) {
     if (emptyOutput()) {
       return;
@@ -346,11 +352,13 @@ final class ConvLayout {
 
   /** Reads element i of an input (the oracle reads float32 and float64 arrays alike). */
   interface IndexReader {
+    /** Element i. */
     double get(int i);
   }
 
   /** Writes element i of the output. */
   interface IndexWriter {
+    /** Stores v as element i. */
     void put(int i, double v);
   }
 }

@@ -55,6 +55,7 @@ final class ConvTiling {
 
   /** How im2col cuts the output rows of one group, {@code B * rowsPerPlane}, into chunks. */
   record Im2colChunks(int rowsPerChunk, int chunks) {
+    /** The chunks for a patch matrix of the given depth and output rows. */
     static Im2colChunks of(ConvLayout pl, int depth, int rowsPP, int lenOut, int threads) {
       long rowsTotal = (long) pl.b * rowsPP;
       // aim at about IM2COL_TARGET patch elements per chunk, but at least IM2COL_MIN_COLS columns
@@ -84,6 +85,7 @@ final class ConvTiling {
    * result would exceed IM2COL_CHUNK elements.
    */
   record Implicit(int entries, int chunks, int parts) {
+    /** The split for a layout and thread count. */
     static Implicit of(ConvLayout pl, int threads) {
       long span = pl.implicitSpan();
       long byCols = span >= IMPLICIT_COLS ? 1 : 1 + (IMPLICIT_COLS - span + pl.winPlane - 1) / pl.winPlane;
@@ -112,6 +114,7 @@ final class ConvTiling {
    * the pass, filter row r) lies {@code aSeg} / {@code bSeg} further on.
    */
   record Segments(int[] aRows, int[] bRows, int[] aSeg, int[] bSeg) {
+    /** The tables for one task of {@code entries} batch entries, passes of {@code channels}. */
     static Segments of(ConvLayout pl, int[] rowStarts, int[] taps, int wtOff, int entries, int channels) {
       int n = pl.n;
       int lenOut = pl.out[n - 1];

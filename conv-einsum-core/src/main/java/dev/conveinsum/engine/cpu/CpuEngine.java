@@ -118,12 +118,14 @@ public final class CpuEngine implements Engine {
     /** A large shared F and few groups: one multi-threaded product per group in turn. */
     GROUP_LOOP("one multi-threaded product per group in turn");
 
+    /** A short human-readable description. */
     final String text;
 
     GemmForm(String text) {
       this.text = text;
     }
 
+    /** The form {@link #gemm} takes for a problem and thread count. */
     static GemmForm of(ConvProblem p, int threads) {
       if (p.fShared() && !p.xTransposed() && !p.yTransposed()) {
         return FOLDED;

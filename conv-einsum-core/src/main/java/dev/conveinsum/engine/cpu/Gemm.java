@@ -141,6 +141,7 @@ public final class Gemm {
     GemmDouble.dgemm(VectorSupport.kernels(), batch, m, n, k, a, aOff, transA, b, bOff, transB, c, cOff, accumulate, parallelism);
   }
 
+  /** Checks the sizes and that A, B and C fit in their arrays from their offsets. */
   static void check(int batch, int m, int n, int k, int aLen, int aOff, int bLen, int bOff, int cLen, int cOff) {
     if (batch < 0 || m < 0 || n < 0 || k < 0) {
       throw new IllegalArgumentException(
@@ -153,6 +154,7 @@ public final class Gemm {
 
   /** A split of one m x n product into {@code parts} row or column blocks of {@code chunk}. */
   record Split(boolean rows, int chunk, int parts) {
+    /** The split of one product for a thread count. */
     static Split of(int m, int n, int k, int threads) {
       if (threads <= 1 || (long) m * n * k < MIN_SPLIT_MNK) {
         return new Split(false, Math.max(n, 1), 1);

@@ -14,6 +14,7 @@ import dev.conveinsum.concurrent.Parallelism;
 final class GemmDouble {
   private GemmDouble() {}
 
+  /** See {@link Gemm}; each product runs on the given kernels. */
   static void dgemm(
       CpuKernels kern, int batch, int m, int n, int k,
       double[] a, int aOff, boolean transA,

@@ -11,6 +11,7 @@ import dev.conveinsum.concurrent.Parallelism;
 final class GemmFloat {
   private GemmFloat() {}
 
+  /** See {@link Gemm}; each product runs on the given kernels. */
   static void sgemm(
       CpuKernels kern, int batch, int m, int n, int k,
       float[] a, int aOff, boolean transA,

@@ -9,6 +9,7 @@ package dev.conveinsum.engine.cpu;
  */
 final class ScalarKernels extends ScalarKernelsDouble {
 
+  /** The one instance. */
   static final ScalarKernels INSTANCE = new ScalarKernels();
 
   /** Depth of a block of B. */

@@ -11,6 +11,7 @@ final class VectorDepthwise extends VectorDepthwiseDouble {
 
   private VectorDepthwise() {}
 
+  /** Creates the rows, or throws when the vectors are wider than the tables' slack. */
   static VectorDepthwise create() {
     if (2 * FL > DepthwiseKernels.TABLE_SLACK) {
       throw new UnsupportedOperationException("vectors wider than the table slack");

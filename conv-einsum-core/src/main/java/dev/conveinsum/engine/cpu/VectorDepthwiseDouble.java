@@ -15,6 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 @javax.annotation.processing.Generated("dev/conveinsum/engine/cpu/gen_double.py")
 abstract class VectorDepthwiseDouble extends VectorDepthwiseFloat {
+  /** The preferred float64 species and its lane count. */
   static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
   static final int DL = DS.length();
 

@@ -12,6 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>float32; the float64 twin is generated from this file by {@code gen_double.py}.
  */
 abstract class VectorDepthwiseFloat implements DepthwiseKernels.Rows {
+  /** The preferred float32 species and its lane count. */
   static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
   static final int FL = FS.length();
 

@@ -17,6 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorShapes {
 
+  /** The preferred species and their lane counts. */
   static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
   static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
   static final int FL = FS.length();
@@ -29,11 +30,13 @@ final class VectorShapes {
   static final int MR = FS.vectorBitSize() >= 512 ? 8 : 6;
   /** Columns of the micro-tile: two vectors. */
   static final int NRF = 2 * FL;
+  /** Columns of the float64 micro-tile. */
   static final int NRD = 2 * DL;
   /** Depth of a packed block. */
   static final int KC = 256;
   /** Columns of a packed B block (KC x NC floats = 512 KiB, fits L2). */
   static final int NCF = 512;
+  /** Columns of a packed float64 B block. */
   static final int NCD = 256;
   /** B is packed only when A has more rows than this. */
   static final int PACK_B_MIN_M = 32;

@@ -11,7 +11,7 @@
  *       OpenBLAS (see {@code conv-einsum-benchmarks/RESULTS.md}).
  *   <li>{@link dev.conveinsum.engine.cpu.ConvKernel}: {@code Y[g,b,t,y] (=|+=) sum_c sum_k
  *       X[g,b,c,x(y,k)] W[g,t,c,k]} with per-dimension stride, dilation, padding, flip and period
- *       ({@link dev.conveinsum.engine.cpu.ConvDim}). Three algorithms:
+ *       ({@link dev.conveinsum.engine.ConvDim}). Three algorithms:
  *       <ul>
  *         <li>direct: padded input planes and a register-blocked row kernel; wins for few channels
  *             and depthwise layers (C = T = 1, many groups). 1-D problems with stride 1 lay the
