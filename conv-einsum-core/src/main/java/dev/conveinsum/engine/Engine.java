@@ -55,6 +55,54 @@ public interface Engine {
   void conv(ConvProblem p, float[] x, float[] f, float[] y, int threads);
 
   /**
+   * Computes the sum over the groups of {@code conv(X, F)} in float64, overwriting {@code y}:
+   * {@code y[b, t, y...] = sum_g Y[g, b, t, y...]}, in Y's layout without its group axis
+   * ({@code [T, B]} when the problem stores Y transposed). This is the form of a weight gradient
+   * whose batch runs as the groups of its step ({@code dF[t, c] = sum_b dY[b] X[b]^T}); an engine
+   * can then accumulate over the groups instead of writing and summing every group's product.
+   * The default computes every group's product into a temporary array and sums them in group
+   * order.
+   *
+   * @param p the problem (with no groups, y is zeroed)
+   * @param x input, as for {@link #conv(ConvProblem, double[], double[], double[], int)}
+   * @param f filter, as there
+   * @param y the summed output, {@code outputSize() / groups} elements
+   * @param threads the most threads to use (>= 1)
+   */
+  default void convSumGroups(ConvProblem p, double[] x, double[] f, double[] y, int threads) {
+    if (p.groups() == 0) {
+      java.util.Arrays.fill(y, 0);
+      return;
+    }
+    double[] full = new double[Math.toIntExact(p.outputSize())];
+    conv(p, x, f, full, threads);
+    int n = Math.toIntExact(p.outputSize() / p.groups());
+    System.arraycopy(full, 0, y, 0, n);
+    for (int g = 1; g < p.groups(); g++) {
+      for (int i = 0; i < n; i++) {
+        y[i] += full[g * n + i];
+      }
+    }
+  }
+
+  /** Float32 form of {@link #convSumGroups(ConvProblem, double[], double[], double[], int)}. */
+  default void convSumGroups(ConvProblem p, float[] x, float[] f, float[] y, int threads) {
+    if (p.groups() == 0) {
+      java.util.Arrays.fill(y, 0);
+      return;
+    }
+    float[] full = new float[Math.toIntExact(p.outputSize())];
+    conv(p, x, f, full, threads);
+    int n = Math.toIntExact(p.outputSize() / p.groups());
+    System.arraycopy(full, 0, y, 0, n);
+    for (int g = 1; g < p.groups(); g++) {
+      for (int i = 0; i < n; i++) {
+        y[i] += full[g * n + i];
+      }
+    }
+  }
+
+  /**
    * Computes a depthwise convolution on its given layout in float64, overwriting {@code y}. The
    * default enumerates every output and tap ({@link DepthwiseProblem#loops}).
    *

@@ -68,6 +68,37 @@ public final class CpuEngine implements Engine {
   }
 
   /**
+   * Sums the groups' products without writing each: a GEMM with the contraction stored last in
+   * both operands as dot products of rows read in place, the groups as further segments of each
+   * row ({@link SumGroupsFloat}); a weight gradient's convolution as segment dot products summing
+   * every group in the same accumulators, another one as one call per group adding into {@code
+   * y}; any
+   * other GEMM layout as {@link Engine}'s default (every product, then the sum).
+   */
+  @Override
+  public void convSumGroups(ConvProblem p, double[] x, double[] f, double[] y, int threads) {
+    if (SumGroupsDouble.dots(p)) {
+      SumGroupsDouble.gemmDots(VectorSupport.kernels(), p, x, f, y, Parallelism.of(threads));
+    } else if (!p.dims().isEmpty()) {
+      SumGroupsDouble.conv(VectorSupport.kernels(), p, x, f, y, Parallelism.of(threads));
+    } else {
+      Engine.super.convSumGroups(p, x, f, y, threads);
+    }
+  }
+
+  /** Float32 form of {@link #convSumGroups(ConvProblem, double[], double[], double[], int)}. */
+  @Override
+  public void convSumGroups(ConvProblem p, float[] x, float[] f, float[] y, int threads) {
+    if (SumGroupsFloat.dots(p)) {
+      SumGroupsFloat.gemmDots(VectorSupport.kernels(), p, x, f, y, Parallelism.of(threads));
+    } else if (!p.dims().isEmpty()) {
+      SumGroupsFloat.conv(VectorSupport.kernels(), p, x, f, y, Parallelism.of(threads));
+    } else {
+      Engine.super.convSumGroups(p, x, f, y, threads);
+    }
+  }
+
+  /**
    * Describes the algorithm {@link #conv} runs for the problem, from the same decisions it takes
    * ({@link ConvChooser#form} for a convolution, {@link GemmForm#of} for a GEMM), and the kernels
    * ({@link VectorSupport#description()}).

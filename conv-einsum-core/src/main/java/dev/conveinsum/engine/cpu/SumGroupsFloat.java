@@ -1,0 +1,196 @@
+package dev.conveinsum.engine.cpu;
+
+import static dev.conveinsum.engine.cpu.ConvTiling.IM2COL_CHUNK;
+import static dev.conveinsum.engine.cpu.ConvTiling.SEGMENT_CHUNK;
+import static dev.conveinsum.engine.cpu.ConvTiling.SEGMENT_SLACK;
+
+import dev.conveinsum.concurrent.Parallelism;
+import dev.conveinsum.engine.cpu.ConvTiling.Segments;
+import dev.conveinsum.engine.ConvProblem;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Group-summed products for {@link CpuEngine#convSumGroups}: {@code Y = sum_g conv(X[g], F[g])},
+ * the form of a weight gradient whose batch runs as the groups of its step.
+ *
+ * <p>A GEMM whose operands both store the contraction last ({@code X [G, B, C]}, {@code F [G, T,
+ * C]}: the 1x1 weight gradient {@code dW[t, c] = sum_b dY[b, t, hw] X[b, c, hw]} on NCHW
+ * activations) runs as blocked dot products of rows read in place ({@code sdotSegments}), with
+ * the groups as further segments of each row: no operand is packed or transposed, and every
+ * output is reduced from its vector accumulators once per chunk of groups instead of being
+ * written once per group and summed afterwards. The output is split over the threads; the
+ * chunks of groups, and so the bits, depend only on the shape. A convolution whose filter is
+ * longer than its output (a weight gradient) runs the segment dot products with the groups
+ * summed in the same accumulators; any other one call of {@link ConvFloat#convolve} per group.
+ *
+ * <p>float32; the float64 twin is generated from this file by {@code gen_double.py}.
+ */
+final class SumGroupsFloat {
+  /** Elements of each row summed per dot-kernel call: four rows of A stay in the L1 cache. */
+  static final int DOT_CHUNK = 2048;
+  /** Rows of B per dot-kernel call: they stay in the L2 cache while the rows of A pass. */
+  static final int DOT_ROWS = 32;
+
+  private SumGroupsFloat() {}
+
+  /** Whether the GEMM of {@code p} runs as dot products of rows read in place. */
+  static boolean dots(ConvProblem p) {
+    return p.dims().isEmpty() && !p.xTransposed() && !p.fTransposed() && !p.fShared();
+  }
+
+  /**
+   * The summed GEMM of a problem {@link #dots} accepts: {@code y[b, t] = sum_g sum_c X[g, b, c]
+   * F[g, t, c]}, or {@code y[t, b]} when Y is stored transposed; overwrites y.
+   */
+  static void gemmDots(CpuKernels kern, ConvProblem p, float[] x, float[] f, float[] y, Parallelism par) {
+    int g = p.groups();
+    int bs = p.batch();
+    int ts = p.outChannels();
+    int cs = p.inChannels();
+    // rows of the dot kernel's A index the rows of y
+    boolean xIsA = !p.yTransposed();
+    float[] a = xIsA ? x : f;
+    float[] b = xIsA ? f : x;
+    int m = xIsA ? bs : ts;
+    int n = xIsA ? ts : bs;
+    Arrays.fill(y, 0, m * n, 0f);
+    if (g == 0 || cs == 0 || m == 0 || n == 0) {
+      return;
+    }
+    int[] aRows = ramp(m, cs);
+    int[] bRows = ramp(n, cs);
+    int[] aSeg = ramp(g, m * cs);
+    int[] bSeg = ramp(g, n * cs);
+    int perCall = Math.max(1, DOT_CHUNK / cs);
+    int threads = par.threads();
+    // split the rows of y (multiples of the kernel's 4-row blocks), or its columns when wider
+    boolean splitRows = m >= n;
+    int len = splitRows ? m : n;
+    int chunk = Math.max(4, ((len + threads - 1) / threads + 3) / 4 * 4);
+    int parts = (len + chunk - 1) / chunk;
+    par.forEach(parts, part -> {
+      int lo = part * chunk;
+      int hi = Math.min(len, lo + chunk);
+      int[] rowsA = splitRows ? Arrays.copyOfRange(aRows, lo, hi) : aRows;
+      int mm = splitRows ? hi - lo : m;
+      int j0 = splitRows ? 0 : lo;
+      int j1 = splitRows ? n : hi;
+      int accOff = splitRows ? lo * n : 0;
+      for (int s0 = 0; s0 < g; s0 += perCall) {
+        int s1 = Math.min(g, s0 + perCall);
+        for (int j = j0; j < j1; j += DOT_ROWS) {
+          int nb = Math.min(DOT_ROWS, j1 - j);
+          int[] rowsB = Arrays.copyOfRange(bRows, j, j + nb);
+          kern.sdotSegments(mm, nb, cs, a, rowsA, aSeg, b, rowsB, 0, bSeg, s0, s1, y, accOff + j, n);
+        }
+      }
+    });
+  }
+
+  /**
+   * The summed convolution: the segment dot products of {@link
+   * ConvImplicitFloat#segmentDotsF} (a weight gradient's long filter) with every group added
+   * into one accumulator per output; any other form one {@link ConvFloat#convolve} per group,
+   * the first overwriting y and the rest adding to it.
+   */
+  static void conv(CpuKernels kern, ConvProblem p, float[] x, float[] f, float[] y, Parallelism par) {
+    int g = p.groups();
+    ConvProblem one = new ConvProblem(1, p.batch(), p.outChannels(), p.inChannels(), p.dims());
+    long outOne = one.outputSize();
+    if (g == 0) {
+      Arrays.fill(y, 0, Math.toIntExact(outOne), 0f);
+      return;
+    }
+    ConvLayout pl = new ConvLayout(p);
+    // y holds one group's output: check it here, and the operands as the full problem's
+    Objects.checkFromIndexSize(0, outOne, y.length);
+    pl.check(x.length, 0, f.length, 0, Math.toIntExact(outOne * g), 0);
+    if (!pl.emptyOutput() && pl.c > 0 && pl.kPlane > 0 && ConvChooser.form(pl, ConvChooser.choose(pl, p), false)
+        == ConvChooser.Form.SEGMENT_DOTS) {
+      segmentDots(kern, pl, x, tapFilter(pl, f, par), y, par);
+      return;
+    }
+    int xStep = Math.toIntExact(one.inputSize());
+    int fStep = Math.toIntExact(one.filterSize());
+    for (int k = 0; k < g; k++) {
+      ConvFloat.convolve(kern, one, x, k * xStep, f, k * fStep, y, 0, k > 0, ConvKernel.Algorithm.AUTO, par);
+    }
+  }
+
+  /** The filter in tap space (the flip applied), as {@link ConvFloat#convolve} builds it. */
+  private static float[] tapFilter(ConvLayout pl, float[] w, Parallelism par) {
+    if (!pl.anyFlip) {
+      return w;
+    }
+    float[] wf = new float[pl.g * pl.t * pl.c * pl.kPlane];
+    par.forEach(pl.g * pl.t, gt -> {
+      for (int q = gt * pl.c; q < (gt + 1) * pl.c; q++) {
+        int src = q * pl.kPlane;
+        for (int j = 0; j < pl.kPlane; j++) {
+          wf[src + j] = w[src + pl.tapToStored[j]];
+        }
+      }
+    });
+    return wf;
+  }
+
+  /**
+   * {@link ConvImplicitFloat#segmentDotsF} summed over the groups: a task owns a range of batch
+   * entries, pads their planes group after group, and adds every group's dot products into the
+   * same accumulators; Y is written once, without its group axis.
+   */
+  private static void segmentDots(CpuKernels kern, ConvLayout pl, float[] x, float[] wt, float[] y, Parallelism par) {
+    int kLast = pl.k[pl.n - 1];
+    int filterRows = pl.kPlane / kLast;
+    int[] rowSrc = pl.paddedRowSources();
+    int[] rowStarts = pl.rowStarts();
+    int[] taps = pl.tapOffsets();
+    int segChunk = (int) Math.max(1, SEGMENT_CHUNK / ((long) Math.max(pl.t, 1) * kLast));
+    int perPass = Math.max(1, Math.min(pl.c, segChunk / filterRows));
+    int entries = (pl.b + par.threads() - 1) / par.threads();
+    int parts = (pl.b + entries - 1) / entries;
+    par.forEach(parts, task -> {
+      int b0 = task * entries;
+      int ne = Math.min(entries, pl.b - b0);
+      int m = ne * pl.outPlane;
+      int cPass = (int) Math.max(1, Math.min(perPass, (IM2COL_CHUNK - SEGMENT_SLACK) / ((long) ne * pl.winPlane)));
+      Segments sg = Segments.of(pl, rowStarts, taps, 0, ne, cPass);
+      float[] p = ConvScratch.floats(ConvScratch.PADDED, (long) cPass * ne * pl.winPlane + SEGMENT_SLACK);
+      float[] acc = new float[m * pl.t];
+      for (int gg = 0; gg < pl.g; gg++) {
+        for (int c0 = 0; c0 < pl.c; c0 += cPass) {
+          int cn = Math.min(cPass, pl.c - c0);
+          for (int cl = 0; cl < cn; cl++) {
+            for (int e = 0; e < ne; e++) {
+              ConvFloat.padF(pl, rowSrc, x, ((gg * pl.b + b0 + e) * pl.c + c0 + cl) * pl.inPlane, p,
+                  (cl * ne + e) * pl.winPlane);
+            }
+          }
+          int bShift = (gg * pl.t * pl.c + c0) * pl.kPlane;
+          int segs = cn * filterRows;
+          for (int s0 = 0; s0 < segs; s0 += segChunk) {
+            kern.sdotSegments(m, pl.t, kLast, p, sg.aRows(), sg.aSeg(), wt, sg.bRows(), bShift,
+                sg.bSeg(), s0, Math.min(segs, s0 + segChunk), acc, 0, pl.t);
+          }
+        }
+      }
+      for (int e = 0; e < ne; e++) {
+        for (int tt = 0; tt < pl.t; tt++) {
+          int yRow = ((b0 + e) * pl.t + tt) * pl.outPlane;
+          for (int o = 0; o < pl.outPlane; o++) {
+            y[yRow + o] = acc[(e * pl.outPlane + o) * pl.t + tt];
+          }
+        }
+      }
+    });
+  }
+
+  private static int[] ramp(int n, int step) {
+    int[] r = new int[n];
+    for (int i = 0; i < n; i++) {
+      r[i] = i * step;
+    }
+    return r;
+  }
+}

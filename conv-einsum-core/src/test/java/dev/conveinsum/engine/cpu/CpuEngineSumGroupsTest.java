@@ -1,0 +1,137 @@
+package dev.conveinsum.engine.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.conveinsum.engine.ConvDim;
+import dev.conveinsum.engine.ConvProblem;
+import dev.conveinsum.engine.reference.LoopEngine;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link CpuEngine#convSumGroups} (the weight-gradient form: every group's product summed) agrees
+ * with the loop oracle's products summed in float64, for the dot-product GEMM, the other GEMM
+ * layouts, the summed segment dot products of long filters and the per-group fallback; and gives
+ * the same bits on every call with a thread count.
+ */
+class CpuEngineSumGroupsTest {
+  private final CpuEngine cpu = new CpuEngine();
+  private final LoopEngine loops = new LoopEngine();
+
+  @Test
+  void gemmEveryLayoutMatchesTheOracle() {
+    SplittableRandom rnd = new SplittableRandom(11);
+    for (int i = 0; i < 120; i++) {
+      int g = 1 + rnd.nextInt(i % 4 == 0 && i % 6 != 0 ? 40 : 5);
+      int b = 1 + rnd.nextInt(i % 3 == 0 ? 70 : 9);
+      int t = 1 + rnd.nextInt(i % 5 == 0 ? 70 : 9);
+      // contractions across the vector length, past the dot kernel's chunk, and tiny ones
+      int c = 1 + rnd.nextInt(i % 6 == 0 ? 3000 : 40);
+      boolean plain = i % 2 == 0; // half in the dot-product layout, half any flags
+      ConvProblem p = new ConvProblem(g, b, t, c, List.of(), !plain && rnd.nextBoolean(),
+          !plain && rnd.nextBoolean(), !plain && rnd.nextBoolean(), rnd.nextBoolean());
+      check(p, rnd, 1 + i % 2);
+    }
+  }
+
+  @Test
+  void longFilterConvolutionsSumTheirGroupsLikeTheOracle() {
+    SplittableRandom rnd = new SplittableRandom(12);
+    // weight-gradient shapes: the "filter" is an output gradient, longer than the 3-tap result
+    for (boolean flip : new boolean[] {false, true}) {
+      ConvProblem p = new ConvProblem(3, 16, 16, 2, List.of(
+          new ConvDim(30, 30, 3, 1, 1, 1, flip, 0), new ConvDim(29, 29, 3, 1, 1, 1, flip, 0)));
+      assertTrue(ConvChooser.form(p) == ConvChooser.Form.SEGMENT_DOTS, "form " + ConvChooser.form(p));
+      check(p, rnd, 2);
+      check(p, rnd, 1);
+    }
+    ConvProblem oneD = new ConvProblem(4, 3, 7, 3, List.of(new ConvDim(40, 37, 5, 1, 1, 1, false, 0)));
+    check(oneD, rnd, 2);
+  }
+
+  @Test
+  void otherConvolutionsRunPerGroup() {
+    SplittableRandom rnd = new SplittableRandom(13);
+    ConvProblem p = new ConvProblem(3, 2, 4, 5, List.of(
+        new ConvDim(9, 3, 9, 1, 1, 1, false, 0), new ConvDim(8, 3, 8, 1, 1, 1, true, 0)));
+    assertTrue(ConvChooser.form(p) != ConvChooser.Form.SEGMENT_DOTS, "form " + ConvChooser.form(p));
+    check(p, rnd, 2);
+    ConvProblem none = new ConvProblem(0, 2, 3, 4, List.of());
+    float[] y = new float[6];
+    Arrays.fill(y, Float.NaN);
+    cpu.convSumGroups(none, new float[0], new float[0], y, 2);
+    assertArrayEquals(new float[6], y);
+  }
+
+  @Test
+  void aThreadCountGivesTheSameBitsOnEveryCall() {
+    SplittableRandom rnd = new SplittableRandom(14);
+    ConvProblem gemm = new ConvProblem(32, 56, 40, 300, List.of());
+    ConvProblem conv = new ConvProblem(4, 8, 8, 1, List.of(
+        new ConvDim(20, 20, 3, 1, 1, 1, false, 0), new ConvDim(20, 20, 3, 1, 1, 1, false, 0)));
+    for (ConvProblem p : List.of(gemm, conv)) {
+      float[] x = toFloat(random(rnd, (int) p.inputSize()));
+      float[] f = toFloat(random(rnd, (int) p.filterSize()));
+      int n = (int) (p.outputSize() / p.groups());
+      float[] first = new float[n];
+      cpu.convSumGroups(p, x, f, first, 2);
+      for (int rep = 0; rep < 3; rep++) {
+        float[] again = new float[n];
+        Arrays.fill(again, Float.NaN);
+        cpu.convSumGroups(p, x, f, again, 2);
+        assertArrayEquals(first, again, p.toString());
+      }
+    }
+  }
+
+  /** Compares float64 and float32 results with the oracle's products summed in float64. */
+  private void check(ConvProblem p, SplittableRandom rnd, int threads) {
+    double[] x = random(rnd, (int) p.inputSize());
+    double[] f = random(rnd, (int) p.filterSize());
+    double[] full = new double[(int) p.outputSize()];
+    loops.conv(p, x, f, full, 1);
+    int n = full.length / p.groups();
+    double[] want = new double[n];
+    double[] bound = new double[n];
+    for (int g = 0; g < p.groups(); g++) {
+      for (int k = 0; k < n; k++) {
+        want[k] += full[g * n + k];
+        bound[k] += Math.abs(full[g * n + k]);
+      }
+    }
+    double[] got = new double[n];
+    Arrays.fill(got, Double.NaN); // overwritten: recycled buffers are dirty
+    cpu.convSumGroups(p, x, f, got, threads);
+    long terms = (long) p.groups() * p.inChannels() * p.kernelSpatial();
+    for (int k = 0; k < n; k++) {
+      assertTrue(Math.abs(got[k] - want[k]) <= 1e-12 * (1 + terms) * (1 + bound[k] + Math.abs(want[k])),
+          p + " element " + k + ": " + got[k] + " vs " + want[k]);
+    }
+    float[] gotF = new float[n];
+    Arrays.fill(gotF, Float.NaN);
+    cpu.convSumGroups(p, toFloat(x), toFloat(f), gotF, threads);
+    for (int k = 0; k < n; k++) {
+      assertTrue(Math.abs(gotF[k] - want[k]) <= 1e-5 * (1 + Math.sqrt(terms)) * (1 + bound[k]),
+          p + " float32 element " + k + ": " + gotF[k] + " vs " + want[k]);
+    }
+  }
+
+  private static double[] random(SplittableRandom rnd, int n) {
+    double[] d = new double[n];
+    for (int i = 0; i < n; i++) {
+      d[i] = rnd.nextDouble(-1, 1);
+    }
+    return d;
+  }
+
+  private static float[] toFloat(double[] d) {
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
+  }
+}
