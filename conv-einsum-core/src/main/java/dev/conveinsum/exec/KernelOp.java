@@ -28,7 +28,11 @@ final class KernelOp implements Op {
    * filter's gradient sums over them instead of convolving.
    */
   int[] oneTapIds = new int[0];
-  /** Leading summed axes of both operands ran as groups; the result is summed over them. */
+  /**
+   * The leading axes of both operands that the step sums over ran as the problem's groups, and
+   * the engine sums the groups' products ({@link dev.conveinsum.engine.Engine#convSumGroups}):
+   * {@code y} has no group axis.
+   */
   boolean summedGroups;
 
   KernelOp(int x, int f, int y, ConvProblem problem, int[] convIds, int[] periods) {
@@ -69,7 +73,9 @@ final class KernelOp implements Op {
   @Override
   public void run(Runtime rt) {
     long outSize = filterGradient ? depthwise.filterSize()
-        : depthwise != null ? depthwise.outputSize() : problem.outputSize();
+        : depthwise != null ? depthwise.outputSize()
+        : summedGroups ? (long) problem.batch() * problem.outChannels() * problem.outputSpatial()
+        : problem.outputSize();
     rt.stats().flops += 2 * (depthwise != null ? depthwise.multiplyAdds()
         : problem.multiplyAdds());
     if (rt.dry()) {
@@ -94,6 +100,15 @@ final class KernelOp implements Op {
         rt.engine().depthwise(depthwise, (double[]) xs, (double[]) fs, yd, rt.threads());
       } else {
         rt.engine().depthwise(depthwise, (float[]) xs, (float[]) fs, (float[]) ys,
+            rt.threads());
+      }
+      return;
+    }
+    if (summedGroups) {
+      if (ys instanceof double[] yd) {
+        rt.engine().convSumGroups(problem, (double[]) xs, (double[]) fs, yd, rt.threads());
+      } else {
+        rt.engine().convSumGroups(problem, (float[]) xs, (float[]) fs, (float[]) ys,
             rt.threads());
       }
       return;

@@ -66,6 +66,9 @@ final class Runtime {
             : " F[T,C]").append(p.fShared() ? " shared" : "").append(p.yTransposed() ? " Y[T,B]"
             : " Y[B,T]");
       }
+      if (k.summedGroups) {
+        sb.append(" sum G");
+      }
       return sb.toString();
     }
     if (op instanceof LinearMap m) {

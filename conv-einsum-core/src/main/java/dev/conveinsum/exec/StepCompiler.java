@@ -143,6 +143,8 @@ final class StepCompiler {
       }
     }
     int[] summedGroups = leadingSummed(lx, lf, outIds);
+    // the engine sums the groups itself when they are all summed ones (no per-group result)
+    boolean kernelSums = false;
     if (summedGroups.length > 0) {
       // Summed axes leading both operands (the batch of a weight gradient, [b, s, h, w] with
       // [b, t, h, w]) run as groups whose results are summed afterwards, when that copies less
@@ -167,12 +169,14 @@ final class StepCompiler {
       for (int i = 0; i < nc; i++) {
         wide *= nw[i];
       }
+      kernelSums = !pb.portable && groups.isEmpty();
       long after = copied(lx, concat(g2, xFree, k2, convIds))
-          + copied(lf, concat(g2, fFree, k2, convIds)) + wide;
+          + copied(lf, concat(g2, fFree, k2, convIds)) + (kernelSums ? 0 : wide);
       if (after < before) {
         groups = g2;
         contracted = k2;
       } else {
+        kernelSums = false;
         summedGroups = new int[0];
       }
     }
@@ -285,10 +289,18 @@ final class StepCompiler {
       int a = yOrder.length - nc + i;
       vy = vy.withAxis(a, nw[i], true, 0, tw[i]);
     }
+    if (kernelSums) {
+      // the kernel's result has no group axes: they are summed
+      for (int i = 0; i < summedGroups.length; i++) {
+        vy = vy.without(0);
+      }
+      yOrder = Arrays.copyOfRange(yOrder, summedGroups.length, yOrder.length);
+      summedGroups = new int[0];
+    }
     int y = pb.slot(vy);
     KernelOp op = new KernelOp(xs, fs, y, problem, convIds, period);
     op.oneTapIds = trivial;
-    op.summedGroups = summedGroups.length > 0;
+    op.summedGroups = kernelSums;
     pb.add(op);
     if (trivial.length > 0) {
       // the one-tap axes are free again: only the real convolved axes are reversed or summed
@@ -467,16 +479,23 @@ final class StepCompiler {
       System.arraycopy(lead, 0, wide, 0, lead.length);
       System.arraycopy(outIds, 0, wide, lead.length, outIds.length);
       GemmChoice grouped = gemmChoice(lu, lv, wide, false);
-      long after = sizeOf(lu, lv, wide) + (exact ? sizeOf(lu, lv, outIds) : 0);
+      // The engine sums the groups itself when both operands store the contraction last (dot
+      // products of rows read in place, the groups as further segments): no per-group result.
+      boolean sums = !pb.portable && grouped.outer().length == 0 && !grouped.xT()
+          && !grouped.fT() && grouped.groups().equals(Arrays.stream(lead).boxed().toList())
+          && sizeOf(lu, lv, toArray(grouped.contracted())) >= MIN_SUMMED_DOT;
+      long after = (sums ? 0 : sizeOf(lu, lv, wide)) + (exact ? sizeOf(lu, lv, outIds) : 0);
       if (grouped.copied() + after < plain.copied()) {
-        int y = emitGemm(pb, u, v, grouped);
-        for (int id : lead) {
-          y = pb.reduce(y, pb.layout(y).axisOf(id));
+        int y = emitGemm(pb, u, v, grouped, sums ? lead.length : 0);
+        if (!sums) {
+          for (int id : lead) {
+            y = pb.reduce(y, pb.layout(y).axisOf(id));
+          }
         }
         return exact ? pb.permute(y, outIds) : y;
       }
     }
-    int y = emitGemm(pb, u, v, plain);
+    int y = emitGemm(pb, u, v, plain, 0);
     return exact ? pb.permute(y, outIds) : y;
   }
 
@@ -547,8 +566,17 @@ final class StepCompiler {
     return best;
   }
 
-  /** Emits the permutes and the kernel of a GEMM choice; returns the result slot. */
-  private static int emitGemm(ProgramBuilder pb, int u, int v, GemmChoice c) {
+  /**
+   * Contraction length from which a GEMM step summed over groups lets the engine sum them (its
+   * dot products then fill whole vectors).
+   */
+  static final long MIN_SUMMED_DOT = 16;
+
+  /**
+   * Emits the permutes and the kernel of a GEMM choice; returns the result slot. With {@code
+   * summed > 0} the groups are that many leading summed axes, which the kernel sums.
+   */
+  private static int emitGemm(ProgramBuilder pb, int u, int v, GemmChoice c, int summed) {
     Layout lu = pb.layout(u);
     Layout lv = pb.layout(v);
     List<Integer> outer = Arrays.stream(c.outer()).boxed().toList();
@@ -568,9 +596,11 @@ final class StepCompiler {
         Math.toIntExact(dimProduct(lx, c.xb())), Math.toIntExact(dimProduct(lf, c.fFree())),
         Math.toIntExact(dimProduct(lx, c.contracted())), List.of(), c.xT(), c.fT(), shared,
         c.yT());
-    Layout ly = resultLayout(yOrder, lu, lv);
+    Layout ly = resultLayout(Arrays.copyOfRange(yOrder, summed, yOrder.length), lu, lv);
     int y = pb.slot(ly);
-    pb.add(new KernelOp(x, f, y, problem, new int[0], new int[0]));
+    KernelOp op = new KernelOp(x, f, y, problem, new int[0], new int[0]);
+    op.summedGroups = summed > 0;
+    pb.add(op);
     return y;
   }
 
