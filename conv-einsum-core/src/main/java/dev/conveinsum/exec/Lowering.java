@@ -218,6 +218,7 @@ final class Lowering {
 
   private static Compiled backward(ProgramBuilder pb, int[] leaves, int result, int forwardOps,
       boolean[] trainable) {
+    pb.gradients = true;
     int forwardSlots = pb.layouts.size();
     boolean[] requires = new boolean[forwardSlots];
     for (int k = 0; k < leaves.length; k++) {

@@ -13,6 +13,11 @@ final class ProgramBuilder {
    * implementations run.
    */
   final boolean portable;
+  /**
+   * Whether steps being lowered now are gradients (never differentiated again): they may run
+   * summed axes as convolved ones, which a forward step's own gradient would misread.
+   */
+  boolean gradients;
 
   ProgramBuilder() {
     this(false);

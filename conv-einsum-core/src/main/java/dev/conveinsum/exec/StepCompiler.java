@@ -142,6 +142,32 @@ final class StepCompiler {
         return w;
       }
     }
+    int[] tailSummed = pb.gradients && !pb.portable ? trailingSummed(lx, lf, contracted, convIds)
+        : new int[0];
+    if (tailSummed.length > 0) {
+      // Summed axes stored after the convolved ones in both operands (w of a weight gradient
+      // [b, q, h, w] with [b, p, h, w] convolving h) run as convolved axes whose output has one
+      // position, so that neither operand is transposed to put them before h.
+      int m = tailSummed.length;
+      contracted.removeAll(Arrays.stream(tailSummed).boxed().toList());
+      conv = new java.util.LinkedHashMap<>(conv);
+      convIds = Arrays.copyOf(convIds, nc + m);
+      c = Arrays.copyOf(c, nc + m);
+      tf = Arrays.copyOf(tf, nc + m);
+      tw = Arrays.copyOf(tw, nc + m);
+      nw = Arrays.copyOf(nw, nc + m);
+      period = Arrays.copyOf(period, nc + m);
+      reverseOut = Arrays.copyOf(reverseOut, nc + m);
+      for (int i = 0; i < m; i++) {
+        // virtual positions x: i, f: -k, y: 0, so the one output sums x[k] f[k]
+        convIds[nc + i] = tailSummed[i];
+        tf[nc + i] = -1;
+        tw[nc + i] = 1;
+        nw[nc + i] = 1;
+        conv.put(tailSummed[i], new OutAxis(0, 1, 1, 0));
+      }
+      nc += m;
+    }
     int[] summedGroups = leadingSummed(lx, lf, outIds);
     // the engine sums the groups itself when they are all summed ones (no per-group result)
     boolean kernelSums = false;
@@ -313,6 +339,43 @@ final class StepCompiler {
     }
     return finish(pb, y, vy, yOrder, lu, lv, outIds, exact, conv, convIds, reverseOut,
         summedGroups);
+  }
+
+  /**
+   * The summed ids that both operands store after their convolved ids, in the same order, with
+   * the convolved ids in the same order too and both of equal length along each summed id: the
+   * tail {@code [h, w]} of {@code [b, q, h, w]} and {@code [b, p, h, w]} when convolving h and
+   * summing w gives {@code [w]}. Else none.
+   */
+  private static int[] trailingSummed(Layout lx, Layout lf, List<Integer> contracted,
+      int[] convIds) {
+    int nc = convIds.length;
+    int s = lx.rank();
+    while (s > 0 && contracted.contains(lx.ids[s - 1])) {
+      s--;
+    }
+    int m = lx.rank() - s;
+    if (m == 0 || s < nc || lf.rank() < nc + m) {
+      return new int[0];
+    }
+    int[] tail = Arrays.copyOfRange(lx.ids, s, lx.rank());
+    int[] xConv = Arrays.copyOfRange(lx.ids, s - nc, s);
+    int[] fTail = Arrays.copyOfRange(lf.ids, lf.rank() - m, lf.rank());
+    int[] fConv = Arrays.copyOfRange(lf.ids, lf.rank() - m - nc, lf.rank() - m);
+    if (!Arrays.equals(tail, fTail) || !Arrays.equals(xConv, fConv)) {
+      return new int[0];
+    }
+    for (int id : xConv) {
+      if (indexOf(convIds, id) == nc) {
+        return new int[0];
+      }
+    }
+    for (int id : tail) {
+      if (lx.dims[lx.axisOf(id)] != lf.dims[lf.axisOf(id)]) {
+        return new int[0];
+      }
+    }
+    return tail;
   }
 
   /** Elements a permute to {@code order} copies: none when the layout has that order. */

@@ -172,6 +172,73 @@ class ExecPropertyTest {
     }
   }
 
+  /**
+   * Weight gradients of steps that convolve h but sum w, stored after h in both operands (TT's
+   * {@code pqh} against {@code [b, q, h, w]} and {@code [b, p, h, w]}): w runs as a convolved
+   * axis with one output position, both operands read in place, and the gradients equal the
+   * reference for random sizes, paths, engines and both checkpoint modes.
+   */
+  @Test
+  void summedAxesAfterTheConvolvedOnesRunAsConvolvedAxes() {
+    SplittableRandom rnd = new SplittableRandom(16);
+    String[] exprs = {"bqhw,pqh->bphw|h", "bqhw,pqh,tp->bthw|h", "bqhw,pqw->bphw|w"};
+    int tails = 0;
+    for (int i = 0; i < 24; i++) {
+      String expr = exprs[i % exprs.length];
+      java.util.Map<Character, Long> size = new java.util.HashMap<>();
+      for (char c : "bqpt".toCharArray()) {
+        size.put(c, 1L + rnd.nextInt(4));
+      }
+      List<long[]> shapes = new java.util.ArrayList<>();
+      String[] terms = expr.split("->")[0].split(",");
+      for (int k = 0; k < terms.length; k++) {
+        long[] shape = new long[terms[k].length()];
+        for (int a = 0; a < shape.length; a++) {
+          char c = terms[k].charAt(a);
+          shape[a] = c == 'h' || c == 'w' ? (k == 0 ? 4 + rnd.nextInt(5) : 1 + rnd.nextInt(3))
+              : size.get(c);
+        }
+        shapes.add(shape);
+      }
+      BoundExpression b = BoundExpression.bind(Expression.parse(expr),
+          dev.conveinsum.expr.ConvOptions.DEFAULT, shapes);
+      List<Tensor> ops = new java.util.ArrayList<>();
+      for (int k = 0; k < b.operandCount(); k++) {
+        ops.add(Tensor.random(DType.FLOAT64, 70 + 10 * i + k, b.shape(k)));
+      }
+      Tensor grad = Tensor.random(DType.FLOAT64, 9 + i, b.outputShape());
+      List<Tensor> want = ReferenceEvaluator.vjp(b, ops, grad);
+      int[][] path = ExecGoldenTest.randomPath(ops.size(), rnd);
+      boolean[] all = new boolean[ops.size()];
+      Arrays.fill(all, true);
+      Lowering.Compiled compiled = Lowering.compile(b, path, all);
+      List<Op> program = compiled.program().ops;
+      for (int o = compiled.forwardOps(); o < program.size(); o++) {
+        if (program.get(o) instanceof KernelOp k && k.problem != null
+            && Arrays.stream(k.convIds).anyMatch(id -> !b.isConv(id)
+                && !StepCompiler.contains(k.oneTapIds, id))) {
+          tails++;
+          break;
+        }
+      }
+      // forward steps never run summed axes as convolved ones (their gradients would misread)
+      for (int o = 0; o < compiled.forwardOps(); o++) {
+        if (program.get(o) instanceof KernelOp k) {
+          assertTrue(Arrays.stream(k.convIds).allMatch(id -> b.isConv(id)
+              || StepCompiler.contains(k.oneTapIds, id)), expr + " forward op " + o);
+        }
+      }
+      Execution e = CompiledPlan.compile(b, path, null).execute(ops, grad,
+          new CompiledPlan.Options(ENGINES.get(i % ENGINES.size()), 1 + i % 2,
+              Checkpoint.values()[(i / 3) % 2]));
+      for (int k = 0; k < ops.size(); k++) {
+        assertClose(want.get(k), e.gradients().get(k), Tolerance.FLOAT64,
+            expr + " case " + i + " grad " + k);
+      }
+    }
+    assertTrue(tails >= 8, "only " + tails + " gradients ran summed axes as convolved ones");
+  }
+
   private static List<long[]> shapes(String expr, SplittableRandom rnd) {
     java.util.Map<Character, Long> size = new java.util.HashMap<>();
     size.put('b', 2L + rnd.nextInt(3));

@@ -140,8 +140,9 @@ final class SumGroupsDouble {
 
   /**
    * {@link ConvImplicitDouble#segmentDotsD} summed over the groups: a task owns a range of batch
-   * entries, pads their planes group after group, and adds every group's dot products into the
-   * same accumulators; Y is written once, without its group axis.
+   * entries and runs over (group, channel) pairs as one axis, so that one kernel call sums the
+   * filter rows of many groups before reducing its vector accumulators (one group's rows alone
+   * are few when the planes are small); Y is written once, without its group axis.
    */
   private static void segmentDots(CpuKernels kern, ConvLayout pl, double[] x, double[] wt, double[] y, Parallelism par) {
     int kLast = pl.k[pl.n - 1];
@@ -150,32 +151,44 @@ final class SumGroupsDouble {
     int[] rowStarts = pl.rowStarts();
     int[] taps = pl.tapOffsets();
     int segChunk = (int) Math.max(1, SEGMENT_CHUNK / ((long) Math.max(pl.t, 1) * kLast));
-    int perPass = Math.max(1, Math.min(pl.c, segChunk / filterRows));
+    int pairs = pl.g * pl.c;
+    int perPass = Math.max(1, Math.min(pairs, segChunk / filterRows));
     int entries = (pl.b + par.threads() - 1) / par.threads();
     int parts = (pl.b + entries - 1) / entries;
     par.forEach(parts, task -> {
       int b0 = task * entries;
       int ne = Math.min(entries, pl.b - b0);
       int m = ne * pl.outPlane;
-      int cPass = (int) Math.max(1, Math.min(perPass, (IM2COL_CHUNK - SEGMENT_SLACK) / ((long) ne * pl.winPlane)));
-      Segments sg = Segments.of(pl, rowStarts, taps, 0, ne, cPass);
-      double[] p = ConvScratch.doubles(ConvScratch.PADDED, (long) cPass * ne * pl.winPlane + SEGMENT_SLACK);
+      int qPass = (int) Math.max(1, Math.min(perPass, (IM2COL_CHUNK - SEGMENT_SLACK) / ((long) ne * pl.winPlane)));
+      // rows: (entry, output) of the padded planes, output channels of the filter; the
+      // segments of one pass then say where pair (g, c) and filter row r start
+      int[] aRows = Segments.of(pl, rowStarts, taps, 0, ne, 1).aRows();
+      int[] bRows = new int[pl.t];
+      for (int tt = 0; tt < pl.t; tt++) {
+        bRows[tt] = tt * pl.c * pl.kPlane;
+      }
+      int[] aSeg = new int[qPass * filterRows];
+      int[] bSeg = new int[qPass * filterRows];
+      double[] p = ConvScratch.doubles(ConvScratch.PADDED, (long) qPass * ne * pl.winPlane + SEGMENT_SLACK);
       double[] acc = new double[m * pl.t];
-      for (int gg = 0; gg < pl.g; gg++) {
-        for (int c0 = 0; c0 < pl.c; c0 += cPass) {
-          int cn = Math.min(cPass, pl.c - c0);
-          for (int cl = 0; cl < cn; cl++) {
-            for (int e = 0; e < ne; e++) {
-              ConvDouble.padD(pl, rowSrc, x, ((gg * pl.b + b0 + e) * pl.c + c0 + cl) * pl.inPlane, p,
-                  (cl * ne + e) * pl.winPlane);
-            }
+      for (int q0 = 0; q0 < pairs; q0 += qPass) {
+        int qn = Math.min(qPass, pairs - q0);
+        for (int ql = 0; ql < qn; ql++) {
+          int gg = (q0 + ql) / pl.c;
+          int cc = (q0 + ql) % pl.c;
+          for (int e = 0; e < ne; e++) {
+            ConvDouble.padD(pl, rowSrc, x, ((gg * pl.b + b0 + e) * pl.c + cc) * pl.inPlane, p,
+                (ql * ne + e) * pl.winPlane);
           }
-          int bShift = (gg * pl.t * pl.c + c0) * pl.kPlane;
-          int segs = cn * filterRows;
-          for (int s0 = 0; s0 < segs; s0 += segChunk) {
-            kern.ddotSegments(m, pl.t, kLast, p, sg.aRows(), sg.aSeg(), wt, sg.bRows(), bShift,
-                sg.bSeg(), s0, Math.min(segs, s0 + segChunk), acc, 0, pl.t);
+          for (int r = 0; r < filterRows; r++) {
+            aSeg[ql * filterRows + r] = ql * ne * pl.winPlane + taps[r * kLast];
+            bSeg[ql * filterRows + r] = (gg * pl.t * pl.c + cc) * pl.kPlane + r * kLast;
           }
+        }
+        int segs = qn * filterRows;
+        for (int s0 = 0; s0 < segs; s0 += segChunk) {
+          kern.ddotSegments(m, pl.t, kLast, p, aRows, aSeg, wt, bRows, 0, bSeg, s0,
+              Math.min(segs, s0 + segChunk), acc, 0, pl.t);
         }
       }
       for (int e = 0; e < ne; e++) {
