@@ -21,8 +21,10 @@ import java.util.Objects;
  * output is reduced from its vector accumulators once per chunk of groups instead of being
  * written once per group and summed afterwards. The output is split over the threads; the
  * chunks of groups, and so the bits, depend only on the shape. A convolution whose filter is
- * longer than its output (a weight gradient) runs the segment dot products with the groups
- * summed in the same accumulators; any other one call of {@link ConvFloat#convolve} per group.
+ * longer than its output (a weight gradient) runs as register-blocked GEMM tiles over windows of
+ * the padded input read in place ({@code VectorWgradFloat}, AVX-512) or as segment dot products,
+ * with the groups summed in the same accumulators; any other one call of {@link
+ * ConvFloat#convolve} per group.
  *
  * <p>float32; the float64 twin is generated from this file by {@code gen_double.py}.
  */
@@ -32,7 +34,46 @@ final class SumGroupsFloat {
   /** Rows of B per dot-kernel call: they stay in the L2 cache while the rows of A pass. */
   static final int DOT_ROWS = 32;
 
+  /** Fewest output channels for the GEMM tiles of {@link Wgrad} (two vectors wide). */
+  static final int MIN_TILE_T = 16;
+  /** Fewest output rows (batch x output positions) for the GEMM tiles of {@link Wgrad}. */
+  static final int MIN_TILE_ROWS = 64;
+
+  /** The register-blocked weight-gradient GEMM, or null without the Vector API on AVX-512. */
+  private static final Wgrad WGRAD = loadWgrad();
+
   private SumGroupsFloat() {}
+
+  /** A summed weight-gradient kernel for the layouts {@link ConvLayout#segmentDots} accepts. */
+  interface Wgrad {
+    /** Whether this machine runs it (its register tiles need AVX-512). */
+    boolean supported();
+
+    /**
+     * Overwrites {@code y[b, t, o...]} with {@code sum_g} of the group's convolution.
+     *
+     * @param pl the layout of the full problem (all groups)
+     * @param x the input [G, B, C, x...]
+     * @param wt the filter in tap space [G, T, C, k...]
+     * @param y the summed output [B, T, o...]
+     * @param par the threads
+     */
+    void wgrad(ConvLayout pl, float[] x, float[] wt, float[] y, Parallelism par);
+  }
+
+  /** Loads {@code VectorWgradFloat} only when the Vector API is enabled and fast here. */
+  private static Wgrad loadWgrad() {
+    if (!VectorSupport.isVectorized()) {
+      return null;
+    }
+    try {
+      Wgrad w = (Wgrad) Class.forName("dev.conveinsum.engine.cpu.VectorWgradFloat", true,
+          SumGroupsFloat.class.getClassLoader()).getDeclaredConstructor().newInstance();
+      return w.supported() ? w : null;
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return null;
+    }
+  }
 
   /** Whether the GEMM of {@code p} runs as dot products of rows read in place. */
   static boolean dots(ConvProblem p) {
@@ -106,9 +147,15 @@ final class SumGroupsFloat {
     // y holds one group's output: check it here, and the operands as the full problem's
     Objects.checkFromIndexSize(0, outOne, y.length);
     pl.check(x.length, 0, f.length, 0, Math.toIntExact(outOne * g), 0);
-    if (!pl.emptyOutput() && pl.c > 0 && pl.kPlane > 0 && ConvChooser.form(pl, ConvChooser.choose(pl, p), false)
-        == ConvChooser.Form.SEGMENT_DOTS) {
-      segmentDots(kern, pl, x, tapFilter(pl, f, par), y, par);
+    if (!pl.emptyOutput() && pl.c > 0 && pl.kPlane > 0 && pl.segmentDots()) {
+      // a weight gradient's shape (the filter longer than the output): GEMM tiles when the
+      // output fills them (16+ channels, 64+ rows), else dot products that reduce once per
+      // chunk of the long sum
+      if (WGRAD != null && pl.t >= MIN_TILE_T && (long) pl.b * pl.outPlane >= MIN_TILE_ROWS) {
+        WGRAD.wgrad(pl, x, tapFilter(pl, f, par), y, par);
+      } else {
+        segmentDots(kern, pl, x, tapFilter(pl, f, par), y, par);
+      }
       return;
     }
     int xStep = Math.toIntExact(one.inputSize());

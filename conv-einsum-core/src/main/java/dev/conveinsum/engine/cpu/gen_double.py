@@ -20,7 +20,7 @@ SOURCES = [
     "ConvFloat.java", "ConvDirectFloat.java", "ConvIm2colFloat.java", "ConvImplicitFloat.java",
     "ConvFftFloat.java", "GemmFloat.java", "ScalarKernelsFloat.java", "VectorKernelsFloat.java",
     "VectorGemmFloat.java", "VectorMicroFloat.java", "VectorRowsFloat.java", "VectorDotsFloat.java",
-    "VectorDepthwiseFloat.java", "SumGroupsFloat.java",
+    "VectorDepthwiseFloat.java", "SumGroupsFloat.java", "VectorWgradFloat.java",
 ]
 GENERATOR = "dev/conveinsum/engine/cpu/gen_double.py"
 REPS = [("FloatVector", "DoubleVector"), ("new float[", "new double["),

@@ -1,0 +1,178 @@
+package dev.conveinsum.engine.cpu;
+
+import static dev.conveinsum.engine.cpu.ConvTiling.SEGMENT_SLACK;
+import static dev.conveinsum.engine.cpu.VectorShapes.FL;
+import static dev.conveinsum.engine.cpu.VectorShapes.FS;
+
+import dev.conveinsum.concurrent.Parallelism;
+import dev.conveinsum.engine.cpu.ConvTiling.Segments;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * A weight gradient with its groups summed, as a register-blocked GEMM on the Vector API
+ * (AVX-512): {@code Y[(b, o), t] = sum_(g, c, filter row r, p) Xpad[g, b, c][row(o) + tap(r) + p]
+ * * F[g, t, c][r, p]}. The rows of A are windows of the zero-padded input planes, read in place
+ * (8 rows broadcast per step, no packing); each filter row of F, the K-block, is packed once
+ * as {@code [p][t]} and multiplied against every row of A, into 8 x 2-vector tiles of
+ * accumulators that stay in memory between K-blocks. It replaces the segment dot products of
+ * {@link SumGroupsFloat} (one horizontal reduction per output and chunk, and a masked partial
+ * vector per filter row) where the last dimension has stride and dilation 1.
+ *
+ * <p>float32; the float64 twin is generated from this file by {@code gen_double.py}.
+ */
+final class VectorWgradFloat implements SumGroupsFloat.Wgrad {
+  /** Columns of one tile: two vectors. */
+  private static final int NR = 2 * FL;
+  /** Rows of one tile. */
+  private static final int MR8 = 8;
+
+  /** Creates the kernel (public for reflective loading). */
+  public VectorWgradFloat() {}
+
+  @Override
+  public boolean supported() {
+    // 16 accumulators, 2 B vectors and a broadcast need the 32 registers of AVX-512
+    return FS.vectorBitSize() >= 512;
+  }
+
+  @Override
+  public void wgrad(ConvLayout pl, float[] x, float[] wt, float[] y, Parallelism par) {
+    int kLast = pl.k[pl.n - 1];
+    int filterRows = pl.kPlane / kLast;
+    int[] rowSrc = pl.paddedRowSources();
+    int[] rowStarts = pl.rowStarts();
+    int[] taps = pl.tapOffsets();
+    int pairs = pl.g * pl.c;
+    int tPad = (pl.t + NR - 1) / NR * NR;
+    int panels = tPad / NR;
+    int entries = (pl.b + par.threads() - 1) / par.threads();
+    int parts = (pl.b + entries - 1) / entries;
+    par.forEach(parts, task -> {
+      int b0 = task * entries;
+      int ne = Math.min(entries, pl.b - b0);
+      int m = ne * pl.outPlane;
+      int mPad = (m + MR8 - 1) / MR8 * MR8;
+      int[] aRows = Arrays.copyOf(Segments.of(pl, rowStarts, taps, 0, ne, 1).aRows(), mPad);
+      // rows past m repeat row 0 (valid memory); their tiles are never copied out
+      for (int i = m; i < mPad; i++) {
+        aRows[i] = aRows[0];
+      }
+      // one (group, channel) pair at a time: its padded planes stay in cache for its filter rows
+      float[] p = ConvScratch.floats(ConvScratch.PADDED, (long) ne * pl.winPlane + SEGMENT_SLACK);
+      float[] acc = new float[mPad * tPad];
+      float[] pb = new float[panels * kLast * NR];
+      for (int q = 0; q < pairs; q++) {
+        int gg = q / pl.c;
+        int cc = q % pl.c;
+        for (int e = 0; e < ne; e++) {
+          ConvFloat.padF(pl, rowSrc, x, ((gg * pl.b + b0 + e) * pl.c + cc) * pl.inPlane, p, e * pl.winPlane);
+        }
+        for (int r = 0; r < filterRows; r++) {
+          // B block: filter row r of every output channel, packed [panel][p][NR], zero past T
+          int fRow = (gg * pl.t * pl.c + cc) * pl.kPlane + r * kLast;
+          Arrays.fill(pb, 0f);
+          for (int tt = 0; tt < pl.t; tt++) {
+            int src = fRow + tt * pl.c * pl.kPlane;
+            int dst = (tt / NR) * kLast * NR + tt % NR;
+            for (int j = 0; j < kLast; j++) {
+              pb[dst + j * NR] = wt[src + j];
+            }
+          }
+          int shift = taps[r * kLast];
+          for (int i = 0; i < mPad; i += MR8) {
+            for (int jp = 0; jp < panels; jp++) {
+              tile(kLast, p, aRows, i, shift, pb, jp * kLast * NR, acc, i * tPad + jp * NR, tPad);
+            }
+          }
+        }
+      }
+      for (int e = 0; e < ne; e++) {
+        for (int tt = 0; tt < pl.t; tt++) {
+          int yRow = ((b0 + e) * pl.t + tt) * pl.outPlane;
+          for (int o = 0; o < pl.outPlane; o++) {
+            y[yRow + o] = acc[(e * pl.outPlane + o) * tPad + tt];
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * {@code c[i][0..NR) += sum_p a[rows[i0 + i] + shift + p] * pb[pbOff + p*NR ..]} for the 8 rows
+   * of one tile; A is broadcast from its rows in place.
+   */
+  private static void tile(int kc, float[] a, int[] rows, int i0, int shift, float[] pb, int pbOff,
+      float[] c, int cOff, int ldc) {
+    int r0 = rows[i0] + shift;
+    int r1 = rows[i0 + 1] + shift;
+    int r2 = rows[i0 + 2] + shift;
+    int r3 = rows[i0 + 3] + shift;
+    int r4 = rows[i0 + 4] + shift;
+    int r5 = rows[i0 + 5] + shift;
+    int r6 = rows[i0 + 6] + shift;
+    int r7 = rows[i0 + 7] + shift;
+    FloatVector c00 = FloatVector.fromArray(FS, c, cOff);
+    FloatVector c01 = FloatVector.fromArray(FS, c, cOff + FL);
+    FloatVector c10 = FloatVector.fromArray(FS, c, cOff + ldc);
+    FloatVector c11 = FloatVector.fromArray(FS, c, cOff + ldc + FL);
+    FloatVector c20 = FloatVector.fromArray(FS, c, cOff + 2 * ldc);
+    FloatVector c21 = FloatVector.fromArray(FS, c, cOff + 2 * ldc + FL);
+    FloatVector c30 = FloatVector.fromArray(FS, c, cOff + 3 * ldc);
+    FloatVector c31 = FloatVector.fromArray(FS, c, cOff + 3 * ldc + FL);
+    FloatVector c40 = FloatVector.fromArray(FS, c, cOff + 4 * ldc);
+    FloatVector c41 = FloatVector.fromArray(FS, c, cOff + 4 * ldc + FL);
+    FloatVector c50 = FloatVector.fromArray(FS, c, cOff + 5 * ldc);
+    FloatVector c51 = FloatVector.fromArray(FS, c, cOff + 5 * ldc + FL);
+    FloatVector c60 = FloatVector.fromArray(FS, c, cOff + 6 * ldc);
+    FloatVector c61 = FloatVector.fromArray(FS, c, cOff + 6 * ldc + FL);
+    FloatVector c70 = FloatVector.fromArray(FS, c, cOff + 7 * ldc);
+    FloatVector c71 = FloatVector.fromArray(FS, c, cOff + 7 * ldc + FL);
+    int bi = pbOff;
+    for (int q = 0; q < kc; q++, bi += NR) {
+      FloatVector b0 = FloatVector.fromArray(FS, pb, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, pb, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, a[r0 + q]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, a[r1 + q]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, a[r2 + q]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, a[r3 + q]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(FS, a[r4 + q]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(FS, a[r5 + q]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(FS, a[r6 + q]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(FS, a[r7 + q]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    c00.intoArray(c, cOff);
+    c01.intoArray(c, cOff + FL);
+    c10.intoArray(c, cOff + ldc);
+    c11.intoArray(c, cOff + ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + FL);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + FL);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + FL);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + FL);
+  }
+}
