@@ -15,9 +15,9 @@ import jdk.incubator.vector.DoubleVector;
  * A weight gradient with its groups summed, as a register-blocked GEMM on the Vector API
  * (AVX-512): {@code Y[(b, o), t] = sum_(g, c, filter row r, p) Xpad[g, b, c][row(o) + tap(r) + p]
  * * F[g, t, c][r, p]}. The rows of A are windows of the zero-padded input planes, read in place
- * (8 rows broadcast per step, no packing); each filter row of F, the K-block, is packed once
- * as {@code [p][t]} and multiplied against every row of A, into 8 x 2-vector tiles of
- * accumulators that stay in memory between K-blocks. It replaces the segment dot products of
+ * (8 rows broadcast per step from each tap's offset in the plane, no packing); each block of
+ * 256 taps of F, the K-block, is packed once as {@code [tap][t]} and multiplied against every
+ * row of A, into 8 x 2-vector tiles of accumulators that stay in memory between K-blocks. It replaces the segment dot products of
  * {@link SumGroupsDouble} (one horizontal reduction per output and chunk, and a masked partial
  * vector per filter row) where the last dimension has stride and dilation 1.
  *
@@ -29,6 +29,8 @@ final class VectorWgradDouble implements SumGroupsDouble.Wgrad {
   private static final int NR = 2 * DL;
   /** Rows of one tile. */
   private static final int MR8 = 8;
+  /** Taps per K-block: the packed block of the filter (KB x NR per panel) stays in L1. */
+  private static final int KB = 256;
 
   /** Creates the kernel (public for reflective loading). */
   public VectorWgradDouble() {}
@@ -41,8 +43,6 @@ final class VectorWgradDouble implements SumGroupsDouble.Wgrad {
 
   @Override
   public void wgrad(ConvLayout pl, double[] x, double[] wt, double[] y, Parallelism par) {
-    int kLast = pl.k[pl.n - 1];
-    int filterRows = pl.kPlane / kLast;
     int[] rowSrc = pl.paddedRowSources();
     int[] rowStarts = pl.rowStarts();
     int[] taps = pl.tapOffsets();
@@ -64,28 +64,28 @@ final class VectorWgradDouble implements SumGroupsDouble.Wgrad {
       // one (group, channel) pair at a time: its padded planes stay in cache for its filter rows
       double[] p = ConvScratch.doubles(ConvScratch.PADDED, (long) ne * pl.winPlane + SEGMENT_SLACK);
       double[] acc = new double[mPad * tPad];
-      double[] pb = new double[panels * kLast * NR];
+      double[] pb = new double[panels * KB * NR];
       for (int q = 0; q < pairs; q++) {
         int gg = q / pl.c;
         int cc = q % pl.c;
         for (int e = 0; e < ne; e++) {
           ConvDouble.padD(pl, rowSrc, x, ((gg * pl.b + b0 + e) * pl.c + cc) * pl.inPlane, p, e * pl.winPlane);
         }
-        for (int r = 0; r < filterRows; r++) {
-          // B block: filter row r of every output channel, packed [panel][p][NR], zero past T
-          int fRow = (gg * pl.t * pl.c + cc) * pl.kPlane + r * kLast;
+        for (int k0 = 0; k0 < pl.kPlane; k0 += KB) {
+          // B block: taps [k0, k1) of every output channel, packed [panel][tap][NR], zero past T
+          int kc = Math.min(KB, pl.kPlane - k0);
+          int fBase = (gg * pl.t * pl.c + cc) * pl.kPlane + k0;
           Arrays.fill(pb, 0.0);
           for (int tt = 0; tt < pl.t; tt++) {
-            int src = fRow + tt * pl.c * pl.kPlane;
-            int dst = (tt / NR) * kLast * NR + tt % NR;
-            for (int j = 0; j < kLast; j++) {
+            int src = fBase + tt * pl.c * pl.kPlane;
+            int dst = (tt / NR) * kc * NR + tt % NR;
+            for (int j = 0; j < kc; j++) {
               pb[dst + j * NR] = wt[src + j];
             }
           }
-          int shift = taps[r * kLast];
           for (int i = 0; i < mPad; i += MR8) {
             for (int jp = 0; jp < panels; jp++) {
-              tile(kLast, p, aRows, i, shift, pb, jp * kLast * NR, acc, i * tPad + jp * NR, tPad);
+              tile(kc, p, aRows, i, taps, k0, pb, jp * kc * NR, acc, i * tPad + jp * NR, tPad);
             }
           }
         }
@@ -102,19 +102,20 @@ final class VectorWgradDouble implements SumGroupsDouble.Wgrad {
   }
 
   /**
-   * {@code c[i][0..NR) += sum_p a[rows[i0 + i] + shift + p] * pb[pbOff + p*NR ..]} for the 8 rows
-   * of one tile; A is broadcast from its rows in place.
+   * {@code c[i][0..NR) += sum_q a[rows[i0 + i] + taps[k0 + q]] * pb[pbOff + q*NR ..]} for the 8
+   * rows of one tile; A is broadcast from its rows in place, tap q at its offset in the padded
+   * plane (one flat loop over taps keeps the accumulators in registers).
    */
-  private static void tile(int kc, double[] a, int[] rows, int i0, int shift, double[] pb, int pbOff,
-      double[] c, int cOff, int ldc) {
-    int r0 = rows[i0] + shift;
-    int r1 = rows[i0 + 1] + shift;
-    int r2 = rows[i0 + 2] + shift;
-    int r3 = rows[i0 + 3] + shift;
-    int r4 = rows[i0 + 4] + shift;
-    int r5 = rows[i0 + 5] + shift;
-    int r6 = rows[i0 + 6] + shift;
-    int r7 = rows[i0 + 7] + shift;
+  private static void tile(int kc, double[] a, int[] rows, int i0, int[] taps, int k0, double[] pb,
+      int pbOff, double[] c, int cOff, int ldc) {
+    int r0 = rows[i0];
+    int r1 = rows[i0 + 1];
+    int r2 = rows[i0 + 2];
+    int r3 = rows[i0 + 3];
+    int r4 = rows[i0 + 4];
+    int r5 = rows[i0 + 5];
+    int r6 = rows[i0 + 6];
+    int r7 = rows[i0 + 7];
     DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff);
     DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + DL);
     DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + ldc);
@@ -133,31 +134,32 @@ final class VectorWgradDouble implements SumGroupsDouble.Wgrad {
     DoubleVector c71 = DoubleVector.fromArray(DS, c, cOff + 7 * ldc + DL);
     int bi = pbOff;
     for (int q = 0; q < kc; q++, bi += NR) {
+      int tq = taps[k0 + q];
       DoubleVector b0 = DoubleVector.fromArray(DS, pb, bi);
       DoubleVector b1 = DoubleVector.fromArray(DS, pb, bi + DL);
       DoubleVector av;
-      av = DoubleVector.broadcast(DS, a[r0 + q]);
+      av = DoubleVector.broadcast(DS, a[r0 + tq]);
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
-      av = DoubleVector.broadcast(DS, a[r1 + q]);
+      av = DoubleVector.broadcast(DS, a[r1 + tq]);
       c10 = av.fma(b0, c10);
       c11 = av.fma(b1, c11);
-      av = DoubleVector.broadcast(DS, a[r2 + q]);
+      av = DoubleVector.broadcast(DS, a[r2 + tq]);
       c20 = av.fma(b0, c20);
       c21 = av.fma(b1, c21);
-      av = DoubleVector.broadcast(DS, a[r3 + q]);
+      av = DoubleVector.broadcast(DS, a[r3 + tq]);
       c30 = av.fma(b0, c30);
       c31 = av.fma(b1, c31);
-      av = DoubleVector.broadcast(DS, a[r4 + q]);
+      av = DoubleVector.broadcast(DS, a[r4 + tq]);
       c40 = av.fma(b0, c40);
       c41 = av.fma(b1, c41);
-      av = DoubleVector.broadcast(DS, a[r5 + q]);
+      av = DoubleVector.broadcast(DS, a[r5 + tq]);
       c50 = av.fma(b0, c50);
       c51 = av.fma(b1, c51);
-      av = DoubleVector.broadcast(DS, a[r6 + q]);
+      av = DoubleVector.broadcast(DS, a[r6 + tq]);
       c60 = av.fma(b0, c60);
       c61 = av.fma(b1, c61);
-      av = DoubleVector.broadcast(DS, a[r7 + q]);
+      av = DoubleVector.broadcast(DS, a[r7 + tq]);
       c70 = av.fma(b0, c70);
       c71 = av.fma(b1, c71);
     }
