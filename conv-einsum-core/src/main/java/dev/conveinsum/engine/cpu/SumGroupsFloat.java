@@ -95,8 +95,8 @@ final class SumGroupsFloat {
     float[] b = xIsA ? f : x;
     int m = xIsA ? bs : ts;
     int n = xIsA ? ts : bs;
-    Arrays.fill(y, 0, m * n, 0f);
     if (g == 0 || cs == 0 || m == 0 || n == 0) {
+      Arrays.fill(y, 0, m * n, 0f);
       return;
     }
     int[] aRows = ramp(m, cs);
@@ -113,18 +113,27 @@ final class SumGroupsFloat {
     par.forEach(parts, part -> {
       int lo = part * chunk;
       int hi = Math.min(len, lo + chunk);
-      int[] rowsA = splitRows ? Arrays.copyOfRange(aRows, lo, hi) : aRows;
-      int mm = splitRows ? hi - lo : m;
+      int r0 = splitRows ? lo : 0;
+      int r1 = splitRows ? hi : m;
       int j0 = splitRows ? 0 : lo;
       int j1 = splitRows ? n : hi;
-      int accOff = splitRows ? lo * n : 0;
+      // rows and columns padded to the kernel's 4 x 4 blocks by repeating the first (their sums
+      // are dropped): whole blocks at full speed instead of single dot products
+      int mPad = (r1 - r0 + 3) / 4 * 4;
+      int nPad = (j1 - j0 + 3) / 4 * 4;
+      int[] rowsA = pad4(Arrays.copyOfRange(aRows, r0, r1), mPad);
+      int[] rowsB = pad4(Arrays.copyOfRange(bRows, j0, j1), nPad);
+      float[] acc = new float[mPad * nPad];
       for (int s0 = 0; s0 < g; s0 += perCall) {
         int s1 = Math.min(g, s0 + perCall);
-        for (int j = j0; j < j1; j += DOT_ROWS) {
-          int nb = Math.min(DOT_ROWS, j1 - j);
-          int[] rowsB = Arrays.copyOfRange(bRows, j, j + nb);
-          kern.sdotSegments(mm, nb, cs, a, rowsA, aSeg, b, rowsB, 0, bSeg, s0, s1, y, accOff + j, n);
+        for (int j = 0; j < nPad; j += DOT_ROWS) {
+          int nb = Math.min(DOT_ROWS, nPad - j);
+          int[] block = Arrays.copyOfRange(rowsB, j, j + nb);
+          kern.sdotSegments(mPad, nb, cs, a, rowsA, aSeg, b, block, 0, bSeg, s0, s1, acc, j, nPad);
         }
+      }
+      for (int i = r0; i < r1; i++) {
+        System.arraycopy(acc, (i - r0) * nPad, y, i * n + j0, j1 - j0);
       }
     });
   }
@@ -206,15 +215,19 @@ final class SumGroupsFloat {
       int qPass = (int) Math.max(1, Math.min(perPass, (IM2COL_CHUNK - SEGMENT_SLACK) / ((long) ne * pl.winPlane)));
       // rows: (entry, output) of the padded planes, output channels of the filter; the
       // segments of one pass then say where pair (g, c) and filter row r start
-      int[] aRows = Segments.of(pl, rowStarts, taps, 0, ne, 1).aRows();
-      int[] bRows = new int[pl.t];
+      // rows and channels padded to the kernel's 4 x 4 blocks by repeating the first (their
+      // sums are dropped): whole blocks at full speed instead of single dot products
+      int mPad = (m + 3) / 4 * 4;
+      int tPad = (pl.t + 3) / 4 * 4;
+      int[] aRows = pad4(Segments.of(pl, rowStarts, taps, 0, ne, 1).aRows(), mPad);
+      int[] bRows = new int[tPad];
       for (int tt = 0; tt < pl.t; tt++) {
         bRows[tt] = tt * pl.c * pl.kPlane;
       }
       int[] aSeg = new int[qPass * filterRows];
       int[] bSeg = new int[qPass * filterRows];
       float[] p = ConvScratch.floats(ConvScratch.PADDED, (long) qPass * ne * pl.winPlane + SEGMENT_SLACK);
-      float[] acc = new float[m * pl.t];
+      float[] acc = new float[mPad * tPad];
       for (int q0 = 0; q0 < pairs; q0 += qPass) {
         int qn = Math.min(qPass, pairs - q0);
         for (int ql = 0; ql < qn; ql++) {
@@ -231,19 +244,28 @@ final class SumGroupsFloat {
         }
         int segs = qn * filterRows;
         for (int s0 = 0; s0 < segs; s0 += segChunk) {
-          kern.sdotSegments(m, pl.t, kLast, p, aRows, aSeg, wt, bRows, 0, bSeg, s0,
-              Math.min(segs, s0 + segChunk), acc, 0, pl.t);
+          kern.sdotSegments(mPad, tPad, kLast, p, aRows, aSeg, wt, bRows, 0, bSeg, s0,
+              Math.min(segs, s0 + segChunk), acc, 0, tPad);
         }
       }
       for (int e = 0; e < ne; e++) {
         for (int tt = 0; tt < pl.t; tt++) {
           int yRow = ((b0 + e) * pl.t + tt) * pl.outPlane;
           for (int o = 0; o < pl.outPlane; o++) {
-            y[yRow + o] = acc[(e * pl.outPlane + o) * pl.t + tt];
+            y[yRow + o] = acc[(e * pl.outPlane + o) * tPad + tt];
           }
         }
       }
     });
+  }
+
+  /** {@code rows} extended to {@code n} entries by repeating its first. */
+  private static int[] pad4(int[] rows, int n) {
+    int[] r = Arrays.copyOf(rows, n);
+    for (int i = rows.length; i < n; i++) {
+      r[i] = rows[0];
+    }
+    return r;
   }
 
   private static int[] ramp(int n, int step) {
