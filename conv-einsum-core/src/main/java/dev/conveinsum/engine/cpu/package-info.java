@@ -42,6 +42,14 @@
  *       spectral multiply-add.
  * </ul>
  *
+ * <p>Weight gradients whose batch leads both operands run with the batch as groups that the
+ * kernel sums ({@link dev.conveinsum.engine.cpu.CpuEngine#convSumGroups}, {@code
+ * SumGroupsFloat}): the 1x1 ones as dot products of rows read in place, the groups as further
+ * segments of each row; the convolutional ones (filter longer than output) as 8 x 2-vector GEMM
+ * tiles whose rows are windows of the padded input broadcast in place ({@code
+ * VectorWgradFloat}, AVX-512: the dense layer's weight gradient at about the forward
+ * convolution's rate), or as segment dots when the output is too small for tiles.
+ *
  * <p>{@link dev.conveinsum.engine.cpu.VectorSupport} selects the Vector API implementation when
  * the JVM runs with {@code --add-modules jdk.incubator.vector} and otherwise falls back to scalar
  * loops (logging one hint); {@code -Dconveinsum.vector=false} forces the fallback. {@link
@@ -58,7 +66,8 @@
  * packing and blocking, {@code VectorMicroFloat} micro-kernels, {@code VectorRowsFloat} row
  * correlations, {@code VectorDotsFloat} segment dots, {@code VectorShapes} block sizes); {@code
  * GemmFloat} spreads a batched GEMM over threads; {@code VectorDepthwiseFloat} holds the vector
- * rows of {@link dev.conveinsum.engine.cpu.DepthwiseKernels}.
+ * rows of {@link dev.conveinsum.engine.cpu.DepthwiseKernels}; {@code SumGroupsFloat} and {@code
+ * VectorWgradFloat} the group-summed weight gradients.
  *
  * <p>Maintenance: every {@code *Double.java} is generated from its {@code *Float.java} by {@code
  * gen_double.py} in this directory (marked {@code @Generated}, with a header naming the script);
