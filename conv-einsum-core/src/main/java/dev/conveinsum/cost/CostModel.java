@@ -2,7 +2,7 @@ package dev.conveinsum.cost;
 
 import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.expr.BoundExpression;
-import dev.conveinsum.expr.ConvGeometry;
+import dev.conveinsum.geometry.ConvGeometry;
 import dev.conveinsum.expr.IndexKind;
 import java.util.ArrayList;
 import java.util.Arrays;

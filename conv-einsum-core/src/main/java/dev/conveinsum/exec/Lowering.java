@@ -1,8 +1,9 @@
 package dev.conveinsum.exec;
 
+import dev.conveinsum.engine.ForwardProgram;
 import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.expr.BoundExpression;
-import dev.conveinsum.expr.ConvGeometry;
+import dev.conveinsum.geometry.ConvGeometry;
 import dev.conveinsum.exec.StepCompiler.OutAxis;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package dev.conveinsum.expr;
 
+import dev.conveinsum.geometry.ConvGeometry;
 import dev.conveinsum.ConvEinsumException;
 import java.util.ArrayList;
 import java.util.Arrays;

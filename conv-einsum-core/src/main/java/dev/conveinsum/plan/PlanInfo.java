@@ -30,6 +30,7 @@ public final class PlanInfo {
   private final long naiveFlops;
   private final OptionalLong trainFlops;
   private final List<StepInfo> steps;
+  private final PlanOptions options;
 
   /**
    * One row of the table: a pairwise step.
@@ -81,8 +82,9 @@ public final class PlanInfo {
   }
 
   private PlanInfo(BoundExpression bound, String optimizer, Path path, PathCost cost,
-      long naiveFlops, OptionalLong trainFlops, List<StepInfo> steps) {
+      long naiveFlops, OptionalLong trainFlops, List<StepInfo> steps, PlanOptions options) {
     this.bound = bound;
+    this.options = options;
     this.optimizer = optimizer;
     this.path = path;
     this.cost = cost;
@@ -101,6 +103,22 @@ public final class PlanInfo {
    * @return the description
    */
   public static PlanInfo of(CostModel model, String optimizer, Path path, boolean train) {
+    return of(model, optimizer, path,
+        train ? PlanOptions.DEFAULT.withTrain(null) : PlanOptions.DEFAULT);
+  }
+
+  /**
+   * Describes a path found (or given) under plan options.
+   *
+   * @param model the cost model of the expression
+   * @param optimizer the name of the optimizer that found the path
+   * @param path the path (validated here)
+   * @param options the plan options: training FLOPs are reported when they ask for training, and
+   *     a plan compiled from this one computes gradients for their trainable operands
+   * @return the description
+   */
+  public static PlanInfo of(CostModel model, String optimizer, Path path, PlanOptions options) {
+    boolean train = options.train();
     BoundExpression b = model.bound();
     int n = model.operandCount();
     path.validate(n);
@@ -132,7 +150,7 @@ public final class PlanInfo {
           s.trainFlops(), s.resultSize()));
     }
     return new PlanInfo(b, optimizer, path, cost, naive,
-        train ? OptionalLong.of(cost.trainFlops()) : OptionalLong.empty(), rows);
+        train ? OptionalLong.of(cost.trainFlops()) : OptionalLong.empty(), rows, options);
   }
 
   private static String term(BoundExpression b, Intermediate t) {
@@ -194,6 +212,23 @@ public final class PlanInfo {
   /** Returns the training FLOPs of the path, when training was requested. */
   public OptionalLong trainFlops() {
     return trainFlops;
+  }
+
+  /** Returns the plan options this plan was made under. */
+  public PlanOptions options() {
+    return options;
+  }
+
+  /**
+   * Returns, per operand, whether a plan compiled from this one computes its gradient: the
+   * trainable operands when planned for training with a trainable set, else every operand.
+   */
+  public boolean[] trainable() {
+    boolean[] t = new boolean[bound.operandCount()];
+    for (int k = 0; k < t.length; k++) {
+      t[k] = !options.train() || options.trainable() == null || options.trainable().contains(k);
+    }
+    return t;
   }
 
   /** Returns the output shape. */

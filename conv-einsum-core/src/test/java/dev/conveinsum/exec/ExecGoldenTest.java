@@ -1,5 +1,7 @@
 package dev.conveinsum.exec;
 
+import dev.conveinsum.Execution;
+import dev.conveinsum.Checkpoint;
 import static dev.conveinsum.testing.Tolerance.assertClose;
 
 import dev.conveinsum.engine.Engine;

@@ -1,5 +1,7 @@
 package dev.conveinsum.exec;
 
+import dev.conveinsum.Execution;
+import dev.conveinsum.Checkpoint;
 import static dev.conveinsum.testing.Tolerance.assertClose;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,8 +104,8 @@ class ExecPropertyTest {
           c.convOptions(), c.shapes());
       List<Tensor> ops = c.operands(i);
       Tensor want = ReferenceEvaluator.evaluate(b, ops);
-      for (String name : dev.conveinsum.plan.Optimizers.names()) {
-        var plan = dev.conveinsum.plan.Planner.shared().plan(b,
+      for (String name : dev.conveinsum.plan.search.Optimizers.names()) {
+        var plan = dev.conveinsum.plan.search.Planner.shared().plan(b,
             dev.conveinsum.plan.PlanOptions.optimizer(name));
         CompiledPlan compiled = CompiledPlan.compile(b,
             plan.path().pairs().toArray(int[][]::new), null);

@@ -1,5 +1,7 @@
 package dev.conveinsum.exec;
 
+import dev.conveinsum.Execution;
+import dev.conveinsum.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

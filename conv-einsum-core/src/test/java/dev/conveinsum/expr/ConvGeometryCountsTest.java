@@ -1,5 +1,6 @@
 package dev.conveinsum.expr;
 
+import dev.conveinsum.geometry.ConvGeometry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
 package dev.conveinsum.plan;
 
+import dev.conveinsum.plan.search.Optimizers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

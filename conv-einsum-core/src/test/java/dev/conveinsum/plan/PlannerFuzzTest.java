@@ -1,13 +1,14 @@
 package dev.conveinsum.plan;
 
+import dev.conveinsum.plan.search.Planner;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.engine.reference.ReferenceEvaluator;
-import dev.conveinsum.exec.Checkpoint;
+import dev.conveinsum.Checkpoint;
 import dev.conveinsum.exec.CompiledPlan;
-import dev.conveinsum.exec.Execution;
+import dev.conveinsum.Execution;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvKind;
 import dev.conveinsum.expr.ConvOptions;

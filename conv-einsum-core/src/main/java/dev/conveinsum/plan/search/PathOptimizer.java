@@ -1,5 +1,7 @@
-package dev.conveinsum.plan;
+package dev.conveinsum.plan.search;
 
+import dev.conveinsum.plan.PlanOptions;
+import dev.conveinsum.plan.Path;
 import dev.conveinsum.cost.CostModel;
 
 /**
