@@ -1,7 +1,7 @@
 package dev.conveinsum;
 
 import dev.conveinsum.engine.ForwardProgram;
-import dev.conveinsum.exec.Executable;
+import dev.conveinsum.exec.CompiledProgram;
 import dev.conveinsum.exec.ForwardLowering;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.plan.Path;
@@ -21,12 +21,12 @@ import java.util.List;
  */
 public final class CompiledPlan {
   private final PlanInfo plan;
-  private final Executable executable;
+  private final CompiledProgram executable;
   private volatile ForwardProgram forwardProgram;
 
   CompiledPlan(PlanInfo plan) {
     this.plan = plan;
-    this.executable = Executable.compile(plan.bound(), pairs(plan.path()), plan.trainable());
+    this.executable = CompiledProgram.compile(plan.bound(), pairs(plan.path()), plan.trainable());
   }
 
   /** Returns the plan this was compiled from. */

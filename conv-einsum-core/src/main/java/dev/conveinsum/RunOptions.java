@@ -11,7 +11,8 @@ import dev.conveinsum.tensor.Tensor;
  * <p>{@link #DEFAULT} is what {@link ConvEinsum#einsum(String, Tensor...)} uses; derive others
  * with the {@code with} methods, e.g. {@code RunOptions.DEFAULT.withCheckpoint(RECOMPUTE)}.
  *
- * @param engine the kernels (null means {@link Engines#best()}, the highest-priority engine)
+ * @param engine the kernels ({@link #DEFAULT} has {@link Engines#best()}, the highest-priority
+ *     engine)
  * @param threads the most threads a kernel may use (at least 1)
  * @param checkpoint what the backward pass keeps (null means {@link Checkpoint#STORE})
  * @param profile whether to time every instruction ({@link Execution#profile()})
@@ -26,12 +27,13 @@ public record RunOptions(Engine engine, int threads, Checkpoint checkpoint, bool
   public static final int DEFAULT_THREADS = 4;
 
   /** The best engine, {@value #DEFAULT_THREADS} threads, STORE, no profiling. */
-  public static final RunOptions DEFAULT = new RunOptions(null, DEFAULT_THREADS, null, false);
+  public static final RunOptions DEFAULT =
+      new RunOptions(Engines.best(), DEFAULT_THREADS, Checkpoint.STORE, false);
 
   /**
    * Options without profiling.
    *
-   * @param engine the kernels (null for the best engine)
+   * @param engine the kernels
    * @param threads the most threads a kernel may use
    * @param checkpoint what the backward pass keeps (null for STORE)
    */
@@ -39,13 +41,11 @@ public record RunOptions(Engine engine, int threads, Checkpoint checkpoint, bool
     this(engine, threads, checkpoint, false);
   }
 
-  /** Checks the thread count; fills in the best engine and STORE for nulls. */
+  /** Checks the engine and the thread count; a null checkpoint means STORE. */
   public RunOptions {
+    ConvEinsumException.requireNonNull(engine, "the engine of the run options");
     if (threads < 1) {
       throw new ConvEinsumException("threads must be >= 1, got " + threads);
-    }
-    if (engine == null) {
-      engine = Engines.best();
     }
     if (checkpoint == null) {
       checkpoint = Checkpoint.STORE;
@@ -55,7 +55,7 @@ public record RunOptions(Engine engine, int threads, Checkpoint checkpoint, bool
   /**
    * Returns these options with another engine.
    *
-   * @param e the engine (null for the best one)
+   * @param e the engine
    * @return the new options
    */
   public RunOptions withEngine(Engine e) {

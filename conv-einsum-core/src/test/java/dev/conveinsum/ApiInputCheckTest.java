@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveinsum.Checkpoint;
-import dev.conveinsum.exec.CompiledPlan;
+import dev.conveinsum.exec.CompiledProgram;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvKind;
 import dev.conveinsum.expr.ConvOptions;
@@ -108,11 +108,11 @@ class ApiInputCheckTest {
   @Test
   void compiledPlansRefuseNulls() {
     BoundExpression b = BoundExpression.bind(Expression.parse("ij,jk->ik"), null, SHAPES);
-    refused(() -> CompiledPlan.compile(null, new int[][] {{0, 1}}, null), "bound expression");
-    refused(() -> CompiledPlan.compile(b, null, null), "path");
-    refused(() -> CompiledPlan.compile(b, new int[][] {null}, null), "step 0 of the path");
-    CompiledPlan p = CompiledPlan.compile(b, new int[][] {{0, 1}}, null);
-    refused(() -> new CompiledPlan.Options(null, 1, Checkpoint.STORE), "engine");
+    refused(() -> CompiledProgram.compile(null, new int[][] {{0, 1}}, null), "bound expression");
+    refused(() -> CompiledProgram.compile(b, null, null), "path");
+    refused(() -> CompiledProgram.compile(b, new int[][] {null}, null), "step 0 of the path");
+    CompiledProgram p = CompiledProgram.compile(b, new int[][] {{0, 1}}, null);
+    refused(() -> new RunOptions(null, 1, Checkpoint.STORE), "engine");
     refused(() -> p.execute(List.of(A, A), null, null), "run options");
     refused(() -> p.execute(null, null, ConvEinsum.defaults()), "operands");
     refused(() -> p.execute(Arrays.asList(A, null), null, ConvEinsum.defaults()), "operand 1");

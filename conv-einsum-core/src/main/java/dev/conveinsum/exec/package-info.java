@@ -1,6 +1,6 @@
 /**
  * Execution: a bound expression and a path compiled into a {@link
- * dev.conveinsum.exec.Executable}, run on an {@link dev.conveinsum.engine.Engine}, with
+ * dev.conveinsum.exec.CompiledProgram}, run on an {@link dev.conveinsum.engine.Engine}, with
  * reverse-mode gradients and checkpointing.
  *
  * <p>How a pairwise step is lowered. Along every convolution index each tensor records where its

@@ -1,5 +1,6 @@
 package dev.conveinsum.exec;
 
+import dev.conveinsum.CompiledPlan;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

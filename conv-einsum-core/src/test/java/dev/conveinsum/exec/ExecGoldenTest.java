@@ -1,5 +1,6 @@
 package dev.conveinsum.exec;
 
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.Execution;
 import dev.conveinsum.Checkpoint;
 import static dev.conveinsum.testing.Tolerance.assertClose;
@@ -67,11 +68,11 @@ class ExecGoldenTest {
 
   private static void check(Case c, BoundExpression b, List<int[][]> paths, Engine engine) {
     int n = c.operands().size();
-    CompiledPlan.Options opts = new CompiledPlan.Options(engine, 2, Checkpoint.STORE);
+    RunOptions opts = new RunOptions(engine, 2, Checkpoint.STORE);
     for (int[][] path : paths) {
       String what = c.name() + " on " + engine.name() + " path "
           + java.util.Arrays.deepToString(path);
-      CompiledPlan plan = CompiledPlan.compile(b, path, null);
+      CompiledProgram plan = CompiledProgram.compile(b, path, null);
       Execution e = plan.execute(c.operands(), c.gradOutput(), opts);
       assertClose(c.expected(), e.output(), Tolerance.FLOAT64, what);
       if (c.hasGrads()) {
@@ -80,7 +81,7 @@ class ExecGoldenTest {
               what + " grad " + k);
         }
         Execution r = plan.execute(c.operands(), c.gradOutput(),
-            new CompiledPlan.Options(engine, 2, Checkpoint.RECOMPUTE));
+            new RunOptions(engine, 2, Checkpoint.RECOMPUTE));
         for (int k = 0; k < n; k++) {
           assertClose(c.expectedGrads().get(k), r.gradients().get(k), Tolerance.FLOAT64,
               what + " recompute grad " + k);

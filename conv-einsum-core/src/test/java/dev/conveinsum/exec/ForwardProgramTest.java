@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.conveinsum.engine.reference.LoopEngine;
 import dev.conveinsum.engine.reference.ReferenceEvaluator;
+import dev.conveinsum.engine.ForwardProgram;
 import dev.conveinsum.engine.ForwardProgram.Instruction;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;

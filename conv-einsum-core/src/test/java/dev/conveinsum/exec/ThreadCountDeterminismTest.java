@@ -1,5 +1,7 @@
 package dev.conveinsum.exec;
 
+import dev.conveinsum.RunOptions;
+import dev.conveinsum.CompiledPlan;
 import dev.conveinsum.Execution;
 import dev.conveinsum.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -48,8 +50,8 @@ class ThreadCountDeterminismTest {
       new Case("bij,bjk->bik", ConvOptions.DEFAULT, new long[] {3, 50, 400},
           new long[] {3, 400, 40}));
 
-  private static CompiledPlan.Options options(int threads) {
-    return new CompiledPlan.Options(ConvEinsum.defaultEngine(), threads, Checkpoint.STORE);
+  private static RunOptions options(int threads) {
+    return new RunOptions(ConvEinsum.defaultEngine(), threads, Checkpoint.STORE);
   }
 
   private static double[] data(Tensor t) {

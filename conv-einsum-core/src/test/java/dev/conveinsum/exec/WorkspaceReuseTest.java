@@ -1,5 +1,6 @@
 package dev.conveinsum.exec;
 
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.Execution;
 import dev.conveinsum.Checkpoint;
 import static dev.conveinsum.testing.Tolerance.assertClose;
@@ -35,8 +36,8 @@ class WorkspaceReuseTest {
       BoundExpression b = BoundExpression.bind(Expression.parse(c.expression()),
           c.convOptions(), c.shapes());
       int[][] path = ExecGoldenTest.randomPath(b.operandCount(), rnd);
-      CompiledPlan plan = CompiledPlan.compile(b, path, null);
-      var options = new CompiledPlan.Options(cpu, 1 + i % 2, Checkpoint.values()[i % 2]);
+      CompiledProgram plan = CompiledProgram.compile(b, path, null);
+      var options = new RunOptions(cpu, 1 + i % 2, Checkpoint.values()[i % 2]);
       String what = "case " + i + ": " + c + " path " + Arrays.deepToString(path);
 
       List<Tensor> first = c.operands(2 * i);

@@ -34,7 +34,7 @@ import java.util.Set;
  * same size, in this call or the next ({@link Workspace}, soft references), so a warm plan
  * allocates little more than its result.
  */
-public final class Executable {
+public final class CompiledProgram {
   private final BoundExpression bound;
   private final int[][] path;
   private final boolean[] trainable;
@@ -45,7 +45,7 @@ public final class Executable {
   private final java.util.concurrent.ConcurrentHashMap<String, Long> peaks =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  private Executable(BoundExpression bound, int[][] path, boolean[] trainable) {
+  private CompiledProgram(BoundExpression bound, int[][] path, boolean[] trainable) {
     this.bound = bound;
     this.path = copy(path);
     this.trainable = trainable.clone();
@@ -161,7 +161,7 @@ public final class Executable {
    *     null means all
    * @return the compiled plan
    */
-  public static Executable compile(BoundExpression bound, int[][] path, boolean[] trainable) {
+  public static CompiledProgram compile(BoundExpression bound, int[][] path, boolean[] trainable) {
     ConvEinsumException.requireNonNull(bound, "the bound expression");
     ConvEinsumException.requireNonNull(path, "the path");
     for (int i = 0; i < path.length; i++) {
@@ -176,7 +176,7 @@ public final class Executable {
       throw new ConvEinsumException("trainable flags for " + t.length + " operands; the"
           + " expression has " + bound.operandCount());
     }
-    return new Executable(bound, path, t);
+    return new CompiledProgram(bound, path, t);
   }
 
   /** Returns the bound expression. */
