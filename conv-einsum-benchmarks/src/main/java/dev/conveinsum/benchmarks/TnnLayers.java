@@ -2,7 +2,7 @@ package dev.conveinsum.benchmarks;
 
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.engine.Engines;
-import dev.conveinsum.exec.Checkpoint;
+import dev.conveinsum.Checkpoint;
 import dev.conveinsum.exec.CompiledPlan;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
@@ -10,7 +10,7 @@ import dev.conveinsum.expr.Expression;
 import dev.conveinsum.plan.Path;
 import dev.conveinsum.plan.PlanInfo;
 import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.Planner;
+import dev.conveinsum.plan.search.Planner;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.io.IOException;

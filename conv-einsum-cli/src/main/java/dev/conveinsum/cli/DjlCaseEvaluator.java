@@ -8,7 +8,7 @@ import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.djl.DjlEinsum;
 import dev.conveinsum.djl.DjlPlan;
 import dev.conveinsum.djl.DjlTensors;
-import dev.conveinsum.exec.Execution;
+import dev.conveinsum.Execution;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.plan.PlanOptions;
 import dev.conveinsum.tensor.Tensor;

@@ -3,7 +3,7 @@ package dev.conveinsum.cli;
 import static dev.conveinsum.testing.Tolerance.assertClose;
 
 import dev.conveinsum.ConvEinsum;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.Tensor;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;

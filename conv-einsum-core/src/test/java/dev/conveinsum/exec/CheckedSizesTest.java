@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.ConvSpec;

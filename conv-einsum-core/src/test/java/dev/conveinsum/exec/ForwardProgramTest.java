@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.conveinsum.engine.reference.LoopEngine;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.engine.ForwardProgram;
 import dev.conveinsum.engine.ForwardProgram.Instruction;
 import dev.conveinsum.expr.BoundExpression;

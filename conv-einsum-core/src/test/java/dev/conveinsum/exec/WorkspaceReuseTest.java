@@ -7,7 +7,7 @@ import static dev.conveinsum.testing.Tolerance.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.conveinsum.engine.Engine;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.DType;

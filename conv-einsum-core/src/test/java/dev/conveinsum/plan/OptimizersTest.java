@@ -11,7 +11,7 @@ import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.cost.CostModel;
 import dev.conveinsum.cost.PathCost;
 import dev.conveinsum.cost.RandomExpressions;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;

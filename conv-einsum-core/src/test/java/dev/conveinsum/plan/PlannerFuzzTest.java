@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.Checkpoint;
 import dev.conveinsum.exec.CompiledProgram;
 import dev.conveinsum.Execution;

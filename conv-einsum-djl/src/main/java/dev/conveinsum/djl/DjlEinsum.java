@@ -2,13 +2,13 @@ package dev.conveinsum.djl;
 
 import ai.djl.ndarray.NDArray;
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.exec.ForwardProgram;
+import dev.conveinsum.engine.ForwardProgram;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.plan.PlanInfo;
 import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.Planner;
+import dev.conveinsum.plan.search.Planner;
 import java.util.ArrayList;
 import java.util.List;
 

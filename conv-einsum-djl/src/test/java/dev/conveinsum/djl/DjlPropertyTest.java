@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.cost.CostModel;
-import dev.conveinsum.exec.Checkpoint;
+import dev.conveinsum.Checkpoint;
 import dev.conveinsum.exec.CompiledPlan;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;

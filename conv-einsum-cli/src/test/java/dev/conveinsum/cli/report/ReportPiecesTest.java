@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.cli.Bencher;
-import dev.conveinsum.exec.Checkpoint;
+import dev.conveinsum.Checkpoint;
 import dev.conveinsum.exec.CompiledPlan;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.nn.Decomposition;
 import dev.conveinsum.nn.LayerSpec;
 import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.Planner;
+import dev.conveinsum.plan.search.Planner;
 import dev.conveinsum.tensor.DType;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +42,7 @@ class ReportPiecesTest {
     BoundExpression bound = BoundExpression.bind(Expression.parse(CP.expression()),
         CP.options(), f.shapes());
     Bencher.Record bench = Bencher.measure(new Bencher.Job(CP.expression(), bound,
-        Planner.shared().plan(bound, PlanOptions.optimizer("auto")).path(), false,
+        Planner.plan(bound, PlanOptions.optimizer("auto")).path(), false,
         Checkpoint.STORE, DType.FLOAT32, ConvEinsum.defaultEngine(), 1), settings,
         fakeClock(2_500_000), null);
     assertEquals(bench.toJson(), mine.toJson());
@@ -72,7 +72,7 @@ class ReportPiecesTest {
               CP.options(), shapes);
           PlanOptions po = PlanOptions.optimizer(optimizer.equals("optimal") ? "auto"
               : optimizer).withTrain(null);
-          var path = Planner.shared().plan(bound, po).path();
+          var path = Planner.plan(bound, po).path();
           long peak = CompiledPlan.compile(bound, path.pairs().toArray(int[][]::new), null)
               .predictPeakBytes(DType.FLOAT32, true, mode);
           if (peak <= budget) {

@@ -1,5 +1,6 @@
 package dev.conveinsum.engine.reference;
 
+import dev.conveinsum.testing.ReferenceEvaluator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

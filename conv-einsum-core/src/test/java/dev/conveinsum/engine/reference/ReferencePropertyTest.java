@@ -1,5 +1,6 @@
 package dev.conveinsum.engine.reference;
 
+import dev.conveinsum.testing.ReferenceEvaluator;
 import static dev.conveinsum.testing.Tolerance.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

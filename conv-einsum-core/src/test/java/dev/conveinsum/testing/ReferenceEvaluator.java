@@ -1,4 +1,4 @@
-package dev.conveinsum.engine.reference;
+package dev.conveinsum.testing;
 
 import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.expr.BoundExpression;
