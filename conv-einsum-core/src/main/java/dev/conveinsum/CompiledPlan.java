@@ -1,8 +1,6 @@
 package dev.conveinsum;
 
-import dev.conveinsum.engine.ForwardProgram;
 import dev.conveinsum.exec.CompiledProgram;
-import dev.conveinsum.exec.ForwardLowering;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.plan.Path;
 import dev.conveinsum.plan.PlanInfo;
@@ -22,7 +20,6 @@ import java.util.List;
 public final class CompiledPlan {
   private final PlanInfo plan;
   private final CompiledProgram executable;
-  private volatile ForwardProgram forwardProgram;
 
   CompiledPlan(PlanInfo plan) {
     this.plan = plan;
@@ -87,21 +84,6 @@ public final class CompiledPlan {
   public long predictPeakBytes(DType dtype, boolean backward, Checkpoint checkpoint) {
     return executable.predictPeakBytes(dtype, backward,
         checkpoint == null ? Checkpoint.STORE : checkpoint);
-  }
-
-  /**
-   * Returns the forward instructions of this plan as plain values, for a backend built on another
-   * tensor library.
-   *
-   * @return the portable forward program
-   */
-  public ForwardProgram forwardProgram() {
-    ForwardProgram p = forwardProgram;
-    if (p == null) {
-      p = ForwardLowering.lower(plan.bound(), pairs(plan.path()));
-      forwardProgram = p;
-    }
-    return p;
   }
 
   @Override

@@ -2,6 +2,8 @@ package dev.conveinsum;
 
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.engine.Engines;
+import dev.conveinsum.engine.ForwardProgram;
+import dev.conveinsum.exec.ForwardLowering;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
@@ -279,6 +281,20 @@ public final class ConvEinsum {
       planOptions = planOptions.withTrain(set);
     }
     return compile(plan(bound, planOptions));
+  }
+
+  /**
+   * Lowers a plan to its forward instructions as plain values, for a backend built on another
+   * tensor library (the DJL backend runs these): every data movement and atomic convolution the
+   * plan's steps need, with the convolution semantics resolved.
+   *
+   * @param plan the plan
+   * @return the portable forward program
+   * @throws ConvEinsumException when a buffer of the plan is too large to index
+   */
+  public static ForwardProgram forwardProgram(PlanInfo plan) {
+    ConvEinsumException.requireNonNull(plan, "the plan");
+    return ForwardLowering.lower(plan.bound(), plan.path().pairs().toArray(int[][]::new));
   }
 
   /** Returns the names of the path optimizers {@link PlanOptions#optimizer()} accepts, sorted. */

@@ -181,9 +181,22 @@ public final class PlanInfo {
     return path;
   }
 
-  /** Returns the full cost of the path. */
-  public PathCost cost() {
+  /** Returns the full cost of the path (the cost model's record; internal). */
+  PathCost cost() {
     return cost;
+  }
+
+  /**
+   * Returns the training FLOPs of the path (forward plus the backward pass of the trainable
+   * operands), whether or not the plan was made to minimise them.
+   */
+  public long pathTrainFlops() {
+    return cost.trainFlops();
+  }
+
+  /** Returns the element count of every tensor the path creates, in step order. */
+  public List<Long> intermediateSizes() {
+    return cost.intermediateSizes();
   }
 
   /** Returns the forward FLOPs of the naive (left-to-right) path. */
