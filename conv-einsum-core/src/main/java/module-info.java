@@ -16,8 +16,10 @@ module dev.conveinsum.core {
   exports dev.conveinsum.plan;
   exports dev.conveinsum.tensor;
   exports dev.conveinsum.engine;
-  // The JMH benchmarks time the path optimizers one by one, bypassing the plan cache.
+  // The JMH benchmarks time the path optimizers one by one, bypassing the plan cache, and the
+  // convolution kernels' algorithms one by one (ConvBenchmark); nothing else sees inside.
   exports dev.conveinsum.plan.search to dev.conveinsum.benchmarks;
+  exports dev.conveinsum.engine.cpu to dev.conveinsum.benchmarks;
 
   uses dev.conveinsum.engine.Engine;
 

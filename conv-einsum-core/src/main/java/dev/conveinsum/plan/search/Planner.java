@@ -44,6 +44,20 @@ public final class Planner {
   }
 
   /**
+   * Finds a path without describing it: the cost model and the optimizer alone (what the path
+   * benchmarks time).
+   *
+   * @param bound the expression bound to shapes
+   * @param options optimizer, objective, trainable inputs, memory limit (null for the defaults)
+   * @return the path
+   */
+  public static Path path(BoundExpression bound, PlanOptions options) {
+    PlanOptions o = options == null ? PlanOptions.DEFAULT : options;
+    return Optimizers.get(o.optimizer())
+        .optimize(new CostModel(bound, o.train() ? o.trainable() : null), o);
+  }
+
+  /**
    * Describes a given path under plan options, as {@link #plan(BoundExpression, PlanOptions)}
    * describes a found one.
    *
