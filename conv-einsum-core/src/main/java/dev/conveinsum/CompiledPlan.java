@@ -23,7 +23,7 @@ public final class CompiledPlan {
 
   CompiledPlan(PlanInfo plan) {
     this.plan = plan;
-    this.executable = CompiledProgram.compile(plan.bound(), pairs(plan.path()), plan.trainable());
+    this.executable = CompiledProgram.compile(plan.bound(), plan.path(), plan.trainable());
   }
 
   /** Returns the plan this was compiled from. */
@@ -89,9 +89,5 @@ public final class CompiledPlan {
   @Override
   public String toString() {
     return "CompiledPlan[" + plan.expression() + ", path " + plan.path() + "]";
-  }
-
-  private static int[][] pairs(Path path) {
-    return path.pairs().toArray(int[][]::new);
   }
 }

@@ -294,7 +294,7 @@ public final class ConvEinsum {
    */
   public static ForwardProgram forwardProgram(PlanInfo plan) {
     ConvEinsumException.requireNonNull(plan, "the plan");
-    return ForwardLowering.lower(plan.bound(), plan.path().pairs().toArray(int[][]::new));
+    return ForwardLowering.lower(plan.bound(), plan.path());
   }
 
   /** Returns the names of the path optimizers {@link PlanOptions#optimizer()} accepts, sorted. */

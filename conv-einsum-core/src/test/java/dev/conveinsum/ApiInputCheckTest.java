@@ -12,6 +12,7 @@ import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.ConvSpec;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.expr.Padding;
+import dev.conveinsum.plan.Path;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.util.ArrayList;
@@ -109,7 +110,8 @@ class ApiInputCheckTest {
   void compiledPlansRefuseNulls() {
     BoundExpression b = BoundExpression.bind(Expression.parse("ij,jk->ik"), null, SHAPES);
     refused(() -> CompiledProgram.compile(null, new int[][] {{0, 1}}, null), "bound expression");
-    refused(() -> CompiledProgram.compile(b, null, null), "path");
+    refused(() -> CompiledProgram.compile(b, (int[][]) null, null), "path");
+    refused(() -> CompiledProgram.compile(b, (Path) null, null), "path");
     refused(() -> CompiledProgram.compile(b, new int[][] {null}, null), "step 0 of the path");
     CompiledProgram p = CompiledProgram.compile(b, new int[][] {{0, 1}}, null);
     refused(() -> new RunOptions(null, 1, Checkpoint.STORE), "engine");

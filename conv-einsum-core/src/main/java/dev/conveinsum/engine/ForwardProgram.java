@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <p>This is the second half of the engine SPI: an {@link Engine} runs one atomic convolution
  * inside this module's executor, a forward program hands a whole compiled plan to another tensor
- * library. Obtain one from {@code CompiledPlan.forwardProgram()}.
+ * library. Obtain one from {@code ConvEinsum.forwardProgram(PlanInfo)}.
  *
  * @param slotShapes the shape of every slot
  * @param operandSlots the slot of each operand

@@ -6,6 +6,7 @@ import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.plan.Path;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.util.ArrayList;
@@ -150,6 +151,19 @@ public final class CompiledProgram {
           + " plan) and the JVM's maximum heap is %.1f MiB; raise -Xmx or use smaller operands",
           peak / 1048576.0, backward ? " and gradients" : "", heap / 1048576.0));
     }
+  }
+
+  /**
+   * Compiles an expression for a plan's path (what the facade calls).
+   *
+   * @param bound the expression bound to shapes and options
+   * @param path the plan's path
+   * @param trainable which operands need gradients; null means all
+   * @return the compiled program
+   */
+  public static CompiledProgram compile(BoundExpression bound, Path path, boolean[] trainable) {
+    ConvEinsumException.requireNonNull(path, "the path");
+    return compile(bound, path.pairs().toArray(int[][]::new), trainable);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.conveinsum.exec;
 import dev.conveinsum.engine.ForwardProgram;
 import dev.conveinsum.engine.ForwardProgram.Instruction;
 import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.plan.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +13,18 @@ public final class ForwardLowering {
 
   /**
    * Lowers an expression for a path, forward only.
+   *
+   * @param bound the expression bound to shapes and options
+   * @param path the plan's path
+   * @return the program
+   * @throws dev.conveinsum.ConvEinsumException for a path that does not fit the expression
+   */
+  public static ForwardProgram lower(BoundExpression bound, Path path) {
+    return lower(bound, path.pairs().toArray(int[][]::new));
+  }
+
+  /**
+   * Lowers an expression for a path given as pairs (tests write paths this way).
    *
    * @param bound the expression bound to shapes and options
    * @param path pairwise steps in opt_einsum notation
