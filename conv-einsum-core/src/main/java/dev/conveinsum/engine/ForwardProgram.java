@@ -36,6 +36,7 @@ public record ForwardProgram(List<int[]> slotShapes, int[] operandSlots, int out
     return slotShapes.get(slot).clone();
   }
 
+  /** Returns the slot of each operand (a copy). */
   @Override
   public int[] operandSlots() {
     return operandSlots.clone();
@@ -59,6 +60,7 @@ public record ForwardProgram(List<int[]> slotShapes, int[] operandSlots, int out
         axes = axes.clone();
       }
 
+      /** Returns the permutation (a copy). */
       @Override
       public int[] axes() {
         return axes.clone();
@@ -146,6 +148,7 @@ public record ForwardProgram(List<int[]> slotShapes, int[] operandSlots, int out
         tables = deepCopy(tables);
       }
 
+      /** Returns the gather tables (a deep copy). */
       @Override
       public int[][] tables() {
         return deepCopy(tables);
