@@ -94,30 +94,20 @@ public final class PlanInfo {
   }
 
   /**
-   * Describes a path.
-   *
-   * @param model the cost model of the expression
-   * @param optimizer the name of the optimizer that found the path
-   * @param path the path (validated here)
-   * @param train whether to report training FLOPs
-   * @return the description
-   */
-  public static PlanInfo of(CostModel model, String optimizer, Path path, boolean train) {
-    return of(model, optimizer, path,
-        train ? PlanOptions.DEFAULT.withTrain(null) : PlanOptions.DEFAULT);
-  }
-
-  /**
    * Describes a path found (or given) under plan options.
    *
-   * @param model the cost model of the expression
+   * @param bound the expression bound to shapes
    * @param optimizer the name of the optimizer that found the path
    * @param path the path (validated here)
    * @param options the plan options: training FLOPs are reported when they ask for training, and
    *     a plan compiled from this one computes gradients for their trainable operands
    * @return the description
+   * @throws dev.conveinsum.ConvEinsumException for a path that does not fit the expression or a
+   *     trainable position out of range
    */
-  public static PlanInfo of(CostModel model, String optimizer, Path path, PlanOptions options) {
+  public static PlanInfo of(BoundExpression bound, String optimizer, Path path,
+      PlanOptions options) {
+    CostModel model = new CostModel(bound, options.train() ? options.trainable() : null);
     boolean train = options.train();
     BoundExpression b = model.bound();
     int n = model.operandCount();

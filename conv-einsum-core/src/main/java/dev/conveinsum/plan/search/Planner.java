@@ -40,7 +40,7 @@ public final class Planner {
     PathOptimizer optimizer = Optimizers.get(o.optimizer());
     CostModel model = new CostModel(bound, o.train() ? o.trainable() : null);
     Path path = optimizer.optimize(model, o);
-    return PlanInfo.of(model, optimizer.name(), path, o);
+    return PlanInfo.of(bound, optimizer.name(), path, o);
   }
 
   /**
@@ -70,7 +70,6 @@ public final class Planner {
   public static PlanInfo describe(BoundExpression bound, Path path, PlanOptions options,
       String name) {
     PlanOptions o = options == null ? PlanOptions.DEFAULT : options;
-    CostModel model = new CostModel(bound, o.train() ? o.trainable() : null);
-    return PlanInfo.of(model, name, path, o);
+    return PlanInfo.of(bound, name, path, o);
   }
 }
