@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.conveinsum.Checkpoint;
 import dev.conveinsum.exec.CompiledProgram;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvKind;

@@ -1,8 +1,8 @@
 package dev.conveinsum.exec;
 
-import dev.conveinsum.Execution;
 import dev.conveinsum.Checkpoint;
 import dev.conveinsum.ConvEinsumException;
+import dev.conveinsum.Execution;
 import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.expr.BoundExpression;

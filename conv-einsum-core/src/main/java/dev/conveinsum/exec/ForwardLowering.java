@@ -1,7 +1,7 @@
 package dev.conveinsum.exec;
 
-import dev.conveinsum.engine.ForwardProgram;
 import dev.conveinsum.engine.ForwardProgram.Instruction;
+import dev.conveinsum.engine.ForwardProgram;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.plan.Path;
 import java.util.ArrayList;

@@ -1,17 +1,17 @@
 package dev.conveinsum.exec;
 
-import dev.conveinsum.RunOptions;
-import dev.conveinsum.Execution;
-import dev.conveinsum.Checkpoint;
 import static dev.conveinsum.testing.Tolerance.assertClose;
 
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import dev.conveinsum.testing.GoldenCases;
 import dev.conveinsum.testing.GoldenCases.Case;
+import dev.conveinsum.testing.GoldenCases;
 import dev.conveinsum.testing.Tolerance;
 import java.util.ArrayList;
 import java.util.List;

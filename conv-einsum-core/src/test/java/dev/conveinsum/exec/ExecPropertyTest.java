@@ -1,19 +1,19 @@
 package dev.conveinsum.exec;
 
-import dev.conveinsum.RunOptions;
-import dev.conveinsum.Execution;
-import dev.conveinsum.Checkpoint;
 import static dev.conveinsum.testing.Tolerance.assertClose;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.Engine;
-import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import dev.conveinsum.testing.RandomExpressions;
 import dev.conveinsum.testing.RandomExpressions.Settings;
+import dev.conveinsum.testing.RandomExpressions;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.Tolerance;
 import java.util.Arrays;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.conveinsum.exec;
 
-import dev.conveinsum.RunOptions;
-import dev.conveinsum.Execution;
-import dev.conveinsum.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.reference.LoopEngine;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;

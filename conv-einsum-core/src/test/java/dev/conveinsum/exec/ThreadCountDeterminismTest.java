@@ -1,14 +1,14 @@
 package dev.conveinsum.exec;
 
-import dev.conveinsum.RunOptions;
-import dev.conveinsum.CompiledPlan;
-import dev.conveinsum.Execution;
-import dev.conveinsum.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.CompiledPlan;
 import dev.conveinsum.ConvEinsum;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.cpu.Parallelism;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.ConvSpec;

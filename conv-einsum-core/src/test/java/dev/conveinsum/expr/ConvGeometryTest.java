@@ -1,17 +1,17 @@
 package dev.conveinsum.expr;
 
-import dev.conveinsum.geometry.ConvGeometry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.testing.ReferenceEvaluator;
+import dev.conveinsum.geometry.ConvGeometry;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import dev.conveinsum.testing.SpecOracle;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.SpecOracle.Crop;
+import dev.conveinsum.testing.SpecOracle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

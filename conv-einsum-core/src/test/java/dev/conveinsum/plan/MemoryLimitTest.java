@@ -1,7 +1,5 @@
 package dev.conveinsum.plan;
 
-import dev.conveinsum.plan.search.Optimizers;
-import dev.conveinsum.plan.search.Planner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +10,8 @@ import dev.conveinsum.cost.RandomExpressions;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
+import dev.conveinsum.plan.search.Optimizers;
+import dev.conveinsum.plan.search.Planner;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package dev.conveinsum.plan;
 
-import dev.conveinsum.plan.search.Optimizers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +9,7 @@ import dev.conveinsum.cost.CostModelGoldenTest;
 import dev.conveinsum.cost.PathCost;
 import dev.conveinsum.cost.RandomExpressions;
 import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.plan.search.Optimizers;
 import dev.conveinsum.testing.GoldenCases;
 import java.util.HashSet;
 import java.util.List;

@@ -1,9 +1,6 @@
 package dev.conveinsum.plan;
 
-import dev.conveinsum.plan.search.Optimizers;
-import dev.conveinsum.plan.search.Planner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,17 +8,18 @@ import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.cost.CostModel;
 import dev.conveinsum.cost.PathCost;
 import dev.conveinsum.cost.RandomExpressions;
-import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
+import dev.conveinsum.plan.search.Optimizers;
+import dev.conveinsum.plan.search.Planner;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.Tolerance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Every optimizer gives valid paths, costed consistently, never below the optimum. */

@@ -1,6 +1,5 @@
 package dev.conveinsum.plan;
 
-import dev.conveinsum.plan.search.Planner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +9,7 @@ import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.expr.IndexKind;
+import dev.conveinsum.plan.search.Planner;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;

@@ -1,6 +1,5 @@
 package dev.conveinsum.plan;
 
-import dev.conveinsum.plan.search.Planner;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -12,6 +11,7 @@ import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.ConvSpec;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.expr.Padding;
+import dev.conveinsum.plan.search.Planner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,23 +1,23 @@
 package dev.conveinsum.plan;
 
-import dev.conveinsum.RunOptions;
-import dev.conveinsum.plan.search.Planner;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveinsum.Checkpoint;
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.testing.ReferenceEvaluator;
-import dev.conveinsum.Checkpoint;
-import dev.conveinsum.exec.CompiledProgram;
 import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
+import dev.conveinsum.exec.CompiledProgram;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvKind;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.ConvSpec;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.expr.Padding;
+import dev.conveinsum.plan.search.Planner;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.Tolerance;
 import java.time.Duration;
 import java.util.ArrayList;

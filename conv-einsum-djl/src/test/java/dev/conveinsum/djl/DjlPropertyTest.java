@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import dev.conveinsum.Checkpoint;
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.plan.Path;

@@ -4,7 +4,6 @@ import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

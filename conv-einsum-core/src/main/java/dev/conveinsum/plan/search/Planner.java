@@ -1,10 +1,10 @@
 package dev.conveinsum.plan.search;
 
-import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.PlanInfo;
-import dev.conveinsum.plan.Path;
 import dev.conveinsum.cost.CostModel;
 import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.plan.Path;
+import dev.conveinsum.plan.PlanInfo;
+import dev.conveinsum.plan.PlanOptions;
 
 /**
  * Plans contractions: runs the chosen optimizer under the cost model and describes the result.

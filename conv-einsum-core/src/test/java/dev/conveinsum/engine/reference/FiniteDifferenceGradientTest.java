@@ -1,6 +1,5 @@
 package dev.conveinsum.engine.reference;
 
-import dev.conveinsum.testing.ReferenceEvaluator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,9 +8,10 @@ import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import dev.conveinsum.testing.RandomExpressions;
 import dev.conveinsum.testing.RandomExpressions.Case;
 import dev.conveinsum.testing.RandomExpressions.Settings;
+import dev.conveinsum.testing.RandomExpressions;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

@@ -1,6 +1,5 @@
 package dev.conveinsum.engine.reference;
 
-import dev.conveinsum.testing.ReferenceEvaluator;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.conveinsum.expr.BoundExpression;
@@ -10,6 +9,7 @@ import dev.conveinsum.expr.ConvSpec;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.expr.Padding;
 import dev.conveinsum.tensor.Tensor;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

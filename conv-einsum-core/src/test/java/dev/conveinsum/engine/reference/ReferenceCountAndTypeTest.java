@@ -1,6 +1,5 @@
 package dev.conveinsum.engine.reference;
 
-import dev.conveinsum.testing.ReferenceEvaluator;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +11,7 @@ import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package dev.conveinsum.engine.reference;
 
-import dev.conveinsum.testing.ReferenceEvaluator;
 import static dev.conveinsum.testing.Tolerance.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,9 +13,10 @@ import dev.conveinsum.expr.Expression;
 import dev.conveinsum.expr.Padding;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import dev.conveinsum.testing.RandomExpressions;
 import dev.conveinsum.testing.RandomExpressions.Case;
 import dev.conveinsum.testing.RandomExpressions.Settings;
+import dev.conveinsum.testing.RandomExpressions;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.SpecOracle;
 import dev.conveinsum.testing.Tolerance;
 import java.util.ArrayList;
