@@ -1,9 +1,11 @@
-package dev.conveinsum.expr;
+package dev.conveinsum.geometry;
 
 import dev.conveinsum.ConvEinsumException;
+import dev.conveinsum.expr.ConvKind;
+import dev.conveinsum.expr.ConvSpec;
+import dev.conveinsum.expr.Padding;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -52,7 +54,7 @@ public final class ConvGeometry {
   private final ConcurrentHashMap<Shape, List<LatticeSets.Rect>> sumsCache =
       new ConcurrentHashMap<>();
   private final ConcurrentHashMap<PairShape, Long> pairCache = new ConcurrentHashMap<>();
-  private volatile Brute brute;
+  private volatile BruteSets brute;
   private volatile long twoWay = -1;
 
   /**
@@ -167,7 +169,7 @@ public final class ConvGeometry {
     for (int r = 1; r < m; r++) {
       taps += lengths[r] - 1L;
     }
-    lattice = chooseLattice(spec.stride(), spec.dilation(), outputs, taps);
+    lattice = LatticeSets.choose(spec.stride(), spec.dilation(), outputs, taps);
     if (lattice != null) {
       List<LatticeSets.Rect> k = new ArrayList<>();
       for (long[] w : windows) {
@@ -464,35 +466,6 @@ public final class ConvGeometry {
   }
 
   /**
-   * The lattice for this index, or null when stride and dilation share no small period: the
-   * dilation when the stride is 1, the stride when the dilation is 1, their lcm when it holds
-   * at most {@value #MAX_COLUMNS} residue columns, else the dilation (or the stride) with the
-   * few kept outputs (or filter taps) listed one by one.
-   */
-  private static LatticeSets chooseLattice(int stride, int dilation, long outputs, long taps) {
-    if (stride == 1) {
-      return new LatticeSets(dilation);
-    }
-    if (dilation == 1) {
-      return new LatticeSets(stride);
-    }
-    long g = LatticeSets.gcd(stride, dilation);
-    if ((stride / g) * (dilation / g) <= MAX_COLUMNS) {
-      return new LatticeSets(stride / g * dilation);
-    }
-    if (outputs <= LatticeSets.MAX_POINTS) {
-      return new LatticeSets(dilation);
-    }
-    if (taps < LatticeSets.MAX_POINTS) {
-      return new LatticeSets(stride);
-    }
-    return null;
-  }
-
-  /** The most residue columns (stride/g x dilation/g) a period may hold. */
-  private static final int MAX_COLUMNS = 1024;
-
-  /**
    * The sets below depend on a holder mask only through whether it holds the signal and how many
    * filter taps (sum of n_r - 1) it holds, so they are cached by that shape: planning m holders
    * computes a few sets per distinct tap count, not one per subset.
@@ -586,8 +559,8 @@ public final class ConvGeometry {
         k -> lattice.pairs(sums(u), sums(v), kept(w, rest)));
   }
 
-  private Brute brute() {
-    Brute b = brute;
+  private BruteSets brute() {
+    BruteSets b = brute;
     if (b == null) {
       if (fullLength > BRUTE_LIMIT) {
         throw new ConvEinsumException("convolution index '" + name + "' with stride "
@@ -597,80 +570,10 @@ public final class ConvGeometry {
             + " (stride and dilation share no small period); use stride 1 or dilation 1,"
             + " shorter operands, or fewer operands on the index");
       }
-      b = new Brute();
+      b = new BruteSets(this);
       brute = b;
     }
     return b;
-  }
-
-  /**
-   * Position-by-position sets, for indices whose stride and dilation share no small period and
-   * whose full length is at most {@link #BRUTE_LIMIT}.
-   */
-  private final class Brute {
-    private final BitSet keptFull = new BitSet(fullLength);
-    private final ConcurrentHashMap<Long, int[]> cache = new ConcurrentHashMap<>();
-
-    Brute() {
-      for (int x = 0; x < fullLength; x++) {
-        if (outputPosition(x) >= 0) {
-          keptFull.set(x);
-        }
-      }
-    }
-
-    int[] positions(long mask) {
-      return cache.computeIfAbsent(mask, this::compute);
-    }
-
-    private int[] compute(long mask) {
-      BitSet in = sumSet(mask);
-      BitSet rest = sumSet(allHolders() & ~mask);
-      BitSet reach = new BitSet(fullLength);
-      for (int r = rest.nextSetBit(0); r >= 0; r = rest.nextSetBit(r + 1)) {
-        for (int k = keptFull.nextSetBit(r); k >= 0; k = keptFull.nextSetBit(k + 1)) {
-          reach.set(k - r);
-        }
-      }
-      in.and(reach);
-      return in.stream().toArray();
-    }
-
-    private BitSet sumSet(long mask) {
-      BitSet acc = new BitSet();
-      acc.set(0);
-      for (int r = 0; r < holders.length; r++) {
-        if ((mask & (1L << r)) == 0) {
-          continue;
-        }
-        BitSet next = new BitSet();
-        for (int a = acc.nextSetBit(0); a >= 0; a = acc.nextSetBit(a + 1)) {
-          for (int t = 0; t < lengths[r]; t++) {
-            next.set(a + realPosition(r, t));
-          }
-        }
-        acc = next;
-      }
-      return acc;
-    }
-
-    long pairs(long maskU, long maskV) {
-      int[] u = positions(maskU);
-      int[] v = positions(maskV);
-      BitSet keep = new BitSet(fullLength);
-      for (int x : positions(maskU | maskV)) {
-        keep.set(x);
-      }
-      long count = 0;
-      for (int a : u) {
-        for (int b : v) {
-          if (keep.get(a + b)) {
-            count++;
-          }
-        }
-      }
-      return count;
-    }
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.conveinsum.exec;
+package dev.conveinsum;
 
 /** What the backward pass keeps from the forward pass. */
 public enum Checkpoint {

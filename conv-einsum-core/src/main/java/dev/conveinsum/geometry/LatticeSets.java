@@ -1,4 +1,4 @@
-package dev.conveinsum.expr;
+package dev.conveinsum.geometry;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -380,4 +380,33 @@ final class LatticeSets {
     }
     return ans;
   }
+
+  /**
+   * The lattice for this index, or null when stride and dilation share no small period: the
+   * dilation when the stride is 1, the stride when the dilation is 1, their lcm when it holds
+   * at most {@value #MAX_COLUMNS} residue columns, else the dilation (or the stride) with the
+   * few kept outputs (or filter taps) listed one by one.
+   */
+  static LatticeSets choose(int stride, int dilation, long outputs, long taps) {
+    if (stride == 1) {
+      return new LatticeSets(dilation);
+    }
+    if (dilation == 1) {
+      return new LatticeSets(stride);
+    }
+    long g = gcd(stride, dilation);
+    if ((stride / g) * (dilation / g) <= MAX_COLUMNS) {
+      return new LatticeSets(stride / g * dilation);
+    }
+    if (outputs <= MAX_POINTS) {
+      return new LatticeSets(dilation);
+    }
+    if (taps < MAX_POINTS) {
+      return new LatticeSets(stride);
+    }
+    return null;
+  }
+
+  /** The most residue columns (stride/g x dilation/g) a period may hold. */
+  static final int MAX_COLUMNS = 1024;
 }

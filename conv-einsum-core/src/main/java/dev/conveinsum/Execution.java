@@ -1,4 +1,4 @@
-package dev.conveinsum.exec;
+package dev.conveinsum;
 
 import dev.conveinsum.tensor.Tensor;
 import java.util.List;

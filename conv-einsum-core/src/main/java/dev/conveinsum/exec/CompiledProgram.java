@@ -1,8 +1,12 @@
 package dev.conveinsum.exec;
 
+import dev.conveinsum.Checkpoint;
 import dev.conveinsum.ConvEinsumException;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.plan.Path;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.util.ArrayList;
@@ -15,8 +19,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An expression compiled for one set of shapes and one path: immutable, thread-safe, and meant
- * to be reused (layers call the same contraction every forward pass).
+ * The executor behind {@link dev.conveinsum.CompiledPlan}: an expression compiled for one set of
+ * shapes and one path, immutable, thread-safe, and meant to be reused (layers call the same contraction every forward pass).
  *
  * <p>Forward: operands are prepared (diagonals, broadcasts, self-sums), then every pairwise step
  * of the path runs as one kernel call of the {@link Engine} plus the data movement it needs.
@@ -31,7 +35,7 @@ import java.util.Set;
  * same size, in this call or the next ({@link Workspace}, soft references), so a warm plan
  * allocates little more than its result.
  */
-public final class CompiledPlan {
+public final class CompiledProgram {
   private final BoundExpression bound;
   private final int[][] path;
   private final boolean[] trainable;
@@ -42,7 +46,7 @@ public final class CompiledPlan {
   private final java.util.concurrent.ConcurrentHashMap<String, Long> peaks =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  private CompiledPlan(BoundExpression bound, int[][] path, boolean[] trainable) {
+  private CompiledProgram(BoundExpression bound, int[][] path, boolean[] trainable) {
     this.bound = bound;
     this.path = copy(path);
     this.trainable = trainable.clone();
@@ -150,15 +154,28 @@ public final class CompiledPlan {
   }
 
   /**
+   * Compiles an expression for a plan's path (what the facade calls).
+   *
+   * @param bound the expression bound to shapes and options
+   * @param path the plan's path
+   * @param trainable which operands need gradients; null means all
+   * @return the compiled program
+   */
+  public static CompiledProgram compile(BoundExpression bound, Path path, boolean[] trainable) {
+    ConvEinsumException.requireNonNull(path, "the path");
+    return compile(bound, path.pairs().toArray(int[][]::new), trainable);
+  }
+
+  /**
    * Compiles an expression for a path.
    *
    * @param bound the expression bound to shapes and options
    * @param path pairwise steps in opt_einsum notation
-   * @param trainable which operands need gradients in {@link #execute(List, Tensor, Options)};
+   * @param trainable which operands need gradients in {@link #execute(List, Tensor, RunOptions)};
    *     null means all
    * @return the compiled plan
    */
-  public static CompiledPlan compile(BoundExpression bound, int[][] path, boolean[] trainable) {
+  public static CompiledProgram compile(BoundExpression bound, int[][] path, boolean[] trainable) {
     ConvEinsumException.requireNonNull(bound, "the bound expression");
     ConvEinsumException.requireNonNull(path, "the path");
     for (int i = 0; i < path.length; i++) {
@@ -173,33 +190,7 @@ public final class CompiledPlan {
       throw new ConvEinsumException("trainable flags for " + t.length + " operands; the"
           + " expression has " + bound.operandCount());
     }
-    return new CompiledPlan(bound, path, t);
-  }
-
-  /**
-   * How to run a plan.
-   *
-   * @param engine the kernels
-   * @param threads the most threads a kernel may use
-   * @param checkpoint what the backward pass keeps
-   * @param profile whether to time every instruction ({@link Execution#profile()})
-   */
-  public record Options(Engine engine, int threads, Checkpoint checkpoint, boolean profile) {
-    /** Options without profiling. */
-    public Options(Engine engine, int threads, Checkpoint checkpoint) {
-      this(engine, threads, checkpoint, false);
-    }
-
-    /** Checks the engine and the thread count; a null checkpoint means STORE. */
-    public Options {
-      ConvEinsumException.requireNonNull(engine, "the engine of the run options");
-      if (threads < 1) {
-        throw new ConvEinsumException("threads must be >= 1, got " + threads);
-      }
-      if (checkpoint == null) {
-        checkpoint = Checkpoint.STORE;
-      }
-    }
+    return new CompiledProgram(bound, path, t);
   }
 
   /** Returns the bound expression. */
@@ -221,7 +212,7 @@ public final class CompiledPlan {
    * @param options engine, threads, checkpointing
    * @return result, gradients and measured peak memory
    */
-  public Execution execute(List<Tensor> operands, Tensor gradOutput, Options options) {
+  public Execution execute(List<Tensor> operands, Tensor gradOutput, RunOptions options) {
     ConvEinsumException.requireNonNull(options, "the run options");
     checkOperands(operands);
     DType dtype = resultType(operands);

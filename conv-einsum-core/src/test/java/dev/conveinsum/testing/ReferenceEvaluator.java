@@ -1,8 +1,8 @@
-package dev.conveinsum.engine.reference;
+package dev.conveinsum.testing;
 
 import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.expr.BoundExpression;
-import dev.conveinsum.expr.ConvGeometry;
+import dev.conveinsum.geometry.ConvGeometry;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.util.ArrayList;

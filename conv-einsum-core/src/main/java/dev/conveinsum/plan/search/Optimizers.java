@@ -1,8 +1,10 @@
-package dev.conveinsum.plan;
+package dev.conveinsum.plan.search;
 
 import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.cost.CostModel;
 import dev.conveinsum.cost.PathCost;
+import dev.conveinsum.plan.Path;
+import dev.conveinsum.plan.PlanOptions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

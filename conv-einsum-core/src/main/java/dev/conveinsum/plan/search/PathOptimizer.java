@@ -1,6 +1,8 @@
-package dev.conveinsum.plan;
+package dev.conveinsum.plan.search;
 
 import dev.conveinsum.cost.CostModel;
+import dev.conveinsum.plan.Path;
+import dev.conveinsum.plan.PlanOptions;
 
 /**
  * Finds a contraction path for an expression under the cost model of SPEC section 4.

@@ -1,8 +1,5 @@
-package dev.conveinsum.exec;
+package dev.conveinsum.engine;
 
-import dev.conveinsum.engine.ConvProblem;
-import dev.conveinsum.expr.BoundExpression;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,6 +11,10 @@ import java.util.List;
  * reads earlier slots and writes one new slot. The instructions carry every convolution
  * semantic of the SPEC (padding offsets, m-way windows, circular wrap, stride, dilation, kind):
  * a backend only has to implement the few data movements and the atomic {@link ConvProblem}.
+ *
+ * <p>This is the second half of the engine SPI: an {@link Engine} runs one atomic convolution
+ * inside this module's executor, a forward program hands a whole compiled plan to another tensor
+ * library. Obtain one from {@code ConvEinsum.forwardProgram(PlanInfo)}.
  *
  * @param slotShapes the shape of every slot
  * @param operandSlots the slot of each operand
@@ -30,48 +31,12 @@ public record ForwardProgram(List<int[]> slotShapes, int[] operandSlots, int out
     instructions = List.copyOf(instructions);
   }
 
-  /**
-   * Lowers an expression for a path, forward only.
-   *
-   * @param bound the expression bound to shapes and options
-   * @param path pairwise steps in opt_einsum notation
-   * @return the program
-   * @throws dev.conveinsum.ConvEinsumException for a path that does not fit the expression
-   */
-  public static ForwardProgram of(BoundExpression bound, int[][] path) {
-    return of(Lowering.compile(bound, path, null, true).program());
-  }
-
-  static ForwardProgram of(Program p) {
-    List<int[]> shapes = new ArrayList<>();
-    for (Layout l : p.layouts) {
-      shapes.add(l.dims.clone());
-    }
-    List<Instruction> out = new ArrayList<>();
-    for (Op op : p.ops) {
-      if (op instanceof LinearMap m) {
-        out.add(m.instruction);
-      } else if (op instanceof KernelOp k) {
-        if (k.problem == null) {
-          throw new IllegalStateException("internal: an engine-only kernel in a portable program");
-        }
-        out.add(new Instruction.Kernel(k.x, k.f, k.y, k.problem));
-      } else if (op instanceof AliasOp a) {
-        out.add(new Instruction.Alias(a.in(), a.out()));
-      } else if (op instanceof ZeroOp z) {
-        out.add(new Instruction.Zero(z.out()));
-      } else {
-        throw new IllegalStateException("internal: " + op + " in a forward program");
-      }
-    }
-    return new ForwardProgram(shapes, p.leafSlots, p.outputSlot, out);
-  }
-
   /** Returns the shape of a slot (a copy). */
   public int[] slotShape(int slot) {
     return slotShapes.get(slot).clone();
   }
 
+  /** Returns the slot of each operand (a copy). */
   @Override
   public int[] operandSlots() {
     return operandSlots.clone();
@@ -95,6 +60,7 @@ public record ForwardProgram(List<int[]> slotShapes, int[] operandSlots, int out
         axes = axes.clone();
       }
 
+      /** Returns the permutation (a copy). */
       @Override
       public int[] axes() {
         return axes.clone();
@@ -182,6 +148,7 @@ public record ForwardProgram(List<int[]> slotShapes, int[] operandSlots, int out
         tables = deepCopy(tables);
       }
 
+      /** Returns the gather tables (a deep copy). */
       @Override
       public int[][] tables() {
         return deepCopy(tables);

@@ -1,9 +1,11 @@
-package dev.conveinsum.plan;
+package dev.conveinsum.plan.search;
 
 import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.cost.CostMath;
 import dev.conveinsum.cost.CostModel;
 import dev.conveinsum.cost.Intermediate;
+import dev.conveinsum.plan.Path;
+import dev.conveinsum.plan.PlanOptions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;

@@ -1,5 +1,6 @@
-package dev.conveinsum.plan;
+package dev.conveinsum.plan.search;
 
+import dev.conveinsum.plan.PlanOptions;
 import java.time.Duration;
 
 /**

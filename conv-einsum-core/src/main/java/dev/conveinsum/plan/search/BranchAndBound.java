@@ -1,8 +1,10 @@
-package dev.conveinsum.plan;
+package dev.conveinsum.plan.search;
 
 import dev.conveinsum.cost.CostMath;
 import dev.conveinsum.cost.CostModel;
 import dev.conveinsum.cost.Intermediate;
+import dev.conveinsum.plan.Path;
+import dev.conveinsum.plan.PlanOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
