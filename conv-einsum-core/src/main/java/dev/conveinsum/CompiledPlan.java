@@ -74,6 +74,20 @@ public final class CompiledPlan {
   }
 
   /**
+   * Describes, without running anything, which kernel and algorithm every step runs: one line per
+   * kernel instruction in program order, "#index", the step's sizes and layout, then after
+   * " :: " what the engine of {@code options} runs for it (GEMM with its layout and transposes,
+   * direct, im2col, implicit im2col, FFT or depthwise convolution) at its thread count.
+   *
+   * @param backward describe the training program (forward, then the backward steps)
+   * @param options engine and threads (null for {@link RunOptions#DEFAULT})
+   * @return one line per kernel instruction
+   */
+  public List<String> describe(boolean backward, RunOptions options) {
+    return executable.describe(backward, options == null ? RunOptions.DEFAULT : options);
+  }
+
+  /**
    * Predicts the peak bytes an execution holds, by running the same schedule without data.
    *
    * @param dtype the element type of the execution

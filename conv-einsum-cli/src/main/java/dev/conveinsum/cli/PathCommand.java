@@ -73,6 +73,13 @@ final class PathCommand implements Callable<Integer> {
       description = "also write the contraction tree as an SVG picture")
   java.nio.file.Path svg;
 
+  @Option(names = "--kernels",
+      description = "also list, per kernel step, what the default engine runs for it (GEMM"
+          + " layout and transposes, direct / im2col / implicit im2col / FFT / depthwise"
+          + " convolution) with the available processors; with --train, the backward steps"
+          + " too (JSON: \"kernels\")")
+  boolean kernels;
+
   @Override
   public Integer call() throws IOException {
     OutputFile dotFile = dot == null ? null : OutputFile.of("--dot", dot);
@@ -106,14 +113,26 @@ final class PathCommand implements Callable<Integer> {
     if (svgFile != null) {
       svgFile.writeString(TreeSvg.render(info));
     }
+    List<String> steps = kernels ? ConvEinsum.compile(info).describe(training,
+        ConvEinsum.defaults().withThreads(Runtime.getRuntime().availableProcessors())) : null;
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(Inputs.JSON.writeValueAsString(toJson(info, training
-          ? ConvEinsum.plan(bound, Path.naive(bound.operandCount()), po) : null)));
+      ObjectNode o = toJson(info, training
+          ? ConvEinsum.plan(bound, Path.naive(bound.operandCount()), po) : null);
+      if (steps != null) {
+        steps.forEach(o.putArray("kernels")::add);
+      }
+      out.println(Inputs.JSON.writeValueAsString(o));
     } else {
       out.print(info);
       if (!info.toString().endsWith("\n")) {
         out.println();
+      }
+      if (steps != null) {
+        out.printf(java.util.Locale.ROOT, "Kernels (%s engine, %d threads%s):%n",
+            ConvEinsum.defaults().engine().name(), Runtime.getRuntime().availableProcessors(),
+            training ? ", forward then backward" : "");
+        steps.forEach(line -> out.println("  " + line));
       }
     }
     out.flush();

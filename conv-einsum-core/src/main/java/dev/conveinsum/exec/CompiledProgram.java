@@ -248,7 +248,7 @@ public final class CompiledProgram {
       }
     }
     Tensor output = tensor(out, bound.outputShape());
-    Map<String, Long> profile = profile(p, stats);
+    Map<String, Long> profile = profile(p, stats, options);
     if (gradOutput == null) {
       return new Execution(output, null, stats.peakBytes, stats.flops, profile);
     }
@@ -267,7 +267,7 @@ public final class CompiledProgram {
   }
 
   /** The profile in program order, keyed "#index label" so equal-looking steps stay apart. */
-  private static Map<String, Long> profile(Program p, Runtime.Stats stats) {
+  private static Map<String, Long> profile(Program p, Runtime.Stats stats, RunOptions options) {
     if (stats.profile == null) {
       return null;
     }
@@ -275,7 +275,32 @@ public final class CompiledProgram {
     for (int i = 0; i < p.ops.size(); i++) {
       Long ns = stats.profile.get(p.ops.get(i));
       if (ns != null) {
-        out.put(String.format(Locale.ROOT, "#%d %s", i, Runtime.label(p.ops.get(i))), ns);
+        out.put(String.format(Locale.ROOT, "#%d %s", i,
+            Runtime.label(p.ops.get(i), options.engine(), options.threads())), ns);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Describes, without running anything, every kernel instruction of the forward program (or of
+   * the training program: forward then backward) in program order, keyed like the profile of
+   * {@link #execute}: "#index" then the step's sizes and layout, and after " :: " what the run
+   * options' engine will run for it (algorithm, GEMM layout and transposes).
+   *
+   * @param backward describe the training program instead of the forward one
+   * @param options the engine and thread count the plan would run with
+   * @return one line per kernel instruction
+   */
+  public List<String> describe(boolean backward, RunOptions options) {
+    ConvEinsumException.requireNonNull(options, "the run options");
+    Program p = (backward ? training : forward).program();
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < p.ops.size(); i++) {
+      Op op = p.ops.get(i);
+      if (Runtime.isKernel(op)) {
+        out.add(String.format(Locale.ROOT, "#%d %s", i,
+            Runtime.label(op, options.engine(), options.threads())));
       }
     }
     return out;
