@@ -12,6 +12,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +42,16 @@ class ArchitectureRulesTest {
   private static final Map<String, String> NAMES = new HashMap<>(Map.of("cli", "fixture.cli"));
 
   @BeforeAll
-  static void importFixture() {
-    fixture = new ClassFileImporter().importPackages(FIXTURE);
+  static void importFixture() throws URISyntaxException {
+    // By path, not by package: a test run on the module path hides packages from class loaders.
+    Path testClasses = Path.of(ArchitectureRulesTest.class.getProtectionDomain().getCodeSource()
+        .getLocation().toURI());
+    fixture = new ClassFileImporter()
+        .importPath(testClasses.resolve(FIXTURE.replace('.', '/')));
+    for (String c : List.of("cli.GoodCli", "nn.BadNn", "nn.FriendUser", "exec.LeakyStep",
+        "engine.PlanAwareProblem")) {
+      assertTrue(fixture.contain(FIXTURE + "." + c), c + " not found under " + testClasses);
+    }
     moduleOf = new HashMap<>();
     for (JavaClass c : fixture) {
       String rest = c.getPackageName().substring(FIXTURE.length());
