@@ -44,13 +44,13 @@ class ArchitectureRulesTest {
   @BeforeAll
   static void importFixture() throws URISyntaxException {
     // By path, not by package: a test run on the module path hides packages from class loaders.
-    Path testClasses = Path.of(ArchitectureRulesTest.class.getProtectionDomain().getCodeSource()
-        .getLocation().toURI());
-    fixture = new ClassFileImporter()
-        .importPath(testClasses.resolve(FIXTURE.replace('.', '/')));
+    Path here = Path.of(ArchitectureRulesTest.class.getResource(
+        ArchitectureRulesTest.class.getSimpleName() + ".class").toURI()).getParent();
+    Path dir = here.resolve("fixture");
+    fixture = new ClassFileImporter().importPath(dir);
     for (String c : List.of("cli.GoodCli", "nn.BadNn", "nn.FriendUser", "exec.LeakyStep",
         "engine.PlanAwareProblem")) {
-      assertTrue(fixture.contain(FIXTURE + "." + c), c + " not found under " + testClasses);
+      assertTrue(fixture.contain(FIXTURE + "." + c), c + " not found under " + dir);
     }
     moduleOf = new HashMap<>();
     for (JavaClass c : fixture) {
