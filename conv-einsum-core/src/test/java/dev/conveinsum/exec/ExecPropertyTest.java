@@ -231,8 +231,8 @@ class ExecPropertyTest {
               || StepCompiler.contains(k.oneTapIds, id)), expr + " forward op " + o);
         }
       }
-      Execution e = CompiledPlan.compile(b, path, null).execute(ops, grad,
-          new CompiledPlan.Options(ENGINES.get(i % ENGINES.size()), 1 + i % 2,
+      Execution e = CompiledProgram.compile(b, path, null).execute(ops, grad,
+          new RunOptions(ENGINES.get(i % ENGINES.size()), 1 + i % 2,
               Checkpoint.values()[(i / 3) % 2]));
       for (int k = 0; k < ops.size(); k++) {
         assertClose(want.get(k), e.gradients().get(k), Tolerance.FLOAT64,

@@ -8,8 +8,10 @@ import static dev.conveinsum.engine.cpu.ConvTiling.SEGMENT_SLACK;
 
 import dev.conveinsum.concurrent.Parallelism;
 import dev.conveinsum.engine.cpu.ConvTiling.Segments;
+import dev.conveinsum.engine.ConvDim;
 import dev.conveinsum.engine.ConvProblem;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -260,6 +262,30 @@ final class SumGroupsDouble {
         }
       }
     });
+  }
+
+  /**
+   * Runs the weight-gradient tiles, the summed segment dots and the summed GEMM dots once on
+   * small data, so that {@link VectorSupport}'s background warm-up has C2 compile them before
+   * the first training step needs them.
+   */
+  static void warmUp() {
+    CpuKernels kern = VectorSupport.kernels();
+    Parallelism serial = Parallelism.serial();
+    ConvDim d = new ConvDim(18, 18, 3, 1, 1, 1, false, 0);
+    List<ConvProblem> problems = List.of(
+        new ConvProblem(2, 16, 16, 1, List.of(d, d)), new ConvProblem(2, 5, 5, 2, List.of(d, d)),
+        new ConvProblem(4, 9, 6, 64, List.of()));
+    for (ConvProblem p : problems) {
+      double[] x = new double[(int) p.inputSize()];
+      double[] f = new double[(int) p.filterSize()];
+      double[] y = new double[(int) (p.outputSize() / p.groups())];
+      if (p.dims().isEmpty()) {
+        gemmDots(kern, p, x, f, y, serial);
+      } else {
+        conv(kern, p, x, f, y, serial);
+      }
+    }
   }
 
   /** {@code rows} extended to {@code n} entries by repeating its first. */

@@ -167,6 +167,8 @@ public final class VectorSupport {
       }
       if (round % 4 == 0 && k != ScalarKernels.INSTANCE) {
         DepthwiseKernels.warmUp();
+        SumGroupsFloat.warmUp();
+        SumGroupsDouble.warmUp();
       }
       for (int len : new int[] {16, 37, 56}) {
         k.sdotSegments(8, 8, len, af, dotRows, segs, bf, dotRows, round % 5, segs, 0, segs.length, cf, 0, 8);
