@@ -2,21 +2,21 @@ package dev.conveinsum;
 
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.engine.Engines;
-import dev.conveinsum.exec.Checkpoint;
-import dev.conveinsum.exec.CompiledPlan;
+import dev.conveinsum.engine.ForwardProgram;
+import dev.conveinsum.exec.ForwardLowering;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
+import dev.conveinsum.plan.Path;
 import dev.conveinsum.plan.PlanInfo;
 import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.Planner;
+import dev.conveinsum.plan.search.Optimizers;
+import dev.conveinsum.plan.search.Planner;
 import dev.conveinsum.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,21 +26,43 @@ import java.util.Set;
  * Tensor y = ConvEinsum.einsum("bshw,rt,rs,rh,rw->bthw|hw", ConvOptions.DEFAULT, x, a, b, c, d);
  * }</pre>
  *
- * <p>Every call parses the expression, binds it to the operands' shapes, chooses the
- * FLOPs-optimal pairwise order, and runs each step on the fastest engine available. Compiled
- * plans are cached by (expression, shapes, options, trainable operands), so repeated calls with
- * the same shapes only execute.
+ * <p>The pipeline is parse and {@link #bind bind} (expression text to shapes), {@link #plan plan}
+ * (the FLOPs-optimal pairwise order, a {@link PlanInfo}), {@link #compile(PlanInfo) compile} (a
+ * reusable {@link CompiledPlan}) and execute ({@link CompiledPlan#execute}); {@link #einsum} and
+ * {@link #vjp} run all of it. Plans and compiled plans are kept in one bounded cache keyed by
+ * (expression, shapes, options, plan options), so repeated calls with the same shapes only
+ * execute.
  */
 public final class ConvEinsum {
-  private static final int CACHE_SIZE = 256;
-  private static final Map<String, CompiledPlan> CACHE = new LinkedHashMap<>(64, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, CompiledPlan> e) {
-      return size() > CACHE_SIZE;
-    }
-  };
+  private static final PlanCache CACHE = new PlanCache(PlanCache.DEFAULT_CAPACITY);
+
+  /**
+   * The thread count of {@link #defaults()}; see {@link RunOptions#DEFAULT_THREADS}.
+   */
+  public static final int DEFAULT_THREADS = RunOptions.DEFAULT_THREADS;
 
   private ConvEinsum() {}
+
+  /**
+   * Parses an expression and binds it to operand shapes and options.
+   *
+   * @param expression e.g. {@code "bshw,tshw->bthw|hw"}
+   * @param options kind and per-index padding, stride, dilation (null means
+   *     {@link ConvOptions#DEFAULT})
+   * @param shapes one shape per operand
+   * @return the bound expression
+   * @throws ConvEinsumException for an invalid expression or shapes that do not fit it
+   */
+  public static BoundExpression bind(String expression, ConvOptions options,
+      List<long[]> shapes) {
+    ConvEinsumException.requireNonNull(expression, "the expression");
+    ConvEinsumException.requireNonNull(shapes, "the list of shapes");
+    for (int k = 0; k < shapes.size(); k++) {
+      ConvEinsumException.requireNonNull(shapes.get(k), "the shape of operand " + k);
+    }
+    return BoundExpression.bind(Expression.parse(expression),
+        options == null ? ConvOptions.DEFAULT : options, shapes);
+  }
 
   /**
    * Evaluates an expression with default options (CONVOLUTION, MAX padding, stride 1).
@@ -63,13 +85,27 @@ public final class ConvEinsum {
    * @return the result, float64 if any operand is float64, else float32
    */
   public static Tensor einsum(String expression, ConvOptions options, Tensor... operands) {
+    return einsum(expression, options, RunOptions.DEFAULT, operands);
+  }
+
+  /**
+   * Evaluates an expression with run options (engine, threads).
+   *
+   * @param expression e.g. {@code "bshw,tshw->bthw|hw"}
+   * @param options kind and per-index padding, stride, dilation
+   * @param run engine, threads, profiling (null means {@link RunOptions#DEFAULT})
+   * @param operands one tensor per input term
+   * @return the result, float64 if any operand is float64, else float32
+   */
+  public static Tensor einsum(String expression, ConvOptions options, RunOptions run,
+      Tensor... operands) {
     List<Tensor> ops = operandList(operands);
-    return compile(expression, options, shapes(ops)).execute(ops, null, defaults()).output();
+    return compile(expression, options, shapes(ops)).execute(ops, null, run).output();
   }
 
   /**
    * Computes vector-Jacobian products: the gradient of {@code <gradOutput, result>} with respect
-   * to the chosen operands.
+   * to the chosen operands, with {@link RunOptions#DEFAULT}.
    *
    * @param expression the expression
    * @param options its options
@@ -81,6 +117,25 @@ public final class ConvEinsum {
    */
   public static List<Tensor> vjp(String expression, ConvOptions options, List<Tensor> operands,
       Tensor gradOutput, int... wrt) {
+    return vjp(expression, options, RunOptions.DEFAULT, operands, gradOutput, wrt);
+  }
+
+  /**
+   * Computes vector-Jacobian products with run options: the engine, the threads and what the
+   * backward pass keeps ({@link Checkpoint#RECOMPUTE} trades compute for memory; both modes
+   * give the same gradients).
+   *
+   * @param expression the expression
+   * @param options its options
+   * @param run engine, threads, checkpoint mode (null means {@link RunOptions#DEFAULT})
+   * @param operands the operands
+   * @param gradOutput a tensor of the result's shape (required)
+   * @param wrt operand positions to differentiate (none means all)
+   * @return one gradient per position of {@code wrt} (per operand when it is empty)
+   * @throws ConvEinsumException for invalid input, a missing {@code gradOutput} or {@code wrt}
+   */
+  public static List<Tensor> vjp(String expression, ConvOptions options, RunOptions run,
+      List<Tensor> operands, Tensor gradOutput, int... wrt) {
     ConvEinsumException.requireNonNull(expression, "the expression");
     ConvEinsumException.requireNonNull(operands, "the list of operands");
     ConvEinsumException.requireNonNull(gradOutput, "gradOutput (the gradient of the result,"
@@ -100,7 +155,7 @@ public final class ConvEinsum {
       trainable[k] = true;
     }
     CompiledPlan plan = compile(expression, options, shapes(operands), trainable);
-    List<Tensor> all = plan.execute(operands, gradOutput, defaults()).gradients();
+    List<Tensor> all = plan.execute(operands, gradOutput, run).gradients();
     if (wrt.length == 0) {
       return all;
     }
@@ -136,9 +191,54 @@ public final class ConvEinsum {
    */
   public static PlanInfo path(String expression, ConvOptions options, List<long[]> shapes,
       PlanOptions planOptions) {
-    BoundExpression bound = BoundExpression.bind(Expression.parse(expression),
-        options == null ? ConvOptions.DEFAULT : options, shapes);
-    return Planner.shared().plan(bound, planOptions == null ? PlanOptions.DEFAULT : planOptions);
+    return plan(bind(expression, options, shapes), planOptions);
+  }
+
+  /**
+   * Plans a bound expression: the path its optimizer finds, cached.
+   *
+   * @param bound the expression bound to shapes
+   * @param planOptions optimizer name, training cost, trainable operands, memory limit; null
+   *     means {@link PlanOptions#DEFAULT}
+   * @return the plan report
+   * @throws ConvEinsumException for an unknown optimizer, a trainable position out of range, or a
+   *     memory limit no path fits
+   */
+  public static PlanInfo plan(BoundExpression bound, PlanOptions planOptions) {
+    ConvEinsumException.requireNonNull(bound, "the bound expression");
+    return CACHE.plan(bound, planOptions == null ? PlanOptions.DEFAULT : planOptions);
+  }
+
+  /**
+   * Describes a given path (for instance one the user wrote) as a plan, costed like a found one;
+   * the optimizer it reports is {@code given}.
+   *
+   * @param bound the expression bound to shapes
+   * @param path the path
+   * @param planOptions training cost and trainable operands (the optimizer name is not used);
+   *     null means {@link PlanOptions#DEFAULT}
+   * @return the plan report
+   * @throws ConvEinsumException for a path that does not fit the expression
+   */
+  public static PlanInfo plan(BoundExpression bound, Path path, PlanOptions planOptions) {
+    ConvEinsumException.requireNonNull(bound, "the bound expression");
+    ConvEinsumException.requireNonNull(path, "the path");
+    return Planner.describe(bound, path, planOptions, "given");
+  }
+
+  /**
+   * Compiles a plan. Gradients are computed for the plan's trainable operands
+   * ({@link PlanInfo#trainable()}: those of its plan options when it was planned for training,
+   * else all). A plan that came from {@link #plan(BoundExpression, PlanOptions)} is compiled once
+   * and cached with it.
+   *
+   * @param plan the plan
+   * @return a reusable, thread-safe compiled plan
+   * @throws ConvEinsumException when a buffer of the plan is too large to index
+   */
+  public static CompiledPlan compile(PlanInfo plan) {
+    ConvEinsumException.requireNonNull(plan, "the plan");
+    return CACHE.compile(plan);
   }
 
   /**
@@ -165,24 +265,13 @@ public final class ConvEinsum {
    */
   public static CompiledPlan compile(String expression, ConvOptions options, List<long[]> shapes,
       boolean[] trainable) {
-    ConvEinsumException.requireNonNull(expression, "the expression");
-    ConvEinsumException.requireNonNull(shapes, "the list of shapes");
-    for (int k = 0; k < shapes.size(); k++) {
-      ConvEinsumException.requireNonNull(shapes.get(k), "the shape of operand " + k);
-    }
-    ConvOptions opts = options == null ? ConvOptions.DEFAULT : options;
-    StringBuilder key = new StringBuilder(expression).append('|').append(opts);
-    shapes.forEach(s -> key.append('|').append(Arrays.toString(s)));
-    key.append('|').append(Arrays.toString(trainable));
-    synchronized (CACHE) {
-      CompiledPlan p = CACHE.get(key.toString());
-      if (p != null) {
-        return p;
-      }
-    }
-    BoundExpression bound = BoundExpression.bind(Expression.parse(expression), opts, shapes);
+    BoundExpression bound = bind(expression, options, shapes);
     PlanOptions planOptions = PlanOptions.DEFAULT;
     if (trainable != null) {
+      if (trainable.length != bound.operandCount()) {
+        throw new ConvEinsumException("trainable flags for " + trainable.length
+            + " operands; the expression has " + bound.operandCount());
+      }
       Set<Integer> set = new HashSet<>();
       for (int k = 0; k < trainable.length; k++) {
         if (trainable[k]) {
@@ -191,29 +280,34 @@ public final class ConvEinsum {
       }
       planOptions = planOptions.withTrain(set);
     }
-    int[][] path = Planner.shared().plan(bound, planOptions).path().pairs()
-        .toArray(int[][]::new);
-    CompiledPlan plan = CompiledPlan.compile(bound, path, trainable);
-    synchronized (CACHE) {
-      CACHE.put(key.toString(), plan);
-    }
-    return plan;
+    return compile(plan(bound, planOptions));
   }
 
   /**
-   * The thread count of {@link #defaults()}: fixed rather than the processor count, because how
-   * the kernels cut work into tasks depends on it, so a fixed count gives the same bits on every
-   * machine (a machine with fewer processors runs the same tasks on fewer threads). Pass
-   * {@link CompiledPlan.Options} with another count to use more processors.
+   * Lowers a plan to its forward instructions as plain values, for a backend built on another
+   * tensor library (the DJL backend runs these): every data movement and atomic convolution the
+   * plan's steps need, with the convolution semantics resolved.
+   *
+   * @param plan the plan
+   * @return the portable forward program
+   * @throws ConvEinsumException when a buffer of the plan is too large to index
    */
-  public static final int DEFAULT_THREADS = 4;
+  public static ForwardProgram forwardProgram(PlanInfo plan) {
+    ConvEinsumException.requireNonNull(plan, "the plan");
+    return ForwardLowering.lower(plan.bound(), plan.path());
+  }
+
+  /** Returns the names of the path optimizers {@link PlanOptions#optimizer()} accepts, sorted. */
+  public static List<String> optimizers() {
+    return Optimizers.names();
+  }
 
   /**
    * Returns the default execution options: the best engine, {@value #DEFAULT_THREADS} threads
    * (results do not depend on the machine), STORE.
    */
-  public static CompiledPlan.Options defaults() {
-    return new CompiledPlan.Options(defaultEngine(), DEFAULT_THREADS, Checkpoint.STORE);
+  public static RunOptions defaults() {
+    return RunOptions.DEFAULT;
   }
 
   /** Returns the engine used by default: the highest-priority one on the class path. */

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.conveinsum.exec.Checkpoint;
-import dev.conveinsum.exec.CompiledPlan;
+import dev.conveinsum.exec.CompiledProgram;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvKind;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.ConvSpec;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.expr.Padding;
+import dev.conveinsum.plan.Path;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.util.ArrayList;
@@ -108,11 +108,12 @@ class ApiInputCheckTest {
   @Test
   void compiledPlansRefuseNulls() {
     BoundExpression b = BoundExpression.bind(Expression.parse("ij,jk->ik"), null, SHAPES);
-    refused(() -> CompiledPlan.compile(null, new int[][] {{0, 1}}, null), "bound expression");
-    refused(() -> CompiledPlan.compile(b, null, null), "path");
-    refused(() -> CompiledPlan.compile(b, new int[][] {null}, null), "step 0 of the path");
-    CompiledPlan p = CompiledPlan.compile(b, new int[][] {{0, 1}}, null);
-    refused(() -> new CompiledPlan.Options(null, 1, Checkpoint.STORE), "engine");
+    refused(() -> CompiledProgram.compile(null, new int[][] {{0, 1}}, null), "bound expression");
+    refused(() -> CompiledProgram.compile(b, (int[][]) null, null), "path");
+    refused(() -> CompiledProgram.compile(b, (Path) null, null), "path");
+    refused(() -> CompiledProgram.compile(b, new int[][] {null}, null), "step 0 of the path");
+    CompiledProgram p = CompiledProgram.compile(b, new int[][] {{0, 1}}, null);
+    refused(() -> new RunOptions(null, 1, Checkpoint.STORE), "engine");
     refused(() -> p.execute(List.of(A, A), null, null), "run options");
     refused(() -> p.execute(null, null, ConvEinsum.defaults()), "operands");
     refused(() -> p.execute(Arrays.asList(A, null), null, ConvEinsum.defaults()), "operand 1");

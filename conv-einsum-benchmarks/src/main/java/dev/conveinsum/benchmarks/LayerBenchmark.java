@@ -1,16 +1,16 @@
 package dev.conveinsum.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.CompiledPlan;
+import dev.conveinsum.ConvEinsum;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.engine.Engines;
-import dev.conveinsum.exec.Checkpoint;
-import dev.conveinsum.exec.CompiledPlan;
-import dev.conveinsum.exec.Execution;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
-import dev.conveinsum.expr.Expression;
 import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.Planner;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ public class LayerBenchmark {
   private CompiledPlan plan;
   private List<Tensor> operands;
   private Tensor grad;
-  private CompiledPlan.Options options;
+  private RunOptions options;
 
   /** Plans and compiles the layer, and draws its inputs. */
   @Setup(Level.Trial)
@@ -87,17 +87,15 @@ public class LayerBenchmark {
       shapes = List.of(new long[] {batch, s, e.get("height").asLong(),
           e.get("width").asLong()}, new long[] {t, s, k, k});
     }
-    BoundExpression bound = BoundExpression.bind(Expression.parse(expr), options, shapes);
-    int[][] path = Planner.shared().plan(bound, PlanOptions.DEFAULT.withTrain(null)).path()
-        .pairs().toArray(int[][]::new);
-    plan = CompiledPlan.compile(bound, path, null);
+    BoundExpression bound = ConvEinsum.bind(expr, options, shapes);
+    plan = ConvEinsum.compile(ConvEinsum.plan(bound, PlanOptions.DEFAULT.withTrain(null)));
     operands = new ArrayList<>();
     for (int i = 0; i < shapes.size(); i++) {
       operands.add(Tensor.random(DType.FLOAT32, i, shapes.get(i)));
     }
     grad = Tensor.random(DType.FLOAT32, 99, bound.outputShape());
     Engine engine = Engines.best();
-    this.options = new CompiledPlan.Options(engine, threads, Checkpoint.STORE);
+    this.options = new RunOptions(engine, threads, Checkpoint.STORE);
   }
 
   /** The forward pass. */

@@ -1,16 +1,14 @@
 package dev.conveinsum.benchmarks;
 
-import dev.conveinsum.cost.CostModel;
+import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvKind;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.ConvSpec;
-import dev.conveinsum.expr.Expression;
 import dev.conveinsum.expr.Padding;
 import dev.conveinsum.plan.Path;
-import dev.conveinsum.plan.PathOptimizer;
-import dev.conveinsum.plan.Optimizers;
 import dev.conveinsum.plan.PlanOptions;
+import dev.conveinsum.plan.search.Planner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +73,6 @@ public class PathBenchmark {
   public String optimizer;
 
   private BoundExpression bound;
-  private PathOptimizer pathOptimizer;
   private PlanOptions options;
   private boolean skip;
 
@@ -91,10 +88,13 @@ public class PathBenchmark {
       String[] l = LAYERS.get(network);
       ConvSpec same = ConvSpec.DEFAULT.withPadding(Padding.SAME);
       ConvOptions o = new ConvOptions(ConvKind.CROSS_CORRELATION, Map.of("h", same, "w", same));
-      bound = BoundExpression.bind(Expression.parse(l[0]), o, shapes(l[1]));
+      bound = ConvEinsum.bind(l[0], o, shapes(l[1]));
     }
-    pathOptimizer = Optimizers.get(optimizer);
     options = PlanOptions.optimizer(optimizer).withSeed(SEED);
+    if (!ConvEinsum.optimizers().contains(optimizer)) {
+      throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; valid names: "
+          + ConvEinsum.optimizers());
+    }
   }
 
   /** Finds a path: builds the cost model and runs the optimizer. */
@@ -103,7 +103,7 @@ public class PathBenchmark {
     if (skip) {
       return Path.empty();
     }
-    return pathOptimizer.optimize(new CostModel(bound), options);
+    return Planner.path(bound, options);
   }
 
   private static List<long[]> shapes(String text) {
@@ -168,6 +168,6 @@ public class PathBenchmark {
       shapes.add(dims.get(k).stream().mapToLong(Long::longValue).toArray());
     }
     sb.append("->").append(out);
-    return BoundExpression.bind(Expression.parse(sb.toString()), ConvOptions.DEFAULT, shapes);
+    return ConvEinsum.bind(sb.toString(), ConvOptions.DEFAULT, shapes);
   }
 }

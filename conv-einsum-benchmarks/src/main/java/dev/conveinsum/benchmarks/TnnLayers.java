@@ -1,16 +1,16 @@
 package dev.conveinsum.benchmarks;
 
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.CompiledPlan;
+import dev.conveinsum.ConvEinsum;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.engine.Engines;
-import dev.conveinsum.exec.Checkpoint;
-import dev.conveinsum.exec.CompiledPlan;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
-import dev.conveinsum.expr.Expression;
 import dev.conveinsum.plan.Path;
 import dev.conveinsum.plan.PlanInfo;
 import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.Planner;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.io.IOException;
@@ -182,7 +182,7 @@ public final class TnnLayers {
       for (Checkpoint mode : Checkpoint.values()) {
         CompiledPlan c = compile(p);
         long predicted = c.predictPeakBytes(DType.FLOAT32, true, mode);
-        if (predicted > budget * 4 || p.cost().trainFlops() > 400e9
+        if (predicted > budget * 4 || p.pathTrainFlops() > 400e9
             || p.largestIntermediate() > Integer.MAX_VALUE / 2) {
           times.append(" skipped |");
           peaks.append(String.format(Locale.ROOT, " %.0f (predicted) |", predicted / 1048576.0));
@@ -222,7 +222,7 @@ public final class TnnLayers {
   private static boolean fits(String expr, ConvOptions options, List<long[]> shapes, String opt,
       Checkpoint mode, long budget, int batch) {
     PlanInfo p = plan(expr, options, shapes, batch, opt, true);
-    for (long s : p.cost().intermediateSizes()) {
+    for (long s : p.intermediateSizes()) {
       if (s * 4 > budget) {
         return false;
       }
@@ -237,13 +237,13 @@ public final class TnnLayers {
       s.add(d.clone());
     }
     s.get(0)[0] = batch;
-    BoundExpression b = BoundExpression.bind(Expression.parse(expr), options, s);
+    BoundExpression b = ConvEinsum.bind(expr, options, s);
     PlanOptions po = PlanOptions.optimizer(optimizer);
-    return Planner.shared().plan(b, train ? po.withTrain(null) : po);
+    return ConvEinsum.plan(b, train ? po.withTrain(null) : po);
   }
 
   private static CompiledPlan compile(PlanInfo p) {
-    return CompiledPlan.compile(p.bound(), p.path().pairs().toArray(int[][]::new), null);
+    return ConvEinsum.compile(p);
   }
 
   private static double time(PlanInfo p, int batch, int reps, int threads, boolean backward,
@@ -261,7 +261,7 @@ public final class TnnLayers {
       ops.add(Tensor.random(DType.FLOAT32, k, b.shape(k)));
     }
     Tensor grad = backward ? Tensor.random(DType.FLOAT32, 99, b.outputShape()) : null;
-    CompiledPlan.Options o = new CompiledPlan.Options(engine, threads, mode);
+    RunOptions o = new RunOptions(engine, threads, mode);
     // Warm up for at least a second (3 runs at least) so C2 has compiled the Vector API code;
     // a run of seconds (naive paths) warms itself up: two warm-up runs and one timed run. The
     // first run of a JVM's first layer can take seconds before C2 has compiled anything, so

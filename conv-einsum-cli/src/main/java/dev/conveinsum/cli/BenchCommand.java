@@ -1,16 +1,16 @@
 package dev.conveinsum.cli;
 
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.CompiledPlan;
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.engine.Engines;
-import dev.conveinsum.exec.Checkpoint;
-import dev.conveinsum.exec.CompiledPlan;
 import dev.conveinsum.expr.BoundExpression;
-import dev.conveinsum.expr.Expression;
 import dev.conveinsum.plan.Path;
+import dev.conveinsum.plan.PlanInfo;
 import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.Planner;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.io.PrintWriter;
@@ -110,9 +110,9 @@ final class BenchCommand implements Callable<Integer> {
     DType type = DType.parse(dtype);
     Engine engine = engineName == null ? ConvEinsum.defaultEngine() : Engines.get(engineName);
     var convOptions = Inputs.options(options);
-    BoundExpression bound = BoundExpression.bind(Expression.parse(expression), convOptions,
-        Inputs.shapes(shapes));
-    Path chosen = choosePath(bound);
+    BoundExpression bound = ConvEinsum.bind(expression, convOptions, Inputs.shapes(shapes));
+    PlanInfo plan = choosePlan(bound);
+    Path chosen = plan.path();
     PrintWriter err = spec.commandLine().getErr();
     boolean progress = !json && System.console() != null;
     Bencher.Listener listener = !progress ? null : new Bencher.Listener() {
@@ -128,8 +128,8 @@ final class BenchCommand implements Callable<Integer> {
         err.flush();
       }
     };
-    Bencher.Record r = Bencher.measure(new Bencher.Job(expression, bound, chosen, backward, mode,
-        type, engine, nThreads), new Bencher.Settings(warmup, warmupMs, reps), System::nanoTime,
+    Bencher.Record r = Bencher.measure(new Bencher.Job(expression, plan, backward, mode, type,
+        engine, nThreads), new Bencher.Settings(warmup, warmupMs, reps), System::nanoTime,
         listener);
     if (progress) {
       err.print("\r" + " ".repeat(30) + "\r");
@@ -152,10 +152,9 @@ final class BenchCommand implements Callable<Integer> {
           r.peakBytes() / 1048576.0, r.predictedPeakBytes() / 1048576.0);
     }
     if (profile) {
-      CompiledPlan plan = CompiledPlan.compile(bound, chosen.pairs().toArray(int[][]::new), null);
       Tensor grad = backward ? Tensor.random(type, 7, bound.outputShape()) : null;
-      printProfile(plan, Bencher.operands(bound, type), grad,
-          new CompiledPlan.Options(engine, nThreads, mode, true), json ? err : out);
+      printProfile(ConvEinsum.compile(plan), Bencher.operands(bound, type), grad,
+          new RunOptions(engine, nThreads, mode, true), json ? err : out);
     }
     out.flush();
     return 0;
@@ -163,7 +162,7 @@ final class BenchCommand implements Callable<Integer> {
 
   /** Times every instruction over {@code reps} more runs; prints each one's mean and share. */
   private void printProfile(CompiledPlan plan, List<Tensor> operands, Tensor grad,
-      CompiledPlan.Options run, PrintWriter sink) {
+      RunOptions run, PrintWriter sink) {
     java.util.Map<String, Long> total = new java.util.LinkedHashMap<>();
     for (int i = 0; i < reps; i++) {
       plan.execute(operands, grad, run).profile().forEach((k, v) -> total.merge(k, v, Long::sum));
@@ -177,16 +176,18 @@ final class BenchCommand implements Callable<Integer> {
     sink.flush();
   }
 
-  private Path choosePath(BoundExpression bound) {
+  private PlanInfo choosePlan(BoundExpression bound) {
     String p = path.trim();
-    if (p.startsWith("[")) {
-      return Path.parse(p).validate(bound.operandCount());
+    PlanOptions po = PlanOptions.DEFAULT;
+    if (!p.startsWith("[")) {
+      po = PlanOptions.optimizer(p.equalsIgnoreCase("optimal") ? "auto" : p);
     }
-    String name = p.equalsIgnoreCase("optimal") ? "auto" : p;
-    PlanOptions po = PlanOptions.optimizer(name);
     if (backward) {
       po = po.withTrain(null);
     }
-    return Planner.shared().plan(bound, po).path();
+    if (p.startsWith("[")) {
+      return ConvEinsum.plan(bound, Path.parse(p).validate(bound.operandCount()), po);
+    }
+    return ConvEinsum.plan(bound, po);
   }
 }

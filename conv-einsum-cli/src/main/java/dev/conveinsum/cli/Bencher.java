@@ -2,12 +2,15 @@ package dev.conveinsum.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.CompiledPlan;
+import dev.conveinsum.ConvEinsum;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.Engine;
-import dev.conveinsum.exec.Checkpoint;
-import dev.conveinsum.exec.CompiledPlan;
-import dev.conveinsum.exec.Execution;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.plan.Path;
+import dev.conveinsum.plan.PlanInfo;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.lang.management.CompilationMXBean;
@@ -45,9 +48,12 @@ public final class Bencher {
    */
   public record Settings(int warmup, long warmupMs, int reps) {}
 
-  /** What to run: the expression, the path, forward or forward+backward, and the engine. */
-  public record Job(String expression, BoundExpression bound, Path path, boolean backward,
-      Checkpoint checkpoint, DType dtype, Engine engine, int threads) {}
+  /**
+   * What to run: the expression, the plan (bound expression and path), forward or
+   * forward+backward, and the engine.
+   */
+  public record Job(String expression, PlanInfo plan, boolean backward, Checkpoint checkpoint,
+      DType dtype, Engine engine, int threads) {}
 
   /** Told of each finished run, for a progress display. */
   public interface Listener {
@@ -136,13 +142,11 @@ public final class Bencher {
   /** {@link #measure(Job, Settings, LongSupplier, Listener)} with the JIT's clock given (tests). */
   static Record measure(Job job, Settings settings, LongSupplier clock, LongSupplier jitMs,
       Listener listener) {
-    BoundExpression bound = job.bound();
-    CompiledPlan plan = CompiledPlan.compile(bound, job.path().pairs().toArray(int[][]::new),
-        null);
+    BoundExpression bound = job.plan().bound();
+    CompiledPlan plan = ConvEinsum.compile(job.plan());
     List<Tensor> operands = operands(bound, job.dtype());
     Tensor grad = job.backward() ? Tensor.random(job.dtype(), 7, bound.outputShape()) : null;
-    CompiledPlan.Options run = new CompiledPlan.Options(job.engine(), job.threads(),
-        job.checkpoint());
+    RunOptions run = new RunOptions(job.engine(), job.threads(), job.checkpoint());
     int reps = settings.reps();
     long warmupMs = settings.warmupMs();
     long peak = 0;
@@ -201,10 +205,9 @@ public final class Bencher {
     Arrays.sort(sorted);
     double median = reps % 2 == 1 ? sorted[reps / 2]
         : (sorted[reps / 2 - 1] + sorted[reps / 2]) / 2;
-    var cost = job.path().cost(new dev.conveinsum.cost.CostModel(bound));
-    long flops = job.backward() ? cost.trainFlops() : cost.flops();
+    long flops = job.backward() ? job.plan().pathTrainFlops() : job.plan().flops();
     long predicted = plan.predictPeakBytes(job.dtype(), job.backward(), job.checkpoint());
-    return new Record(job.expression(), job.path(), flops, median, sorted[0], job.threads(),
+    return new Record(job.expression(), job.plan().path(), flops, median, sorted[0], job.threads(),
         job.dtype(), job.backward(), job.checkpoint(), job.engine().name(), peak, predicted,
         warmRuns, reps);
   }

@@ -2,7 +2,7 @@ package dev.conveinsum.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.conveinsum.ConvEinsum;
-import dev.conveinsum.exec.Execution;
+import dev.conveinsum.Execution;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.cli.report.TreeSvg;
-import dev.conveinsum.cost.CostModel;
 import dev.conveinsum.expr.BoundExpression;
-import dev.conveinsum.expr.Expression;
 import dev.conveinsum.plan.Path;
 import dev.conveinsum.plan.PlanInfo;
 import dev.conveinsum.plan.PlanOptions;
@@ -75,14 +73,20 @@ final class PathCommand implements Callable<Integer> {
       description = "also write the contraction tree as an SVG picture")
   java.nio.file.Path svg;
 
+  @Option(names = "--kernels",
+      description = "also list, per kernel step, what the default engine runs for it (GEMM"
+          + " layout and transposes, direct / im2col / implicit im2col / FFT / depthwise"
+          + " convolution) with the available processors; with --train, the backward steps"
+          + " too (JSON: \"kernels\")")
+  boolean kernels;
+
   @Override
   public Integer call() throws IOException {
     OutputFile dotFile = dot == null ? null : OutputFile.of("--dot", dot);
     OutputFile svgFile = svg == null ? null : OutputFile.of("--svg", svg);
     List<long[]> shapeList = Inputs.shapes(shapes);
     var convOptions = Inputs.options(options);
-    BoundExpression bound = BoundExpression.bind(Expression.parse(expression), convOptions,
-        shapeList);
+    BoundExpression bound = ConvEinsum.bind(expression, convOptions, shapeList);
     PlanOptions po = PlanOptions.optimizer(optimizer);
     boolean training = train || trainable != null;
     if (training) {
@@ -102,29 +106,43 @@ final class PathCommand implements Callable<Integer> {
       }
       po = po.withMemoryLimit(memoryLimit);
     }
-    PlanInfo info = ConvEinsum.path(expression, convOptions, shapeList, po);
+    PlanInfo info = ConvEinsum.plan(bound, po);
     if (dotFile != null) {
       dotFile.writeString(info.toDot());
     }
     if (svgFile != null) {
       svgFile.writeString(TreeSvg.render(info));
     }
+    List<String> steps = kernels ? ConvEinsum.compile(info).describe(training,
+        ConvEinsum.defaults().withThreads(Runtime.getRuntime().availableProcessors())) : null;
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(Inputs.JSON.writeValueAsString(toJson(info, bound,
-          training ? new CostModel(bound, po.trainable()) : null)));
+      ObjectNode o = toJson(info, training
+          ? ConvEinsum.plan(bound, Path.naive(bound.operandCount()), po) : null);
+      if (steps != null) {
+        steps.forEach(o.putArray("kernels")::add);
+      }
+      out.println(Inputs.JSON.writeValueAsString(o));
     } else {
       out.print(info);
       if (!info.toString().endsWith("\n")) {
         out.println();
+      }
+      if (steps != null) {
+        out.printf(java.util.Locale.ROOT, "Kernels (%s engine, %d threads%s):%n",
+            ConvEinsum.defaults().engine().name(), Runtime.getRuntime().availableProcessors(),
+            training ? ", forward then backward" : "");
+        steps.forEach(line -> out.println("  " + line));
       }
     }
     out.flush();
     return 0;
   }
 
-  /** The JSON of SPEC section 5; with a training cost model, FLOPs are training costs. */
-  static ObjectNode toJson(PlanInfo info, BoundExpression bound, CostModel training) {
+  /**
+   * The JSON of SPEC section 5; with the naive path's training plan, FLOPs are training costs.
+   */
+  static ObjectNode toJson(PlanInfo info, PlanInfo naiveTraining) {
     ObjectNode o = Inputs.JSON.createObjectNode();
     o.put("expression", info.expression());
     ArrayNode shape = o.putArray("output_shape");
@@ -135,10 +153,9 @@ final class PathCommand implements Callable<Integer> {
     for (int[] pair : info.path().pairs()) {
       path.addArray().add(pair[0]).add(pair[1]);
     }
-    if (training != null) {
-      var naive = Path.naive(bound.operandCount()).cost(training);
-      o.put("flops", info.cost().trainFlops());
-      o.put("naive_flops", naive.trainFlops());
+    if (naiveTraining != null) {
+      o.put("flops", info.pathTrainFlops());
+      o.put("naive_flops", naiveTraining.pathTrainFlops());
       o.put("forward_flops", info.flops());
       o.put("naive_forward_flops", info.naiveFlops());
     } else {

@@ -3,13 +3,11 @@ package dev.conveinsum.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveinsum.Checkpoint;
 import dev.conveinsum.ConvEinsum;
-import dev.conveinsum.exec.Checkpoint;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
-import dev.conveinsum.expr.Expression;
 import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.Planner;
 import dev.conveinsum.tensor.DType;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -18,11 +16,10 @@ import org.junit.jupiter.api.Test;
 /** The warm-up of {@link Bencher}: the timing starts only once the JIT has been quiet a while. */
 class BencherTest {
   private static Bencher.Job job() {
-    BoundExpression bound = BoundExpression.bind(Expression.parse("ij,jk->ik"), ConvOptions.DEFAULT,
+    BoundExpression bound = ConvEinsum.bind("ij,jk->ik", ConvOptions.DEFAULT,
         List.of(new long[] {4, 5}, new long[] {5, 6}));
-    return new Bencher.Job("ij,jk->ik", bound,
-        Planner.shared().plan(bound, PlanOptions.optimizer("auto")).path(), false,
-        Checkpoint.STORE, DType.FLOAT32, ConvEinsum.defaultEngine(), 1);
+    return new Bencher.Job("ij,jk->ik", ConvEinsum.plan(bound, PlanOptions.optimizer("auto")),
+        false, Checkpoint.STORE, DType.FLOAT32, ConvEinsum.defaultEngine(), 1);
   }
 
   /**

@@ -17,6 +17,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -187,6 +188,33 @@ class CliTest {
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("Speed-up"), r.out());
     assertTrue(Files.readString(dot).startsWith("digraph"));
+  }
+
+  @Test
+  void pathKernelsListsWhatEachStepRuns() throws IOException {
+    String[] args = {"path", "bshw,rt,rs,rh,rw->bthw|hw", "--shapes",
+        "8x16x32x32;4x32;4x16;4x3;4x3", "--options",
+        "{\"kind\":\"CROSS_CORRELATION\",\"conv\":{\"h\":{\"padding\":\"SAME\"},"
+            + "\"w\":{\"padding\":\"SAME\"}}}", "--kernels"};
+    Result text = run(args);
+    assertEquals(0, text.status(), text.err());
+    String kernels = text.out().substring(text.out().indexOf("Kernels (cpu engine"));
+    // four pairwise steps: two 1x1 contractions as GEMMs and two depthwise 1-D convolutions
+    assertEquals(2, kernels.split(":: GEMM", -1).length - 1, kernels);
+    assertEquals(2, kernels.split(":: depthwise", -1).length - 1, kernels);
+    String[] json = Arrays.copyOf(args, args.length + 1);
+    json[args.length] = "--json";
+    Result j = run(json);
+    assertEquals(0, j.status(), j.err());
+    JsonNode node = JSON.readTree(j.out());
+    assertEquals(4, node.get("kernels").size());
+    assertEquals(node.get("path").size(), node.get("kernels").size());
+    String[] train = Arrays.copyOf(json, json.length + 1);
+    train[json.length] = "--train";
+    assertTrue(JSON.readTree(run(train).out()).get("kernels").size() > 4);
+    // without the flag the JSON keeps exactly the fields of SPEC section 5
+    Result plain = run(Arrays.copyOf(args, args.length - 1));
+    assertFalse(plain.out().contains("Kernels"), plain.out());
   }
 
   @Test

@@ -3,12 +3,12 @@ package dev.conveinsum.cli;
 import static dev.conveinsum.testing.Tolerance.assertClose;
 
 import dev.conveinsum.ConvEinsum;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.Tensor;
 import dev.conveinsum.testing.RandomExpressions.Case;
 import dev.conveinsum.testing.RandomExpressions.Settings;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.Tolerance;
 import java.util.List;
 import net.jqwik.api.Arbitraries;

@@ -2,8 +2,8 @@ package dev.conveinsum.cost;
 
 import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.expr.BoundExpression;
-import dev.conveinsum.expr.ConvGeometry;
 import dev.conveinsum.expr.IndexKind;
+import dev.conveinsum.geometry.ConvGeometry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.conveinsum.engine;
 
 /**
- * One convolved dimension of a {@link dev.conveinsum.engine.cpu.ConvKernel} call, in cross-correlation form.
+ * One convolved dimension of a {@link ConvProblem}, in cross-correlation form.
  *
  * <p>For output position {@code y} and kernel tap {@code k}: the tap index is {@code j = flip ?
  * kernelLength-1-k : k}; the input position is {@code x = y*stride - padLeft + dilation*j}; when

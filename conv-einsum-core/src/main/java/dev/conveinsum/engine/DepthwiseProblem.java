@@ -113,6 +113,40 @@ public record DepthwiseProblem(int[] inDims, int[] kinds, ConvDim[] convDims) {
   }
 
   /**
+   * Entries past the trailing block in each per-tap validity table of an in-place kernel: room
+   * for two vectors of the widest species, so kernels may read a little past the block.
+   */
+  public static final int TABLE_SLACK = 32;
+
+  /** Most (block positions + slack) times block taps that the validity tables may hold. */
+  public static final long MAX_TABLE = 1L << 22;
+
+  /**
+   * Whether the step can run in place on X's own layout: it has a trailing block
+   * ({@link #blockStart()} below the rank) and that block's validity tables, taps times
+   * (positions + {@link #TABLE_SLACK}), stay within {@link #MAX_TABLE} entries. The lowering asks
+   * this when it compiles a plan, before any engine is chosen; every engine runs such problems
+   * ({@link Engine}'s default enumerates every output and tap).
+   *
+   * @return true when the in-place depthwise form applies
+   */
+  public boolean runsInPlace() {
+    int bs = blockStart();
+    if (bs >= rank()) {
+      return false;
+    }
+    long blockTaps = 1;
+    long block = 1;
+    for (int a = bs; a < rank(); a++) {
+      block *= inDims[a];
+      if (kinds[a] == CONV) {
+        blockTaps *= convDims[a].kernelLength();
+      }
+    }
+    return blockTaps * (block + TABLE_SLACK) <= MAX_TABLE;
+  }
+
+  /**
    * Returns the first axis of the trailing block that kernels sweep as one flat row: the longest
    * run of trailing free and aligned convolved axes, or the last axis alone when it is a group.
    * Returns {@link #rank()} when there is none (the last axis is a convolved axis that is not

@@ -3,7 +3,7 @@ package dev.conveinsum.exec;
 /**
  * The compile-time description of one tensor of a program: the index id and length of every
  * axis, and for axes along which something is convolved, where its elements sit in the full
- * coordinates of {@link dev.conveinsum.expr.ConvGeometry}: element {@code e} at
+ * coordinates of {@link dev.conveinsum.geometry.ConvGeometry}: element {@code e} at
  * {@code start + step*e}.
  */
 final class Layout {

@@ -1,6 +1,7 @@
 package dev.conveinsum.exec;
 
 import dev.conveinsum.concurrent.Parallelism;
+import dev.conveinsum.engine.ForwardProgram;
 
 
 /**

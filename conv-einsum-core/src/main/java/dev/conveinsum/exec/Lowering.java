@@ -1,9 +1,10 @@
 package dev.conveinsum.exec;
 
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.expr.BoundExpression;
-import dev.conveinsum.expr.ConvGeometry;
+import dev.conveinsum.engine.ForwardProgram;
 import dev.conveinsum.exec.StepCompiler.OutAxis;
+import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.geometry.ConvGeometry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package dev.conveinsum.exec;
 
+import dev.conveinsum.engine.ForwardProgram;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -38,14 +38,19 @@ final class Runtime {
     stats.profile.merge(op, System.nanoTime() - t0, Long::sum);
   }
 
-  /** Describes an instruction for profiles: kernel sizes or the moved tensor's shape. */
-  static String label(Op op) {
+  /**
+   * Describes an instruction for profiles and plan reports: kernel sizes or the moved tensor's
+   * shape, and for a kernel what {@code engine} runs for it with {@code threads} threads
+   * ({@link Engine#describe}), so the executor names algorithms without knowing any engine.
+   */
+  static String label(Op op, Engine engine, int threads) {
     if (op instanceof KernelOp k && k.filterGradient) {
-      return "depthwise filter gradient in place " + k.depthwise;
+      return "depthwise filter gradient in place " + k.depthwise + " :: "
+          + engine.describe(k.depthwise, threads);
     }
     if (op instanceof KernelOp k && k.depthwise != null) {
       // the layout it runs on, in place: g a group axis, *k->n a convolved one
-      return "depthwise in place " + k.depthwise;
+      return "depthwise in place " + k.depthwise + " :: " + engine.describe(k.depthwise, threads);
     }
     if (op instanceof KernelOp k) {
       var p = k.problem;
@@ -56,22 +61,23 @@ final class Runtime {
         sb.append(" ").append(d.inLength()).append('*').append(d.kernelLength()).append("->")
             .append(d.outLength());
       }
-      if (!p.dims().isEmpty()) {
-        // the algorithm the cpu engine's cost model picks for this call
-        sb.append(" cpu:").append(dev.conveinsum.engine.cpu.ConvKernel.choose(p));
-      }
       if (p.dims().isEmpty()) {
         // layout flags: which operands the GEMM reads or writes transposed, F shared by groups
         sb.append(p.xTransposed() ? " X[C,B]" : " X[B,C]").append(p.fTransposed() ? " F[C,T]"
             : " F[T,C]").append(p.fShared() ? " shared" : "").append(p.yTransposed() ? " Y[T,B]"
             : " Y[B,T]");
       }
-      return sb.toString();
+      return sb.append(" :: ").append(engine.describe(p, threads)).toString();
     }
     if (op instanceof LinearMap m) {
       return (m.gather ? "gather " : "scatter ") + java.util.Arrays.toString(m.denseDims);
     }
     return op.getClass().getSimpleName();
+  }
+
+  /** Whether the instruction runs an engine kernel (the rest only moves data). */
+  static boolean isKernel(Op op) {
+    return op instanceof KernelOp;
   }
 
   private final boolean dry;

@@ -1,10 +1,10 @@
 /**
  * Execution: a bound expression and a path compiled into a {@link
- * dev.conveinsum.exec.CompiledPlan}, run on an {@link dev.conveinsum.engine.Engine}, with
+ * dev.conveinsum.exec.CompiledProgram}, run on an {@link dev.conveinsum.engine.Engine}, with
  * reverse-mode gradients and checkpointing.
  *
  * <p>How a pairwise step is lowered. Along every convolution index each tensor records where its
- * elements sit in the full coordinates of {@link dev.conveinsum.expr.ConvGeometry} (start and
+ * elements sit in the full coordinates of {@link dev.conveinsum.geometry.ConvGeometry} (start and
  * step: a signal at {@code 0, 1, 2, ...}, a dilated filter at {@code 0, d, 2d, ...}, reversed for
  * cross-correlation; an intermediate at the hull of the positions it must keep). A step then
  * computes {@code W[w] = sum U[a] V[b]} over pairs with {@code a + b = w} (modulo the period for
@@ -20,8 +20,8 @@
  * 4's training cost assumes, and every backward step runs on the same fast kernels. Data
  * movements are linear maps whose transposes are data movements too.
  *
- * <p>Memory: {@link dev.conveinsum.exec.Checkpoint#STORE} keeps every intermediate the backward
- * pass reads; {@link dev.conveinsum.exec.Checkpoint#RECOMPUTE} keeps only the operands and
+ * <p>Memory: {@link dev.conveinsum.Checkpoint#STORE} keeps every intermediate the backward
+ * pass reads; {@link dev.conveinsum.Checkpoint#RECOMPUTE} keeps only the operands and
  * recomputes what each backward step reads just before it. Both give identical gradients. The
  * same schedule run without data predicts the peak bytes exactly.
  */

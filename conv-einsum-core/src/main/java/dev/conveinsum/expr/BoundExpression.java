@@ -1,6 +1,7 @@
 package dev.conveinsum.expr;
 
 import dev.conveinsum.ConvEinsumException;
+import dev.conveinsum.geometry.ConvGeometry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -218,7 +218,7 @@ public final class Path {
    * @param model the cost model of the expression
    * @return the cost
    */
-  public PathCost cost(CostModel model) {
+  PathCost cost(CostModel model) {
     validate(model.operandCount());
     return model.evaluate(pairs());
   }

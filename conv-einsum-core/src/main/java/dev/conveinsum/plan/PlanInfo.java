@@ -30,6 +30,7 @@ public final class PlanInfo {
   private final long naiveFlops;
   private final OptionalLong trainFlops;
   private final List<StepInfo> steps;
+  private final PlanOptions options;
 
   /**
    * One row of the table: a pairwise step.
@@ -81,8 +82,9 @@ public final class PlanInfo {
   }
 
   private PlanInfo(BoundExpression bound, String optimizer, Path path, PathCost cost,
-      long naiveFlops, OptionalLong trainFlops, List<StepInfo> steps) {
+      long naiveFlops, OptionalLong trainFlops, List<StepInfo> steps, PlanOptions options) {
     this.bound = bound;
+    this.options = options;
     this.optimizer = optimizer;
     this.path = path;
     this.cost = cost;
@@ -92,15 +94,21 @@ public final class PlanInfo {
   }
 
   /**
-   * Describes a path.
+   * Describes a path found (or given) under plan options.
    *
-   * @param model the cost model of the expression
+   * @param bound the expression bound to shapes
    * @param optimizer the name of the optimizer that found the path
    * @param path the path (validated here)
-   * @param train whether to report training FLOPs
+   * @param options the plan options: training FLOPs are reported when they ask for training, and
+   *     a plan compiled from this one computes gradients for their trainable operands
    * @return the description
+   * @throws dev.conveinsum.ConvEinsumException for a path that does not fit the expression or a
+   *     trainable position out of range
    */
-  public static PlanInfo of(CostModel model, String optimizer, Path path, boolean train) {
+  public static PlanInfo of(BoundExpression bound, String optimizer, Path path,
+      PlanOptions options) {
+    CostModel model = new CostModel(bound, options.train() ? options.trainable() : null);
+    boolean train = options.train();
     BoundExpression b = model.bound();
     int n = model.operandCount();
     path.validate(n);
@@ -132,7 +140,7 @@ public final class PlanInfo {
           s.trainFlops(), s.resultSize()));
     }
     return new PlanInfo(b, optimizer, path, cost, naive,
-        train ? OptionalLong.of(cost.trainFlops()) : OptionalLong.empty(), rows);
+        train ? OptionalLong.of(cost.trainFlops()) : OptionalLong.empty(), rows, options);
   }
 
   private static String term(BoundExpression b, Intermediate t) {
@@ -163,9 +171,22 @@ public final class PlanInfo {
     return path;
   }
 
-  /** Returns the full cost of the path. */
-  public PathCost cost() {
+  /** Returns the full cost of the path (the cost model's record; internal). */
+  PathCost cost() {
     return cost;
+  }
+
+  /**
+   * Returns the training FLOPs of the path (forward plus the backward pass of the trainable
+   * operands), whether or not the plan was made to minimise them.
+   */
+  public long pathTrainFlops() {
+    return cost.trainFlops();
+  }
+
+  /** Returns the element count of every tensor the path creates, in step order. */
+  public List<Long> intermediateSizes() {
+    return cost.intermediateSizes();
   }
 
   /** Returns the forward FLOPs of the naive (left-to-right) path. */
@@ -194,6 +215,23 @@ public final class PlanInfo {
   /** Returns the training FLOPs of the path, when training was requested. */
   public OptionalLong trainFlops() {
     return trainFlops;
+  }
+
+  /** Returns the plan options this plan was made under. */
+  public PlanOptions options() {
+    return options;
+  }
+
+  /**
+   * Returns, per operand, whether a plan compiled from this one computes its gradient: the
+   * trainable operands when planned for training with a trainable set, else every operand.
+   */
+  public boolean[] trainable() {
+    boolean[] t = new boolean[bound.operandCount()];
+    for (int k = 0; k < t.length; k++) {
+      t[k] = !options.train() || options.trainable() == null || options.trainable().contains(k);
+    }
+    return t;
   }
 
   /** Returns the output shape. */

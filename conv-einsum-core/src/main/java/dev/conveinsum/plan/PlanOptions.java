@@ -9,7 +9,7 @@ import java.util.TreeSet;
 /**
  * How to plan a contraction.
  *
- * @param optimizer the optimizer's name (see {@link Optimizers#names()}); default {@code auto}
+ * @param optimizer the optimizer's name (see {@link dev.conveinsum.ConvEinsum#optimizers()}); default {@code auto}
  * @param train minimise training FLOPs (forward plus the gradient of every operand that needs
  *     one) instead of forward FLOPs
  * @param trainable 0-based positions of the inputs that need gradients, or null for all

@@ -2,13 +2,16 @@ package dev.conveinsum.exec;
 
 import static dev.conveinsum.testing.Tolerance.assertClose;
 
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.Engine;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import dev.conveinsum.testing.GoldenCases;
 import dev.conveinsum.testing.GoldenCases.Case;
+import dev.conveinsum.testing.GoldenCases;
 import dev.conveinsum.testing.Tolerance;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,11 +68,11 @@ class ExecGoldenTest {
 
   private static void check(Case c, BoundExpression b, List<int[][]> paths, Engine engine) {
     int n = c.operands().size();
-    CompiledPlan.Options opts = new CompiledPlan.Options(engine, 2, Checkpoint.STORE);
+    RunOptions opts = new RunOptions(engine, 2, Checkpoint.STORE);
     for (int[][] path : paths) {
       String what = c.name() + " on " + engine.name() + " path "
           + java.util.Arrays.deepToString(path);
-      CompiledPlan plan = CompiledPlan.compile(b, path, null);
+      CompiledProgram plan = CompiledProgram.compile(b, path, null);
       Execution e = plan.execute(c.operands(), c.gradOutput(), opts);
       assertClose(c.expected(), e.output(), Tolerance.FLOAT64, what);
       if (c.hasGrads()) {
@@ -78,7 +81,7 @@ class ExecGoldenTest {
               what + " grad " + k);
         }
         Execution r = plan.execute(c.operands(), c.gradOutput(),
-            new CompiledPlan.Options(engine, 2, Checkpoint.RECOMPUTE));
+            new RunOptions(engine, 2, Checkpoint.RECOMPUTE));
         for (int k = 0; k < n; k++) {
           assertClose(c.expectedGrads().get(k), r.gradients().get(k), Tolerance.FLOAT64,
               what + " recompute grad " + k);

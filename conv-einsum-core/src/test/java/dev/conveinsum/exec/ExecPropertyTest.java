@@ -3,14 +3,17 @@ package dev.conveinsum.exec;
 import static dev.conveinsum.testing.Tolerance.assertClose;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.Engine;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import dev.conveinsum.testing.RandomExpressions;
 import dev.conveinsum.testing.RandomExpressions.Settings;
+import dev.conveinsum.testing.RandomExpressions;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.Tolerance;
 import java.util.Arrays;
 import java.util.List;
@@ -54,7 +57,7 @@ class ExecPropertyTest {
       List<Tensor> wantGrads = ReferenceEvaluator.vjp(b, ops, grad);
       int[][] path = ExecGoldenTest.randomPath(ops.size(), rnd);
       String what = "case " + i + ": " + c + " path " + Arrays.deepToString(path);
-      CompiledPlan plan = CompiledPlan.compile(b, path, null);
+      CompiledProgram plan = CompiledProgram.compile(b, path, null);
       boolean[] all = new boolean[ops.size()];
       Arrays.fill(all, true);
       List<Op> program = Lowering.compile(b, path, all).program().ops;
@@ -81,7 +84,7 @@ class ExecPropertyTest {
       }
       Checkpoint mode = Checkpoint.values()[i % 2];
       Engine engine = ENGINES.get(i % ENGINES.size());
-      Execution e = plan.execute(ops, grad, new CompiledPlan.Options(engine, 1 + i % 2, mode));
+      Execution e = plan.execute(ops, grad, new RunOptions(engine, 1 + i % 2, mode));
       what += " on " + engine.name();
       assertClose(want, e.output(), Tolerance.FLOAT64, what);
       for (int k = 0; k < ops.size(); k++) {
@@ -102,13 +105,13 @@ class ExecPropertyTest {
           c.convOptions(), c.shapes());
       List<Tensor> ops = c.operands(i);
       Tensor want = ReferenceEvaluator.evaluate(b, ops);
-      for (String name : dev.conveinsum.plan.Optimizers.names()) {
-        var plan = dev.conveinsum.plan.Planner.shared().plan(b,
+      for (String name : dev.conveinsum.plan.search.Optimizers.names()) {
+        var plan = dev.conveinsum.plan.search.Planner.plan(b,
             dev.conveinsum.plan.PlanOptions.optimizer(name));
-        CompiledPlan compiled = CompiledPlan.compile(b,
+        CompiledProgram compiled = CompiledProgram.compile(b,
             plan.path().pairs().toArray(int[][]::new), null);
         Tensor got = compiled.execute(ops, null,
-            new CompiledPlan.Options(ENGINES.get(0), 2, Checkpoint.STORE)).output();
+            new RunOptions(ENGINES.get(0), 2, Checkpoint.STORE)).output();
         assertClose(want, got, Tolerance.FLOAT64, name + " on " + c + " path " + plan.path());
       }
     }
@@ -162,8 +165,8 @@ class ExecPropertyTest {
       boolean summed = Lowering.compile(b, path, all).program().ops.stream()
           .anyMatch(o -> o instanceof KernelOp k && k.summedGroups);
       assertTrue(summed || i % exprs.length == 2, expr + " case " + i);
-      Execution e = CompiledPlan.compile(b, path, null).execute(ops, grad,
-          new CompiledPlan.Options(ENGINES.get(i % ENGINES.size()), 1 + i % 2,
+      Execution e = CompiledProgram.compile(b, path, null).execute(ops, grad,
+          new RunOptions(ENGINES.get(i % ENGINES.size()), 1 + i % 2,
               Checkpoint.values()[i % 2]));
       for (int k = 0; k < ops.size(); k++) {
         assertClose(want.get(k), e.gradients().get(k), Tolerance.FLOAT64,

@@ -3,16 +3,17 @@ package dev.conveinsum.exec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.conveinsum.engine.ForwardProgram.Instruction;
+import dev.conveinsum.engine.ForwardProgram;
 import dev.conveinsum.engine.reference.LoopEngine;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
-import dev.conveinsum.exec.ForwardProgram.Instruction;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import dev.conveinsum.testing.RandomExpressions;
 import dev.conveinsum.testing.RandomExpressions.Settings;
+import dev.conveinsum.testing.RandomExpressions;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.Tolerance;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -29,7 +30,7 @@ class ForwardProgramTest {
   void aMatrixProductIsOneKernel() {
     BoundExpression b = BoundExpression.bind(Expression.parse("ij,jk->ik"), ConvOptions.DEFAULT,
         List.of(new long[] {2, 3}, new long[] {3, 4}));
-    ForwardProgram p = ForwardProgram.of(b, new int[][] {{0, 1}});
+    ForwardProgram p = ForwardLowering.lower(b, new int[][] {{0, 1}});
     assertEquals(1, p.instructions().stream().filter(i -> i instanceof Instruction.Kernel)
         .count());
     assertArrayEquals(new int[] {2, 4}, p.slotShape(p.outputSlot()));
@@ -50,7 +51,7 @@ class ForwardProgramTest {
             c.convOptions(), c.shapes());
         List<Tensor> ops = c.operands(i);
         int[][] path = ExecGoldenTest.randomPath(ops.size(), rnd);
-        ForwardProgram p = ForwardProgram.of(b, path);
+        ForwardProgram p = ForwardLowering.lower(b, path);
         double[] got = run(p, ops);
         Tolerance.assertClose(ReferenceEvaluator.evaluate(b, ops),
             Tensor.wrap(got, b.outputShape()), Tolerance.FLOAT64, c + " path "

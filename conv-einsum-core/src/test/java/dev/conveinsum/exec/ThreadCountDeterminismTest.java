@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.CompiledPlan;
 import dev.conveinsum.ConvEinsum;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.concurrent.Parallelism;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.ConvSpec;
@@ -46,8 +50,8 @@ class ThreadCountDeterminismTest {
       new Case("bij,bjk->bik", ConvOptions.DEFAULT, new long[] {3, 50, 400},
           new long[] {3, 400, 40}));
 
-  private static CompiledPlan.Options options(int threads) {
-    return new CompiledPlan.Options(ConvEinsum.defaultEngine(), threads, Checkpoint.STORE);
+  private static RunOptions options(int threads) {
+    return new RunOptions(ConvEinsum.defaultEngine(), threads, Checkpoint.STORE);
   }
 
   private static double[] data(Tensor t) {

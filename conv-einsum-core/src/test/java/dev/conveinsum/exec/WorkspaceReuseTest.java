@@ -3,14 +3,17 @@ package dev.conveinsum.exec;
 import static dev.conveinsum.testing.Tolerance.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.engine.Engine;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import dev.conveinsum.testing.RandomExpressions;
 import dev.conveinsum.testing.RandomExpressions.Settings;
+import dev.conveinsum.testing.RandomExpressions;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.Tolerance;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,8 +36,8 @@ class WorkspaceReuseTest {
       BoundExpression b = BoundExpression.bind(Expression.parse(c.expression()),
           c.convOptions(), c.shapes());
       int[][] path = ExecGoldenTest.randomPath(b.operandCount(), rnd);
-      CompiledPlan plan = CompiledPlan.compile(b, path, null);
-      var options = new CompiledPlan.Options(cpu, 1 + i % 2, Checkpoint.values()[i % 2]);
+      CompiledProgram plan = CompiledProgram.compile(b, path, null);
+      var options = new RunOptions(cpu, 1 + i % 2, Checkpoint.values()[i % 2]);
       String what = "case " + i + ": " + c + " path " + Arrays.deepToString(path);
 
       List<Tensor> first = c.operands(2 * i);

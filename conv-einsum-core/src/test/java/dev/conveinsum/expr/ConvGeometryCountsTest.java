@@ -7,13 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.testing.SpecOracle;
+import dev.conveinsum.geometry.ConvGeometry;
 import dev.conveinsum.testing.SpecOracle.Crop;
+import dev.conveinsum.testing.SpecOracle;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;

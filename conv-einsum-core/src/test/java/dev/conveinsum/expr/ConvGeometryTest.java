@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
+import dev.conveinsum.geometry.ConvGeometry;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import dev.conveinsum.testing.SpecOracle;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.SpecOracle.Crop;
+import dev.conveinsum.testing.SpecOracle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

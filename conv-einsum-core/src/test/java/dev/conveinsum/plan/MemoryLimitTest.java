@@ -10,6 +10,8 @@ import dev.conveinsum.cost.RandomExpressions;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
+import dev.conveinsum.plan.search.Optimizers;
+import dev.conveinsum.plan.search.Planner;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -26,7 +28,7 @@ class MemoryLimitTest {
   void errorNamesTheLimitAndTheSmallestAchievable() {
     for (String name : Optimizers.names()) {
       ConvEinsumException e = assertThrows(ConvEinsumException.class,
-          () -> new Planner(0).plan(CHAIN, PlanOptions.optimizer(name).withMemoryLimit(99)),
+          () -> Planner.plan(CHAIN, PlanOptions.optimizer(name).withMemoryLimit(99)),
           name);
       assertTrue(e.getMessage().contains("memory limit of 99 elements"), e.getMessage());
       assertTrue(e.getMessage().contains("smallest achievable largest intermediate is 100"),
@@ -36,10 +38,10 @@ class MemoryLimitTest {
 
   @Test
   void aPathWithinTheLimitWhenOneFits() {
-    PlanInfo free = new Planner(0).plan(CHAIN, PlanOptions.optimizer("optimal"));
+    PlanInfo free = Planner.plan(CHAIN, PlanOptions.optimizer("optimal"));
     assertEquals(100, free.largestIntermediate());
     for (String name : Optimizers.names()) {
-      PlanInfo p = new Planner(0).plan(CHAIN, PlanOptions.optimizer(name).withMemoryLimit(100));
+      PlanInfo p = Planner.plan(CHAIN, PlanOptions.optimizer(name).withMemoryLimit(100));
       assertEquals(100, p.largestIntermediate(), name);
       assertEquals(List.of(0, 1), p.steps().get(0).positions(), name);
     }

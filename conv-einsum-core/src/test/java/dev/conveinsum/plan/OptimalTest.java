@@ -9,6 +9,7 @@ import dev.conveinsum.cost.CostModelGoldenTest;
 import dev.conveinsum.cost.PathCost;
 import dev.conveinsum.cost.RandomExpressions;
 import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.plan.search.Optimizers;
 import dev.conveinsum.testing.GoldenCases;
 import java.util.HashSet;
 import java.util.List;

@@ -1,7 +1,6 @@
 package dev.conveinsum.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,17 +8,18 @@ import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.cost.CostModel;
 import dev.conveinsum.cost.PathCost;
 import dev.conveinsum.cost.RandomExpressions;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
+import dev.conveinsum.plan.search.Optimizers;
+import dev.conveinsum.plan.search.Planner;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.Tolerance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Every optimizer gives valid paths, costed consistently, never below the optimum. */
@@ -28,7 +28,6 @@ class OptimizersTest {
   @Test
   void everyOptimizerOnRandomNetworks() {
     Random rnd = new Random(99L);
-    Planner planner = new Planner(0);
     for (int t = 0; t < 120; t++) {
       int n = 1 + t % 7;
       BoundExpression b = RandomExpressions.generate(rnd, n, 2, 4);
@@ -40,7 +39,7 @@ class OptimizersTest {
         PathCost c = model.evaluate(p.pairs());
         String what = name + " on " + b + " " + b.options();
         assertTrue(c.flops() >= optimum, what);
-        PlanInfo info = planner.plan(b, o);
+        PlanInfo info = Planner.plan(b, o);
         assertEquals(p, info.path(), what);
         assertEquals(c.flops(), info.flops(), what);
         assertEquals(c.largestIntermediate(), info.largestIntermediate(), what);
@@ -81,7 +80,7 @@ class OptimizersTest {
       }
       Tensor whole = ReferenceEvaluator.evaluate(b, ops);
       for (String name : List.of("optimal", "greedy", "branch", "random-greedy")) {
-        PlanInfo info = new Planner(0).plan(b, PlanOptions.optimizer(name));
+        PlanInfo info = Planner.plan(b, PlanOptions.optimizer(name));
         List<Tensor> current = new ArrayList<>(ops);
         for (PlanInfo.StepInfo s : info.steps()) {
           int i = s.positions().get(0);
@@ -110,20 +109,5 @@ class OptimizersTest {
       assertTrue(e.getMessage().contains(name), e.getMessage());
     }
     assertEquals("optimal", Optimizers.get("OPTIMAL").name());
-  }
-
-  @Test
-  void plannerCachesPlans() {
-    Planner planner = new Planner(2);
-    BoundExpression b = BoundExpression.bind(Expression.parse("ij,jk,kl->il"),
-        ConvOptions.DEFAULT, List.of(new long[] {2, 30}, new long[] {30, 40},
-            new long[] {40, 5}));
-    PlanInfo first = planner.plan(b, PlanOptions.optimizer("optimal"));
-    assertSame(first, planner.plan(b, PlanOptions.optimizer("optimal")));
-    PlanInfo train = planner.plan(b, PlanOptions.optimizer("optimal").withTrain(Set.of(1)));
-    assertTrue(train.trainFlops().isPresent());
-    planner.plan(b, PlanOptions.optimizer("greedy"));
-    assertEquals(2, planner.cacheSize());
-    assertTrue(Planner.shared().plan(b).flops() <= first.naiveFlops());
   }
 }

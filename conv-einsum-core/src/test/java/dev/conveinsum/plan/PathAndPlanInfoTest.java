@@ -9,6 +9,7 @@ import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.expr.IndexKind;
+import dev.conveinsum.plan.search.Planner;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -58,7 +59,7 @@ class PathAndPlanInfoTest {
 
   @Test
   void tableHasOneRowPerStep() {
-    PlanInfo info = new Planner(0).plan(CP, PlanOptions.optimizer("optimal").withTrain(null));
+    PlanInfo info = Planner.plan(CP, PlanOptions.optimizer("optimal").withTrain(null));
     String text = info.toString();
     String flat = text.replaceAll(" +", " ");
     assertTrue(text.contains("Expression:") && text.contains("bshw,rt,rs,rh,rw->bthw|hw"), text);
@@ -81,7 +82,7 @@ class PathAndPlanInfoTest {
 
   @Test
   void dotIsWellFormed() {
-    PlanInfo info = new Planner(0).plan(CP, PlanOptions.optimizer("greedy"));
+    PlanInfo info = Planner.plan(CP, PlanOptions.optimizer("greedy"));
     String dot = info.toDot();
     assertTrue(dot.startsWith("digraph contraction {"), dot);
     assertTrue(dot.trim().endsWith("}"), dot);
@@ -99,7 +100,7 @@ class PathAndPlanInfoTest {
 
   @Test
   void trainableOutOfRangeIsAnError() {
-    ConvEinsumException e = assertThrows(ConvEinsumException.class, () -> new Planner(0)
+    ConvEinsumException e = assertThrows(ConvEinsumException.class, () -> Planner
         .plan(CP, PlanOptions.optimizer("optimal").withTrain(Set.of(5))));
     assertTrue(e.getMessage().contains("trainable operand 5 is out of range"), e.getMessage());
     assertThrows(ConvEinsumException.class, () -> PlanOptions.DEFAULT.withMemoryLimit(0));

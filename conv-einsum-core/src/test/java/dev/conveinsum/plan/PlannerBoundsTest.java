@@ -11,6 +11,7 @@ import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.ConvSpec;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.expr.Padding;
+import dev.conveinsum.plan.search.Planner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +31,7 @@ class PlannerBoundsTest {
   }
 
   private static PlanInfo plan(BoundExpression b, String optimizer) {
-    return new Planner(0).plan(b, PlanOptions.optimizer(optimizer));
+    return Planner.plan(b, PlanOptions.optimizer(optimizer));
   }
 
   @Test
@@ -142,7 +143,7 @@ class PlannerBoundsTest {
     for (String opt : List.of("optimal", "branch", "random-greedy", "greedy")) {
       PlanOptions o = PlanOptions.optimizer(opt).withTimeBudget(Duration.ofMillis(50));
       long t0 = System.nanoTime();
-      PlanInfo p = assertTimeoutPreemptively(QUICK, () -> new Planner(0).plan(b, o));
+      PlanInfo p = assertTimeoutPreemptively(QUICK, () -> Planner.plan(b, o));
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertEquals(n - 1, p.path().pairs().size(), opt);
       assertTrue(ms < 1000, opt + " took " + ms + " ms with a 50 ms budget");
@@ -163,7 +164,7 @@ class PlannerBoundsTest {
         shapes);
     PlanOptions o = PlanOptions.optimizer("optimal").withTrain(null);
     long t0 = System.nanoTime();
-    PlanInfo p = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> new Planner(0).plan(b, o));
+    PlanInfo p = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> Planner.plan(b, o));
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertEquals(17, p.path().pairs().size());
     assertTrue(ms < 1000 + PlanOptions.DEFAULT_TIME_BUDGET.toMillis(), "took " + ms + " ms");

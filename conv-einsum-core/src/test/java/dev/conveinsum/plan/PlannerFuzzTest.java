@@ -2,20 +2,22 @@ package dev.conveinsum.plan;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveinsum.Checkpoint;
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
-import dev.conveinsum.exec.Checkpoint;
-import dev.conveinsum.exec.CompiledPlan;
-import dev.conveinsum.exec.Execution;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
+import dev.conveinsum.exec.CompiledProgram;
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvKind;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.ConvSpec;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.expr.Padding;
+import dev.conveinsum.plan.search.Planner;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.Tolerance;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -208,7 +210,7 @@ class PlannerFuzzTest {
       }
     }
     if (total < 4096 && info.largestIntermediate() < 4096) {
-      call("compile", c, () -> CompiledPlan.compile(BoundExpression.bind(
+      call("compile", c, () -> CompiledProgram.compile(BoundExpression.bind(
           Expression.parse(c.expression()), c.options(), c.shapes()),
           info.path().pairs().toArray(int[][]::new), null));
     }
@@ -222,7 +224,7 @@ class PlannerFuzzTest {
     if (b == null) {
       return;
     }
-    PlanInfo info = call("plan-small", c, () -> new Planner(0).plan(b, c.plan()));
+    PlanInfo info = call("plan-small", c, () -> Planner.plan(b, c.plan()));
     if (info == null) {
       return;
     }
@@ -231,9 +233,9 @@ class PlannerFuzzTest {
       ops.add(Tensor.random(DType.FLOAT64, seed + k, b.shape(k)));
     }
     Tensor want = ReferenceEvaluator.evaluate(b, ops);
-    CompiledPlan plan = CompiledPlan.compile(b,
+    CompiledProgram plan = CompiledProgram.compile(b,
         info.path().pairs().toArray(int[][]::new), null);
-    Execution e = plan.execute(ops, null, new CompiledPlan.Options(ConvEinsum.defaultEngine(),
+    Execution e = plan.execute(ops, null, new RunOptions(ConvEinsum.defaultEngine(),
         1 + (int) Math.floorMod(seed, 3), Checkpoint.STORE));
     Tolerance.assertClose(want, e.output(), Tolerance.FLOAT64, c.toString());
     STATS.computeIfAbsent("evaluated", k -> new long[3])[0]++;

@@ -1,14 +1,11 @@
 package dev.conveinsum.djl;
 
 import ai.djl.ndarray.NDArray;
+import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.exec.ForwardProgram;
-import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
-import dev.conveinsum.expr.Expression;
 import dev.conveinsum.plan.PlanInfo;
 import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.Planner;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,17 +39,17 @@ public final class DjlEinsum {
    */
   public static DjlPlan compile(String expression, ConvOptions options, List<long[]> shapes,
       PlanOptions planOptions) {
-    BoundExpression bound = BoundExpression.bind(Expression.parse(expression),
-        options == null ? ConvOptions.DEFAULT : options, shapes);
-    PlanInfo info = Planner.shared().plan(bound,
-        planOptions == null ? PlanOptions.DEFAULT : planOptions);
-    return forPath(bound, info);
+    return forPlan(ConvEinsum.plan(ConvEinsum.bind(expression, options, shapes), planOptions));
   }
 
-  /** Lowers a bound expression along the path of a plan report. */
-  static DjlPlan forPath(BoundExpression bound, PlanInfo info) {
-    int[][] path = info.path().pairs().toArray(int[][]::new);
-    return new DjlPlan(info, ForwardProgram.of(bound, path));
+  /**
+   * Lowers a plan (from {@link ConvEinsum#plan}) to NDArray operations.
+   *
+   * @param info the plan
+   * @return a reusable, thread-safe plan
+   */
+  public static DjlPlan forPlan(PlanInfo info) {
+    return new DjlPlan(info, ConvEinsum.forwardProgram(info));
   }
 
   /**

@@ -5,17 +5,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.conveinsum.ConvEinsum;
-import dev.conveinsum.cost.CostModel;
-import dev.conveinsum.exec.Checkpoint;
-import dev.conveinsum.exec.CompiledPlan;
 import dev.conveinsum.expr.BoundExpression;
-import dev.conveinsum.expr.Expression;
 import dev.conveinsum.plan.Path;
 import dev.conveinsum.plan.PlanInfo;
+import dev.conveinsum.plan.PlanOptions;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import dev.conveinsum.testing.RandomExpressions;
 import dev.conveinsum.testing.RandomExpressions.Settings;
+import dev.conveinsum.testing.RandomExpressions;
 import dev.conveinsum.testing.Tolerance;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,16 +53,15 @@ class DjlPropertyTest {
     SplittableRandom rnd = new SplittableRandom(seed);
     for (int i = 0; i < cases; i++) {
       RandomExpressions.Case c = RandomExpressions.next(rnd, settings);
-      BoundExpression b = BoundExpression.bind(Expression.parse(c.expression()),
-          c.convOptions(), c.shapes());
+      BoundExpression b = ConvEinsum.bind(c.expression(), c.convOptions(), c.shapes());
       List<Tensor> ops = c.operands(i);
       Path path = randomPath(ops.size(), rnd);
       String what = "case " + i + ": " + c + " path " + path;
-      Tensor want = CompiledPlan.compile(b, path.pairs().toArray(int[][]::new), null)
-          .execute(ops, null, ConvEinsum.defaults()).output();
+      PlanInfo info = ConvEinsum.plan(b, path, PlanOptions.DEFAULT);
+      Tensor want = ConvEinsum.compile(info).execute(ops, null, ConvEinsum.defaults()).output();
       Tensor grad = Tensor.random(DType.FLOAT64, 1000 + i, b.outputShape());
       List<Tensor> wantGrads = ConvEinsum.vjp(c.expression(), c.convOptions(), ops, grad);
-      DjlPlan plan = DjlEinsum.forPath(b, PlanInfo.of(new CostModel(b), "random", path, false));
+      DjlPlan plan = DjlEinsum.forPlan(info);
       DType dtype = i % 3 == 2 ? DType.FLOAT32 : DType.FLOAT64;
       double tol = dtype == DType.FLOAT64 ? Tolerance.FLOAT64 : Tolerance.FLOAT32;
       try (NDManager m = manager.newSubManager()) {

@@ -443,9 +443,7 @@ final class Decomposer {
   /** Returns U^T C for U [rows x r] and C [rows x cols]. */
   private static double[] projectRows(double[] u, double[] c, int rows, int r, int cols) {
     double[] ut = Dense.data(Dense.permute(Tensor.wrap(u, rows, r), 1, 0));
-    double[] out = new double[r * cols];
-    Dense.gemm(ut, 0, c, 0, out, 0, r, rows, cols);
-    return out;
+    return Dense.multiply(ut, c, r, rows, cols);
   }
 
   /**

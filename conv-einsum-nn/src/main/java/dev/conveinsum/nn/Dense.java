@@ -1,20 +1,23 @@
 package dev.conveinsum.nn;
 
+import dev.conveinsum.ConvEinsum;
+import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.SingularOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
 
 /**
  * Dense float64 helpers for the decompositions: permute, a plain einsum without convolutions
- * (pairwise, greedy by smallest intermediate), and leading left singular vectors through EJML.
+ * (through {@link ConvEinsum}), and matrix products and leading left singular vectors through
+ * EJML.
  * Package-private.
  */
 final class Dense {
@@ -98,223 +101,56 @@ final class Dense {
   /** An operand of {@link #einsum}: a tensor and one label per axis. */
   record Op(Tensor t, List<String> labels) {}
 
+  /** The index letters an {@link #einsum} label may be renamed to. */
+  private static final String LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
   /**
-   * Evaluates a plain einsum (no convolution, no repeated labels within one operand), contracting
-   * pairwise, each time the pair with the smallest result.
+   * Evaluates a plain einsum (no convolution) in float64 through {@link ConvEinsum}: each
+   * distinct label becomes one index letter, labels absent from the output are summed.
    */
   static Tensor einsum(List<Op> operands, List<String> output) {
-    List<Op> ops = new ArrayList<>(operands);
-    java.util.Map<String, Integer> size = new java.util.HashMap<>();
-    for (Op op : ops) {
-      for (int i = 0; i < op.labels.size(); i++) {
-        size.put(op.labels.get(i), (int) op.t.dim(i));
+    Map<String, Character> letter = new LinkedHashMap<>();
+    StringBuilder expr = new StringBuilder();
+    Tensor[] tensors = new Tensor[operands.size()];
+    for (int k = 0; k < operands.size(); k++) {
+      Op op = operands.get(k);
+      if (op.labels.size() != op.t.rank()) {
+        throw new IllegalArgumentException("operand " + k + " has rank " + op.t.rank() + " but "
+            + op.labels.size() + " labels");
       }
+      expr.append(k == 0 ? "" : ",");
+      for (String l : op.labels) {
+        expr.append(letter(letter, l));
+      }
+      tensors[k] = op.t.to(DType.FLOAT64);
     }
-    while (ops.size() > 1) {
-      int bi = -1;
-      int bj = -1;
-      long best = Long.MAX_VALUE;
-      for (int i = 0; i < ops.size(); i++) {
-        for (int j = i + 1; j < ops.size(); j++) {
-          List<String> labels = pairLabels(ops, i, j, output);
-          long n = 1;
-          for (String l : labels) {
-            n *= size.get(l);
-          }
-          boolean shares = !disjoint(ops.get(i).labels, ops.get(j).labels);
-          long key = shares ? n : n * 4 + 1; // prefer pairs that share an index
-          if (key < best) {
-            best = key;
-            bi = i;
-            bj = j;
-          }
-        }
+    expr.append("->");
+    for (String l : output) {
+      if (!letter.containsKey(l)) {
+        throw new IllegalArgumentException("output label " + l + " not found");
       }
-      Op a = ops.get(bi);
-      Op b = ops.get(bj);
-      Set<String> needed = new LinkedHashSet<>(output);
-      for (int k = 0; k < ops.size(); k++) {
-        if (k != bi && k != bj) {
-          needed.addAll(ops.get(k).labels);
-        }
-      }
-      Op c = contract(a, b, needed);
-      ops.remove(bj);
-      ops.remove(bi);
-      ops.add(c);
+      expr.append(letter.get(l));
     }
-    Op last = reduce(ops.get(0), new LinkedHashSet<>(output));
-    int[] perm = new int[output.size()];
-    for (int i = 0; i < perm.length; i++) {
-      perm[i] = last.labels.indexOf(output.get(i));
-      if (perm[i] < 0) {
-        throw new IllegalArgumentException("output label " + output.get(i) + " not found");
-      }
-    }
-    return permute(last.t, perm);
+    return ConvEinsum.einsum(expr.toString(), ConvOptions.DEFAULT, tensors);
   }
 
-  private static boolean disjoint(List<String> a, List<String> b) {
-    for (String x : a) {
-      if (b.contains(x)) {
-        return false;
+  private static char letter(Map<String, Character> letters, String label) {
+    Character c = letters.get(label);
+    if (c == null) {
+      if (letters.size() == LETTERS.length()) {
+        throw new IllegalArgumentException("more than " + LETTERS.length() + " labels");
       }
+      c = LETTERS.charAt(letters.size());
+      letters.put(label, c);
     }
-    return true;
+    return c;
   }
 
-  private static List<String> pairLabels(List<Op> ops, int i, int j, List<String> output) {
-    Set<String> needed = new LinkedHashSet<>(output);
-    for (int k = 0; k < ops.size(); k++) {
-      if (k != i && k != j) {
-        needed.addAll(ops.get(k).labels);
-      }
-    }
-    Set<String> out = new LinkedHashSet<>();
-    for (String l : ops.get(i).labels) {
-      if (needed.contains(l)) {
-        out.add(l);
-      }
-    }
-    for (String l : ops.get(j).labels) {
-      if (needed.contains(l)) {
-        out.add(l);
-      }
-    }
-    return new ArrayList<>(out);
-  }
-
-  /** Sums out the labels of op that are not needed. */
-  private static Op reduce(Op op, Set<String> needed) {
-    List<String> keep = new ArrayList<>();
-    List<Integer> keepAxes = new ArrayList<>();
-    List<Integer> dropAxes = new ArrayList<>();
-    for (int i = 0; i < op.labels.size(); i++) {
-      if (needed.contains(op.labels.get(i))) {
-        keep.add(op.labels.get(i));
-        keepAxes.add(i);
-      } else {
-        dropAxes.add(i);
-      }
-    }
-    if (dropAxes.isEmpty()) {
-      return op;
-    }
-    int[] perm = new int[op.labels.size()];
-    int p = 0;
-    for (int a : keepAxes) {
-      perm[p++] = a;
-    }
-    for (int a : dropAxes) {
-      perm[p++] = a;
-    }
-    Tensor t = permute(op.t, perm);
-    int[] shape = ints(op.t.shape());
-    int inner = 1;
-    for (int a : dropAxes) {
-      inner *= shape[a];
-    }
-    double[] src = data(t);
-    int outer = inner == 0 ? 0 : src.length / inner;
-    double[] out = new double[outer];
-    for (int o = 0; o < outer; o++) {
-      double s = 0;
-      for (int i = 0; i < inner; i++) {
-        s += src[o * inner + i];
-      }
-      out[o] = s;
-    }
-    long[] newShape = new long[keepAxes.size()];
-    for (int i = 0; i < newShape.length; i++) {
-      newShape[i] = shape[keepAxes.get(i)];
-    }
-    return new Op(Tensor.wrap(out, newShape), keep);
-  }
-
-  /** Contracts two operands: batch labels, then a's free labels, then b's free labels. */
-  static Op contract(Op a, Op b, Set<String> needed) {
-    Set<String> neededA = new LinkedHashSet<>(needed);
-    neededA.addAll(b.labels);
-    a = reduce(a, neededA);
-    Set<String> neededB = new LinkedHashSet<>(needed);
-    neededB.addAll(a.labels);
-    b = reduce(b, neededB);
-    List<String> batch = new ArrayList<>();
-    List<String> contr = new ArrayList<>();
-    List<String> freeA = new ArrayList<>();
-    List<String> freeB = new ArrayList<>();
-    for (String l : a.labels) {
-      if (b.labels.contains(l)) {
-        (needed.contains(l) ? batch : contr).add(l);
-      } else {
-        freeA.add(l);
-      }
-    }
-    for (String l : b.labels) {
-      if (!a.labels.contains(l)) {
-        freeB.add(l);
-      }
-    }
-    List<String> orderA = new ArrayList<>(batch);
-    orderA.addAll(freeA);
-    orderA.addAll(contr);
-    List<String> orderB = new ArrayList<>(batch);
-    orderB.addAll(contr);
-    orderB.addAll(freeB);
-    double[] x = data(permute(a.t, axes(a.labels, orderA)));
-    double[] y = data(permute(b.t, axes(b.labels, orderB)));
-    int nb = dims(a, batch);
-    int m = dims(a, freeA);
-    int kk = dims(a, contr);
-    int n = dims(b, freeB);
-    double[] z = new double[Math.multiplyExact(Math.multiplyExact(nb, m), n)];
-    for (int g = 0; g < nb; g++) {
-      gemm(x, g * m * kk, y, g * kk * n, z, g * m * n, m, kk, n);
-    }
-    List<String> labels = new ArrayList<>(batch);
-    labels.addAll(freeA);
-    labels.addAll(freeB);
-    long[] shape = new long[labels.size()];
-    for (int i = 0; i < shape.length; i++) {
-      String l = labels.get(i);
-      int ia = a.labels.indexOf(l);
-      shape[i] = ia >= 0 ? a.t.dim(ia) : b.t.dim(b.labels.indexOf(l));
-    }
-    return new Op(Tensor.wrap(z, shape), labels);
-  }
-
-  private static int dims(Op op, List<String> labels) {
-    int n = 1;
-    for (String l : labels) {
-      n *= (int) op.t.dim(op.labels.indexOf(l));
-    }
-    return n;
-  }
-
-  private static int[] axes(List<String> labels, List<String> order) {
-    int[] p = new int[order.size()];
-    for (int i = 0; i < p.length; i++) {
-      p[i] = labels.indexOf(order.get(i));
-    }
-    return p;
-  }
-
-  /** z[m x n] += x[m x k] * y[k x n], row-major at the given offsets (i-k-j order). */
-  static void gemm(double[] x, int xo, double[] y, int yo, double[] z, int zo, int m, int k,
-      int n) {
-    for (int i = 0; i < m; i++) {
-      int zr = zo + i * n;
-      for (int p = 0; p < k; p++) {
-        double v = x[xo + i * k + p];
-        if (v == 0) {
-          continue;
-        }
-        int yr = yo + p * n;
-        for (int j = 0; j < n; j++) {
-          z[zr + j] += v * y[yr + j];
-        }
-      }
-    }
+  /** Returns x[m x k] * y[k x n], row-major, through EJML. */
+  static double[] multiply(double[] x, double[] y, int m, int k, int n) {
+    DMatrixRMaj z = new DMatrixRMaj(m, n);
+    CommonOps_DDRM.mult(DMatrixRMaj.wrap(m, k, x), DMatrixRMaj.wrap(k, n, y), z);
+    return z.data;
   }
 
   /**
@@ -375,21 +211,19 @@ final class Dense {
       omega.data[i] = rnd.nextGaussian();
     }
     DMatrixRMaj y = new DMatrixRMaj(rows, sketch);
-    org.ejml.dense.row.CommonOps_DDRM.mult(am, omega, y);
+    CommonOps_DDRM.mult(am, omega, y);
     DMatrixRMaj q = orthonormal(y);
     DMatrixRMaj z = new DMatrixRMaj(cols, sketch);
     for (int it = 0; it < POWER_ITERATIONS; it++) {
-      org.ejml.dense.row.CommonOps_DDRM.multTransA(am, q, z);
+      CommonOps_DDRM.multTransA(am, q, z);
       DMatrixRMaj qz = orthonormal(z);
-      org.ejml.dense.row.CommonOps_DDRM.mult(am, qz, y);
+      CommonOps_DDRM.mult(am, qz, y);
       q = orthonormal(y);
     }
     DMatrixRMaj b = new DMatrixRMaj(sketch, cols);
-    org.ejml.dense.row.CommonOps_DDRM.multTransA(q, am, b);
+    CommonOps_DDRM.multTransA(q, am, b);
     double[] ub = leftSingular(b.data, sketch, cols, r);
-    double[] u = new double[rows * r];
-    gemm(q.data, 0, ub, 0, u, 0, rows, sketch, r);
-    return u;
+    return multiply(q.data, ub, rows, sketch, r);
   }
 
   private static DMatrixRMaj orthonormal(DMatrixRMaj y) {

@@ -1,12 +1,10 @@
 package dev.conveinsum.nn;
 
 import dev.conveinsum.ConvEinsum;
-import dev.conveinsum.engine.reference.ReferenceEvaluator;
-import dev.conveinsum.expr.BoundExpression;
+import dev.conveinsum.ConvEinsumException;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.expr.ConvOptions;
-import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,53 +36,39 @@ public interface LayerEvaluator {
   List<Tensor> vjp(String expression, ConvOptions options, List<Tensor> operands,
       Tensor gradOutput);
 
-  /**
-   * Returns the evaluator layers use unless told otherwise: today the exact (and slow)
-   * {@link ReferenceEvaluator}; point this at the fast engine once it exists.
-   */
+  /** Returns the evaluator layers use unless told otherwise: {@link #fast()}. */
   static LayerEvaluator defaultEvaluator() {
     return fast();
   }
 
   /**
-   * Returns an evaluator backed by {@link ConvEinsum}: optimal path, compiled and cached plans,
-   * the fastest engine; gradients by the plan's reverse mode.
+   * Returns an evaluator backed by {@link ConvEinsum} with {@link RunOptions#DEFAULT}: optimal
+   * path, compiled and cached plans, the fastest engine; gradients by the plan's reverse mode.
    */
   static LayerEvaluator fast() {
-    return new LayerEvaluator() {
-      @Override
-      public Tensor evaluate(String expression, ConvOptions options, List<Tensor> operands) {
-        return ConvEinsum.einsum(expression, options, operands.toArray(Tensor[]::new));
-      }
-
-      @Override
-      public List<Tensor> vjp(String expression, ConvOptions options, List<Tensor> operands,
-          Tensor gradOutput) {
-        return ConvEinsum.vjp(expression, options, operands, gradOutput);
-      }
-    };
+    return of(RunOptions.DEFAULT);
   }
 
-  /** Returns an evaluator backed by the reference evaluator (exact, float64, for small sizes). */
-  static LayerEvaluator reference() {
+  /**
+   * Returns an evaluator backed by {@link ConvEinsum} with the given run options: the engine, the
+   * threads, and what the backward pass keeps ({@link dev.conveinsum.Checkpoint#RECOMPUTE} gives
+   * the same gradients with a peak no higher than STORE's).
+   *
+   * @param run the run options
+   * @return the evaluator
+   */
+  static LayerEvaluator of(RunOptions run) {
+    ConvEinsumException.requireNonNull(run, "the run options");
     return new LayerEvaluator() {
       @Override
       public Tensor evaluate(String expression, ConvOptions options, List<Tensor> operands) {
-        return ReferenceEvaluator.evaluate(bind(expression, options, operands), operands);
+        return ConvEinsum.einsum(expression, options, run, operands.toArray(Tensor[]::new));
       }
 
       @Override
       public List<Tensor> vjp(String expression, ConvOptions options, List<Tensor> operands,
           Tensor gradOutput) {
-        return ReferenceEvaluator.vjp(bind(expression, options, operands), operands,
-            gradOutput);
-      }
-
-      private BoundExpression bind(String expression, ConvOptions options,
-          List<Tensor> operands) {
-        List<long[]> shapes = new ArrayList<>();
-        operands.forEach(t -> shapes.add(t.shape()));
-        return BoundExpression.bind(Expression.parse(expression), options, shapes);
+        return ConvEinsum.vjp(expression, options, run, operands, gradOutput);
       }
     };
   }

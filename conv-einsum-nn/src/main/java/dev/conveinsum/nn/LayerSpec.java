@@ -1,11 +1,10 @@
 package dev.conveinsum.nn;
 
+import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
-import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvKind;
 import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.ConvSpec;
-import dev.conveinsum.expr.Expression;
 import dev.conveinsum.expr.Padding;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -174,7 +173,7 @@ public record LayerSpec(int inChannels, int outChannels, int kernelSize, int str
     List<long[]> shapes = new ArrayList<>();
     shapes.add(inputShape(batch, height, width));
     shapes.addAll(factorShapes());
-    long[] out = BoundExpression.bind(Expression.parse(expression()), options(), shapes)
+    long[] out = ConvEinsum.bind(expression(), options(), shapes)
         .outputShape();
     return new long[] {batch, outChannels, out[out.length - 2], out[out.length - 1]};
   }

@@ -1,6 +1,9 @@
 package dev.conveinsum.nn;
 
+import dev.conveinsum.CompiledPlan;
+import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.util.ArrayList;
@@ -127,6 +130,37 @@ public final class TensorialLayer {
   /** Returns this layer evaluated by another engine. */
   public TensorialLayer withEvaluator(LayerEvaluator e) {
     return new TensorialLayer(spec, factors, e);
+  }
+
+  /**
+   * Returns this layer evaluated through {@link ConvEinsum} with the given run options, e.g.
+   * {@code RunOptions.DEFAULT.withCheckpoint(Checkpoint.RECOMPUTE)} to trade compute for memory
+   * in the backward pass.
+   *
+   * @param run engine, threads, checkpoint mode
+   * @return the layer
+   */
+  public TensorialLayer withRunOptions(RunOptions run) {
+    return withEvaluator(LayerEvaluator.of(run));
+  }
+
+  /**
+   * Returns the plan the layer's training pass runs for an input of this size: the expression
+   * planned for training with every operand (input first, then the factors) trainable, as
+   * {@link LayerEvaluator#of(RunOptions)} compiles it; for peak-memory predictions.
+   *
+   * @param batch the batch size
+   * @param height the input height
+   * @param width the input width
+   * @return the compiled plan (cached by the facade)
+   */
+  public CompiledPlan trainingPlan(long batch, long height, long width) {
+    List<long[]> shapes = new ArrayList<>();
+    shapes.add(spec.inputShape(batch, height, width));
+    shapes.addAll(spec.factorShapes());
+    boolean[] all = new boolean[shapes.size()];
+    Arrays.fill(all, true);
+    return ConvEinsum.compile(spec.expression(), spec.options(), shapes, all);
   }
 
   /** Returns a layer of the same spec and evaluator with other factors (same shapes). */

@@ -22,15 +22,12 @@ class DenseTest {
     double[] u = Dense.leftSingular(m, rows, cols, rank);
     // || M - U U^T M || / || M ||
     double[] ut = Dense.data(Dense.permute(Tensor.wrap(u, rows, rank), 1, 0));
-    double[] utm = new double[rank * cols];
-    Dense.gemm(ut, 0, m, 0, utm, 0, rank, rows, cols);
-    double[] proj = new double[rows * cols];
-    Dense.gemm(u, 0, utm, 0, proj, 0, rows, rank, cols);
+    double[] utm = Dense.multiply(ut, m, rank, rows, cols);
+    double[] proj = Dense.multiply(u, utm, rows, rank, cols);
     double err = Dense.relativeError(Tensor.wrap(proj, rows, cols), Tensor.wrap(m, rows, cols));
     assertTrue(err < 1e-10, "projection error " + err);
     // columns are orthonormal
-    double[] g = new double[rank * rank];
-    Dense.gemm(ut, 0, u, 0, g, 0, rank, rows, rank);
+    double[] g = Dense.multiply(ut, u, rank, rows, rank);
     for (int i = 0; i < rank; i++) {
       for (int j = 0; j < rank; j++) {
         assertEquals(i == j ? 1 : 0, g[i * rank + j], 1e-10);

@@ -3,14 +3,12 @@ package dev.conveinsum.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.CompiledPlan;
 import dev.conveinsum.ConvEinsum;
-import dev.conveinsum.exec.Checkpoint;
-import dev.conveinsum.exec.CompiledPlan;
-import dev.conveinsum.exec.Execution;
-import dev.conveinsum.expr.BoundExpression;
-import dev.conveinsum.expr.Expression;
+import dev.conveinsum.Execution;
+import dev.conveinsum.RunOptions;
 import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.Planner;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.util.ArrayList;
@@ -33,11 +31,9 @@ class RecomputePeakTest {
     List<long[]> shapes = new ArrayList<>();
     shapes.add(spec.inputShape(BATCH, e.height(), e.width()));
     shapes.addAll(spec.factorShapes());
-    BoundExpression b = BoundExpression.bind(Expression.parse(spec.expression()),
-        spec.options(), shapes);
-    int[][] path = new Planner(0).plan(b, PlanOptions.DEFAULT.withTrain(null)).path().pairs()
-        .toArray(int[][]::new);
-    return CompiledPlan.compile(b, path, null);
+    return ConvEinsum.compile(ConvEinsum.plan(
+        ConvEinsum.bind(spec.expression(), spec.options(), shapes),
+        PlanOptions.DEFAULT.withTrain(null)));
   }
 
   private static BenchEntry entry(String name) {
@@ -76,7 +72,7 @@ class RecomputePeakTest {
       long[] measured = new long[2];
       int i = 0;
       for (Checkpoint c : List.of(Checkpoint.STORE, Checkpoint.RECOMPUTE)) {
-        Execution x = p.execute(ops, g, new CompiledPlan.Options(ConvEinsum.defaultEngine(), 2,
+        Execution x = p.execute(ops, g, new RunOptions(ConvEinsum.defaultEngine(), 2,
             c));
         measured[i++] = x.peakBytes();
         assertEquals(p.predictPeakBytes(DType.FLOAT32, true, c), x.peakBytes(), name + " " + c);

@@ -46,9 +46,9 @@ class TensorialLayerTest {
     Tensor y = layer.forward(x);
     Tensor yd = dense.forward(x);
     // the default (fast) evaluator agrees with the reference evaluator on both layers
-    Tensor yr = layer.withEvaluator(LayerEvaluator.reference()).forward(x);
+    Tensor yr = layer.withEvaluator(ReferenceLayerEvaluator.create()).forward(x);
     assertTrue(y.maxAbsDifference(yr) < 1e-12 * (1 + Dense.norm(yr)), d + " fast vs reference");
-    Tensor ydr = dense.withEvaluator(LayerEvaluator.reference()).forward(x);
+    Tensor ydr = dense.withEvaluator(ReferenceLayerEvaluator.create()).forward(x);
     assertTrue(yd.maxAbsDifference(ydr) < 1e-12 * (1 + Dense.norm(ydr)), d + " dense fast");
     assertArrayEquals(new long[] {1, 8, stride == 1 ? 5 : 3, stride == 1 ? 5 : 3}, y.shape());
     assertArrayEquals(yd.shape(), y.shape());

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.conveinsum.exec.Checkpoint;
+import dev.conveinsum.Checkpoint;
 import dev.conveinsum.nn.Decomposition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

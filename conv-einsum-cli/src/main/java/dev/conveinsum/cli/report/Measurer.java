@@ -2,15 +2,14 @@ package dev.conveinsum.cli.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveinsum.Checkpoint;
+import dev.conveinsum.CompiledPlan;
+import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.cli.Bencher;
 import dev.conveinsum.engine.Engine;
-import dev.conveinsum.exec.Checkpoint;
-import dev.conveinsum.exec.CompiledPlan;
 import dev.conveinsum.expr.BoundExpression;
-import dev.conveinsum.expr.Expression;
-import dev.conveinsum.plan.Path;
+import dev.conveinsum.plan.PlanInfo;
 import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.Planner;
 import dev.conveinsum.tensor.DType;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,14 +81,13 @@ public record Measurer(Engine engine, int threads, Bencher.Settings settings,
       shapes.add(s.clone());
     }
     shapes.get(0)[0] = batch;
-    return BoundExpression.bind(Expression.parse(f.spec().expression()), f.spec().options(),
-        shapes);
+    return ConvEinsum.bind(f.spec().expression(), f.spec().options(), shapes);
   }
 
-  /** The path {@code bench --path NAME} runs: "optimal" is the auto optimizer. */
-  static Path path(BoundExpression bound, String optimizer, boolean training) {
+  /** The plan {@code bench --path NAME} runs: "optimal" is the auto optimizer. */
+  static PlanInfo plan(BoundExpression bound, String optimizer, boolean training) {
     PlanOptions po = PlanOptions.optimizer(optimizer.equals("optimal") ? "auto" : optimizer);
-    return Planner.shared().plan(bound, training ? po.withTrain(null) : po).path();
+    return ConvEinsum.plan(bound, training ? po.withTrain(null) : po);
   }
 
   /**
@@ -99,9 +97,9 @@ public record Measurer(Engine engine, int threads, Bencher.Settings settings,
   public Bencher.Record time(LayerFacts f, String optimizer, boolean backward, Checkpoint mode,
       Bencher.Listener listener) {
     BoundExpression bound = bind(f, f.batch());
-    Path p = path(bound, optimizer, backward);
-    return Bencher.measure(new Bencher.Job(f.spec().expression(), bound, p, backward, mode,
-        DType.FLOAT32, engine, threads), settings, clock, listener);
+    return Bencher.measure(new Bencher.Job(f.spec().expression(),
+        plan(bound, optimizer, backward), backward, mode, DType.FLOAT32, engine, threads),
+        settings, clock, listener);
   }
 
   /**
@@ -114,7 +112,7 @@ public record Measurer(Engine engine, int threads, Bencher.Settings settings,
       return;
     }
     BoundExpression bound = bind(f, f.batch());
-    Bencher.measure(new Bencher.Job(f.spec().expression(), bound, path(bound, "optimal", false),
+    Bencher.measure(new Bencher.Job(f.spec().expression(), plan(bound, "optimal", false),
         false, Checkpoint.STORE, DType.FLOAT32, engine, threads),
         new Bencher.Settings(1, 1000, 1), clock, null);
   }
@@ -129,9 +127,9 @@ public record Measurer(Engine engine, int threads, Bencher.Settings settings,
       return new Timing(null, obstacle);
     }
     BoundExpression bound = bind(f, f.batch());
-    Path p = Path.naive(bound.operandCount());
-    return new Timing(Bencher.measure(new Bencher.Job(f.spec().expression(), bound, p, backward,
-        Checkpoint.STORE, DType.FLOAT32, engine, threads), settings, clock, listener), null);
+    return new Timing(Bencher.measure(new Bencher.Job(f.spec().expression(),
+        plan(bound, "naive", backward), backward, Checkpoint.STORE, DType.FLOAT32, engine,
+        threads), settings, clock, listener), null);
   }
 
   /**
@@ -139,22 +137,20 @@ public record Measurer(Engine engine, int threads, Bencher.Settings settings,
    * a Java array, a predicted peak over half the heap), or null when it is affordable.
    */
   public String naiveObstacle(LayerFacts f, boolean backward) {
-    BoundExpression bound = bind(f, f.batch());
-    Path p = Path.naive(bound.operandCount());
-    var cost = p.cost(new dev.conveinsum.cost.CostModel(bound));
-    long flops = backward ? cost.trainFlops() : cost.flops();
+    PlanInfo p = plan(bind(f, f.batch()), "naive", backward);
+    long flops = backward ? p.pathTrainFlops() : p.flops();
     if (flops > naiveMaxFlops) {
       return String.format(Locale.ROOT, "not run: %.3g GFLOP at batch %d > %.3g", flops / 1e9,
           f.batch(), naiveMaxFlops / 1e9);
     }
-    for (long s : cost.intermediateSizes()) {
+    for (long s : p.intermediateSizes()) {
       if (s > Integer.MAX_VALUE / 2) {
         return String.format(Locale.ROOT, "does not fit: a %.3g-element intermediate at batch"
             + " %d", (double) s, f.batch());
       }
     }
-    long peak = CompiledPlan.compile(bound, p.pairs().toArray(int[][]::new), null)
-        .predictPeakBytes(DType.FLOAT32, backward, Checkpoint.STORE);
+    long peak = ConvEinsum.compile(p).predictPeakBytes(DType.FLOAT32, backward,
+        Checkpoint.STORE);
     if (peak > heapBytes / 2) {
       return String.format(Locale.ROOT, "does not fit: needs %.3g GiB at batch %d, heap %.3g"
           + " GiB", peak / 1073741824.0, f.batch(), heapBytes / 1073741824.0);
@@ -172,9 +168,7 @@ public record Measurer(Engine engine, int threads, Bencher.Settings settings,
   }
 
   private static long peak(LayerFacts f, long batch, String optimizer, Checkpoint mode) {
-    BoundExpression bound = bind(f, batch);
-    Path p = path(bound, optimizer, true);
-    return CompiledPlan.compile(bound, p.pairs().toArray(int[][]::new), null)
+    return ConvEinsum.compile(plan(bind(f, batch), optimizer, true))
         .predictPeakBytes(DType.FLOAT32, true, mode);
   }
 
@@ -213,15 +207,13 @@ public record Measurer(Engine engine, int threads, Bencher.Settings settings,
   }
 
   private boolean fits(LayerFacts f, String optimizer, Checkpoint mode, int batch) {
-    BoundExpression bound = bind(f, batch);
-    Path p = path(bound, optimizer, true);
+    PlanInfo p = plan(bind(f, batch), optimizer, true);
     // a single intermediate over the budget rules the batch out without compiling the plan
-    for (long s : p.cost(new dev.conveinsum.cost.CostModel(bound)).intermediateSizes()) {
+    for (long s : p.intermediateSizes()) {
       if (s > budgetBytes / 4) {
         return false;
       }
     }
-    return CompiledPlan.compile(bound, p.pairs().toArray(int[][]::new), null)
-        .predictPeakBytes(DType.FLOAT32, true, mode) <= budgetBytes;
+    return ConvEinsum.compile(p).predictPeakBytes(DType.FLOAT32, true, mode) <= budgetBytes;
   }
 }

@@ -3,17 +3,14 @@ package dev.conveinsum.cli.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.conveinsum.Checkpoint;
 import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.ConvEinsumException;
 import dev.conveinsum.cli.Bencher;
-import dev.conveinsum.exec.Checkpoint;
-import dev.conveinsum.exec.CompiledPlan;
 import dev.conveinsum.expr.BoundExpression;
-import dev.conveinsum.expr.Expression;
 import dev.conveinsum.nn.Decomposition;
 import dev.conveinsum.nn.LayerSpec;
 import dev.conveinsum.plan.PlanOptions;
-import dev.conveinsum.plan.Planner;
 import dev.conveinsum.tensor.DType;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,10 +36,9 @@ class ReportPiecesTest {
         1L << 30, Long.MAX_VALUE, 1L << 30);
     Bencher.Record mine = m.time(f, "optimal", false, Checkpoint.STORE, null);
     // what bench does for "bench EXPR --shapes ... --path optimal": the auto optimizer's path
-    BoundExpression bound = BoundExpression.bind(Expression.parse(CP.expression()),
-        CP.options(), f.shapes());
-    Bencher.Record bench = Bencher.measure(new Bencher.Job(CP.expression(), bound,
-        Planner.shared().plan(bound, PlanOptions.optimizer("auto")).path(), false,
+    BoundExpression bound = ConvEinsum.bind(CP.expression(), CP.options(), f.shapes());
+    Bencher.Record bench = Bencher.measure(new Bencher.Job(CP.expression(),
+        ConvEinsum.plan(bound, PlanOptions.optimizer("auto")), false,
         Checkpoint.STORE, DType.FLOAT32, ConvEinsum.defaultEngine(), 1), settings,
         fakeClock(2_500_000), null);
     assertEquals(bench.toJson(), mine.toJson());
@@ -68,12 +64,10 @@ class ReportPiecesTest {
         for (int b = 1; b <= 400; b++) { // linear scan: every batch planned and predicted
           List<long[]> shapes = new ArrayList<>(f.shapes());
           shapes.set(0, new long[] {b, 8, 6, 6});
-          BoundExpression bound = BoundExpression.bind(Expression.parse(CP.expression()),
-              CP.options(), shapes);
+          BoundExpression bound = ConvEinsum.bind(CP.expression(), CP.options(), shapes);
           PlanOptions po = PlanOptions.optimizer(optimizer.equals("optimal") ? "auto"
               : optimizer).withTrain(null);
-          var path = Planner.shared().plan(bound, po).path();
-          long peak = CompiledPlan.compile(bound, path.pairs().toArray(int[][]::new), null)
+          long peak = ConvEinsum.compile(ConvEinsum.plan(bound, po))
               .predictPeakBytes(DType.FLOAT32, true, mode);
           if (peak <= budget) {
             expected = b;

@@ -56,10 +56,8 @@ public final class DepthwiseKernels {
         int xOff, boolean[] valid);
   }
 
-  /** Entries past the block in each validity table (two vectors of the widest species). */
-  static final int TABLE_SLACK = 32;
-  /** Most block positions times block taps of the validity tables of one problem. */
-  static final long MAX_TABLE = 1L << 22;
+  /** Entries past the block in each validity table; see {@link DepthwiseProblem#TABLE_SLACK}. */
+  static final int TABLE_SLACK = DepthwiseProblem.TABLE_SLACK;
   /** Fewest block positions per work item when the block is split over threads. */
   static final int MIN_CHUNK = 512;
 
@@ -68,21 +66,9 @@ public final class DepthwiseKernels {
 
   private DepthwiseKernels() {}
 
-  /** Whether {@link #depthwise} has a fast form for the problem (a non-empty trailing block). */
+  /** Whether {@link #depthwise} has a fast form for the problem; see {@link DepthwiseProblem#runsInPlace}. */
   public static boolean supports(DepthwiseProblem p) {
-    int bs = p.blockStart();
-    if (bs >= p.rank()) {
-      return false;
-    }
-    long blockTaps = 1;
-    long block = 1;
-    for (int a = bs; a < p.rank(); a++) {
-      block *= p.inDims()[a];
-      if (p.kinds()[a] == DepthwiseProblem.CONV) {
-        blockTaps *= p.convDims()[a].kernelLength();
-      }
-    }
-    return blockTaps * (block + TABLE_SLACK) <= MAX_TABLE;
+    return p.runsInPlace();
   }
 
   /** Float32 depthwise convolution, overwriting y; see the class comment. */

@@ -11,6 +11,7 @@ import dev.conveinsum.expr.ConvOptions;
 import dev.conveinsum.expr.Expression;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

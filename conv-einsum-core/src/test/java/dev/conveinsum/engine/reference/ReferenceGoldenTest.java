@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.Expression;
-import dev.conveinsum.testing.GoldenCases;
 import dev.conveinsum.testing.GoldenCases.Case;
+import dev.conveinsum.testing.GoldenCases;
+import dev.conveinsum.testing.ReferenceEvaluator;
 import dev.conveinsum.testing.Tolerance;
 import java.util.List;
 import java.util.stream.Stream;

@@ -2,11 +2,10 @@ package dev.conveinsum.djl.block;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.conveinsum.ConvEinsum;
 import dev.conveinsum.djl.DjlEinsum;
 import dev.conveinsum.djl.DjlPlan;
-import dev.conveinsum.expr.BoundExpression;
 import dev.conveinsum.expr.ConvOptions;
-import dev.conveinsum.expr.Expression;
 import dev.conveinsum.plan.PlanOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,7 +63,7 @@ final class PlanCache {
 
   /** Returns the output shape for operands of these shapes, without planning. */
   long[] outputShape(List<long[]> shapes) {
-    return BoundExpression.bind(Expression.parse(expression), options, shapes).outputShape();
+    return ConvEinsum.bind(expression, options, shapes).outputShape();
   }
 
   static long[] longs(Shape s) {

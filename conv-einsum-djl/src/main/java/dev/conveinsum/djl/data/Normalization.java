@@ -35,11 +35,13 @@ public record Normalization(double[] mean, double[] std) {
     return mean.length;
   }
 
+  /** Returns the per-channel means (a copy). */
   @Override
   public double[] mean() {
     return mean.clone();
   }
 
+  /** Returns the per-channel standard deviations (a copy). */
   @Override
   public double[] std() {
     return std.clone();
