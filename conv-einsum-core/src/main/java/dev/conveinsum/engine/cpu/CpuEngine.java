@@ -79,7 +79,10 @@ public final class CpuEngine implements Engine {
       return "GEMM " + (l.aIsF() ? "Y^T = F X^T" : "Y = X F^T") + ", " + l.m() + " x " + l.n()
           + " x " + p.inChannels() + " per group, A " + (l.transA() ? "transposed" : "plain")
           + ", B " + (l.transB() ? "transposed" : "plain") + ": "
-          + GemmForm.of(p, threads).text + "; " + VectorSupport.description();
+          + GemmForm.of(p, threads).text
+          + (GemmForm.of(p, threads) == GemmForm.GROUP_PER_THREAD && l.aIsF()
+              ? ", F packed once for all of them" : "")
+          + "; " + VectorSupport.description();
     }
     return ConvChooser.form(p).text() + "; " + VectorSupport.description();
   }
