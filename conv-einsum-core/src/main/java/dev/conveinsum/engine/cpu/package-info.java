@@ -57,8 +57,10 @@
  * and {@code VectorKernels} ({@code VectorKernelsFloat} entry points, {@code VectorGemmFloat}
  * packing and blocking, {@code VectorMicroFloat} micro-kernels, {@code VectorRowsFloat} row
  * correlations, {@code VectorDotsFloat} segment dots, {@code VectorShapes} block sizes); {@code
- * GemmFloat} spreads a batched GEMM over threads; {@code VectorDepthwiseFloat} holds the vector
- * rows of {@link dev.conveinsum.engine.cpu.DepthwiseKernels}.
+ * GemmFloat} spreads a batched GEMM over threads (and runs products that share one A, such as
+ * the per-image products of a 1x1 step with its one F, on A packed once for all of them); {@code
+ * VectorDepthwiseFloat} holds the vector rows of {@link
+ * dev.conveinsum.engine.cpu.DepthwiseKernels}.
  *
  * <p>Maintenance: every {@code *Double.java} is generated from its {@code *Float.java} by {@code
  * gen_double.py} in this directory (marked {@code @Generated}, with a header naming the script);
