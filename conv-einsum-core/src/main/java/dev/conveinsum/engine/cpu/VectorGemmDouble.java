@@ -134,13 +134,7 @@ final class VectorGemmDouble {
                 VectorMicroDouble.kernelD(kc, ap, apOff, bs, bsOff, bsStride, c, ci, ldc);
               }
             } else {
-              if (mr <= 4 && MR == 8) {
-                // the last panel of A is at most half used: the 4-row kernel does a quarter of
-                // the work (M = 25 or 28, the ranks of TR and TK layers, end in such a panel)
-                VectorMicroDouble.kernel4D(kc, ap, apOff, bs, bsOff, bsStride, tile, 0, NRD);
-              } else {
-                VectorMicroDouble.kernelD(kc, ap, apOff, bs, bsOff, bsStride, tile, 0, NRD);
-              }
+              VectorMicroDouble.kernelD(kc, ap, apOff, bs, bsOff, bsStride, tile, 0, NRD);
               for (int i = 0; i < mr; i++) {
                 int row = ci + i * ldc;
                 int t = i * NRD;

@@ -131,13 +131,7 @@ final class VectorGemmFloat {
                 VectorMicroFloat.kernelF(kc, ap, apOff, bs, bsOff, bsStride, c, ci, ldc);
               }
             } else {
-              if (mr <= 4 && MR == 8) {
-                // the last panel of A is at most half used: the 4-row kernel does a quarter of
-                // the work (M = 25 or 28, the ranks of TR and TK layers, end in such a panel)
-                VectorMicroFloat.kernel4F(kc, ap, apOff, bs, bsOff, bsStride, tile, 0, NRF);
-              } else {
-                VectorMicroFloat.kernelF(kc, ap, apOff, bs, bsOff, bsStride, tile, 0, NRF);
-              }
+              VectorMicroFloat.kernelF(kc, ap, apOff, bs, bsOff, bsStride, tile, 0, NRF);
               for (int i = 0; i < mr; i++) {
                 int row = ci + i * ldc;
                 int t = i * NRF;

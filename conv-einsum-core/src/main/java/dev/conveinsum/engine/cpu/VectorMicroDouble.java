@@ -43,49 +43,6 @@ final class VectorMicroDouble {
     }
   }
 
-  /**
-   * 4 x 2-vector micro-kernel for the last, short panel of A (at most 4 of its MR rows used):
-   * the first 4 rows of the C tile = packedA (kc x MR, rows 0..3 read) times B rows; C is not
-   * read. A quarter of the 8-row kernel's work where the panel's other rows are padding.
-   */
-  static void kernel4D(int kc, double[] pa, int paOff, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
-    DoubleVector c00 = DoubleVector.zero(DS);
-    DoubleVector c01 = DoubleVector.zero(DS);
-    DoubleVector c10 = DoubleVector.zero(DS);
-    DoubleVector c11 = DoubleVector.zero(DS);
-    DoubleVector c20 = DoubleVector.zero(DS);
-    DoubleVector c21 = DoubleVector.zero(DS);
-    DoubleVector c30 = DoubleVector.zero(DS);
-    DoubleVector c31 = DoubleVector.zero(DS);
-    int bi = bOff;
-    int ai = paOff;
-    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
-      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
-      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
-      DoubleVector av;
-      av = DoubleVector.broadcast(DS, pa[ai + 0]);
-      c00 = av.fma(b0, c00);
-      c01 = av.fma(b1, c01);
-      av = DoubleVector.broadcast(DS, pa[ai + 1]);
-      c10 = av.fma(b0, c10);
-      c11 = av.fma(b1, c11);
-      av = DoubleVector.broadcast(DS, pa[ai + 2]);
-      c20 = av.fma(b0, c20);
-      c21 = av.fma(b1, c21);
-      av = DoubleVector.broadcast(DS, pa[ai + 3]);
-      c30 = av.fma(b0, c30);
-      c31 = av.fma(b1, c31);
-    }
-    c00.intoArray(c, cOff + 0 * ldc);
-    c01.intoArray(c, cOff + 0 * ldc + DL);
-    c10.intoArray(c, cOff + 1 * ldc);
-    c11.intoArray(c, cOff + 1 * ldc + DL);
-    c20.intoArray(c, cOff + 2 * ldc);
-    c21.intoArray(c, cOff + 2 * ldc + DL);
-    c30.intoArray(c, cOff + 3 * ldc);
-    c31.intoArray(c, cOff + 3 * ldc + DL);
-  }
-
   /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
   private static void kernel8D(int kc, double[] pa, int paOff, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     DoubleVector c00 = DoubleVector.zero(DS);

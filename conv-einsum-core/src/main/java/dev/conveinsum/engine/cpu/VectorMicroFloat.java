@@ -40,49 +40,6 @@ final class VectorMicroFloat {
     }
   }
 
-  /**
-   * 4 x 2-vector micro-kernel for the last, short panel of A (at most 4 of its MR rows used):
-   * the first 4 rows of the C tile = packedA (kc x MR, rows 0..3 read) times B rows; C is not
-   * read. A quarter of the 8-row kernel's work where the panel's other rows are padding.
-   */
-  static void kernel4F(int kc, float[] pa, int paOff, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
-    FloatVector c00 = FloatVector.zero(FS);
-    FloatVector c01 = FloatVector.zero(FS);
-    FloatVector c10 = FloatVector.zero(FS);
-    FloatVector c11 = FloatVector.zero(FS);
-    FloatVector c20 = FloatVector.zero(FS);
-    FloatVector c21 = FloatVector.zero(FS);
-    FloatVector c30 = FloatVector.zero(FS);
-    FloatVector c31 = FloatVector.zero(FS);
-    int bi = bOff;
-    int ai = paOff;
-    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
-      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
-      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
-      FloatVector av;
-      av = FloatVector.broadcast(FS, pa[ai + 0]);
-      c00 = av.fma(b0, c00);
-      c01 = av.fma(b1, c01);
-      av = FloatVector.broadcast(FS, pa[ai + 1]);
-      c10 = av.fma(b0, c10);
-      c11 = av.fma(b1, c11);
-      av = FloatVector.broadcast(FS, pa[ai + 2]);
-      c20 = av.fma(b0, c20);
-      c21 = av.fma(b1, c21);
-      av = FloatVector.broadcast(FS, pa[ai + 3]);
-      c30 = av.fma(b0, c30);
-      c31 = av.fma(b1, c31);
-    }
-    c00.intoArray(c, cOff + 0 * ldc);
-    c01.intoArray(c, cOff + 0 * ldc + FL);
-    c10.intoArray(c, cOff + 1 * ldc);
-    c11.intoArray(c, cOff + 1 * ldc + FL);
-    c20.intoArray(c, cOff + 2 * ldc);
-    c21.intoArray(c, cOff + 2 * ldc + FL);
-    c30.intoArray(c, cOff + 3 * ldc);
-    c31.intoArray(c, cOff + 3 * ldc + FL);
-  }
-
   /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
   private static void kernel8F(int kc, float[] pa, int paOff, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.zero(FS);
