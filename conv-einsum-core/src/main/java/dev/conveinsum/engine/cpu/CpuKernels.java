@@ -32,7 +32,7 @@ interface CpuKernels {
    * these sizes whose B has row stride {@code bRs}, in the form {@link #sgemmPackedA} reads; or
    * returns null where {@link #sgemm} would not pack A for them (then call it per product).
    */
-  default float[] sgemmPackA(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, int bRs) {
+  default float[][] sgemmPackA(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, int bRs) {
     return null;
   }
 
@@ -41,7 +41,7 @@ interface CpuKernels {
    * result, bit for bit, as {@link #sgemm} on the unpacked A.
    */
   default void sgemmPackedA(
-      int m, int n, int k, float[] packedA,
+      int m, int n, int k, float[][] packedA,
       float[] b, int bOff, int bRs, int bCs,
       float[] c, int cOff, int ldc,
       boolean accumulate) {
@@ -49,13 +49,13 @@ interface CpuKernels {
   }
 
   /** Double-precision variant of {@link #sgemmPackA}. */
-  default double[] dgemmPackA(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, int bRs) {
+  default double[][] dgemmPackA(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, int bRs) {
     return null;
   }
 
   /** Double-precision variant of {@link #sgemmPackedA}. */
   default void dgemmPackedA(
-      int m, int n, int k, double[] packedA,
+      int m, int n, int k, double[][] packedA,
       double[] b, int bOff, int bRs, int bCs,
       double[] c, int cOff, int ldc,
       boolean accumulate) {

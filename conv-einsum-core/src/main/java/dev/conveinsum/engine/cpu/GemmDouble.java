@@ -80,7 +80,7 @@ final class GemmDouble {
     int bCs = transB ? k : 1;
     int bStep = k * n;
     int cStep = m * n;
-    double[] packed = kern.dgemmPackA(m, n, k, a, aOff, aRs, aCs, bRs);
+    double[][] packed = kern.dgemmPackA(m, n, k, a, aOff, aRs, aCs, bRs);
     if (packed == null) {
       par.forEach(batch, g -> kern.dgemm(m, n, k, a, aOff, aRs, aCs, b, bOff + g * bStep, bRs, bCs,
           c, cOff + g * cStep, n, false));

@@ -77,7 +77,7 @@ final class GemmFloat {
     int bCs = transB ? k : 1;
     int bStep = k * n;
     int cStep = m * n;
-    float[] packed = kern.sgemmPackA(m, n, k, a, aOff, aRs, aCs, bRs);
+    float[][] packed = kern.sgemmPackA(m, n, k, a, aOff, aRs, aCs, bRs);
     if (packed == null) {
       par.forEach(batch, g -> kern.sgemm(m, n, k, a, aOff, aRs, aCs, b, bOff + g * bStep, bRs, bCs,
           c, cOff + g * cStep, n, false));

@@ -33,12 +33,12 @@ final class VectorGemmDouble {
   /**
    * The packed, register-blocked product. B is strided ({@code bRows == null}) or row-indexed:
    * element (p, j) at {@code b[bRows[p] + bOff + j]}, always packed. A is packed here, or was
-   * packed whole beforehand ({@code packedA} from {@link #packAll}, then {@code a} is unused; B
-   * strided only).
+   * packed whole beforehand ({@code packedA} from {@link #packAll}, one array per panel, then
+   * {@code a} is unused; B strided only).
    */
   static void blockedD(
       int m, int n, int k,
-      double[] a, int aOff, int aRs, int aCs, double[] packedA,
+      double[] a, int aOff, int aRs, int aCs, double[][] packedA,
       double[] b, int bOff, int bRs, int bCs, int[] bRows,
       double[] c, int cOff, int ldc,
       boolean accumulate) {
@@ -79,13 +79,12 @@ final class VectorGemmDouble {
         }
         for (int ir = 0; ir < m; ir += MR) {
           int mr = Math.min(MR, m - ir);
+          // a panel packed beforehand is its own array: the micro-kernels read A from index 0
           double[] ap = pa;
-          int apOff = 0;
           if (packedA == null) {
             packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa, 0);
           } else {
-            ap = packedA;
-            apOff = pc * roundUp(m, MR) + ir * kc;
+            ap = packedA[pc / KC * ((m + MR - 1) / MR) + ir / MR];
           }
           for (int jr = 0; jr < nc; jr += NRD) {
             int nr = Math.min(NRD, nc - jr);
@@ -129,12 +128,12 @@ final class VectorGemmDouble {
               }
             } else if (mr == MR && nr == NRD) {
               if (load) {
-                VectorMicroDouble.kernelAccD(kc, ap, apOff, bs, bsOff, bsStride, c, ci, ldc);
+                VectorMicroDouble.kernelAccD(kc, ap, bs, bsOff, bsStride, c, ci, ldc);
               } else {
-                VectorMicroDouble.kernelD(kc, ap, apOff, bs, bsOff, bsStride, c, ci, ldc);
+                VectorMicroDouble.kernelD(kc, ap, bs, bsOff, bsStride, c, ci, ldc);
               }
             } else {
-              VectorMicroDouble.kernelD(kc, ap, apOff, bs, bsOff, bsStride, tile, 0, NRD);
+              VectorMicroDouble.kernelD(kc, ap, bs, bsOff, bsStride, tile, 0, NRD);
               for (int i = 0; i < mr; i++) {
                 int row = ci + i * ldc;
                 int t = i * NRD;
@@ -154,19 +153,20 @@ final class VectorGemmDouble {
   }
 
   /**
-   * Packs all of A, m x k, the way {@link #blockedD} reads it: per depth block of KC, its MR-row
-   * panels one after another (the block from depth pc at {@code pc * roundUp(m, MR)}, its panel
-   * of rows from ir {@code ir * kc} further). Products that share one A (a weight shared by many
-   * batch entries) pack it once instead of once per product.
+   * Packs all of A, m x k, the way {@link #blockedD} reads it: one array per MR-row panel of
+   * each depth block of KC, the panel of rows from ir in block pc at index {@code pc / KC *
+   * ceil(m / MR) + ir / MR}. Products that share one A (a weight shared by many batch entries)
+   * pack it once instead of once per product.
    */
-  static double[] packAll(int m, int k, double[] a, int aOff, int aRs, int aCs) {
-    int rows = roundUp(m, MR);
-    double[] packed = new double[rows * k];
+  static double[][] packAll(int m, int k, double[] a, int aOff, int aRs, int aCs) {
+    int panels = (m + MR - 1) / MR;
+    double[][] packed = new double[((k + KC - 1) / KC) * panels][];
     for (int pc = 0; pc < k; pc += KC) {
       int kc = Math.min(KC, k - pc);
       for (int ir = 0; ir < m; ir += MR) {
-        packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, Math.min(MR, m - ir), kc, packed,
-            pc * rows + ir * kc);
+        double[] panel = new double[kc * MR];
+        packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, Math.min(MR, m - ir), kc, panel, 0);
+        packed[pc / KC * panels + ir / MR] = panel;
       }
     }
     return packed;

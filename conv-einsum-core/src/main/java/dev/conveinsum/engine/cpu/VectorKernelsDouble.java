@@ -71,13 +71,13 @@ abstract class VectorKernelsDouble extends VectorKernelsFloat {
   }
 
   @Override
-  public double[] dgemmPackA(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, int bRs) {
+  public double[][] dgemmPackA(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, int bRs) {
     return takesBlockedF(m, n, k, aCs, bRs) ? VectorGemmDouble.packAll(m, k, a, aOff, aRs, aCs) : null;
   }
 
   @Override
   public void dgemmPackedA(
-      int m, int n, int k, double[] packedA,
+      int m, int n, int k, double[][] packedA,
       double[] b, int bOff, int bRs, int bCs,
       double[] c, int cOff, int ldc,
       boolean accumulate) {

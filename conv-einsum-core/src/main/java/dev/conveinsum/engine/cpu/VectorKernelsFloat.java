@@ -68,13 +68,13 @@ abstract class VectorKernelsFloat implements CpuKernels {
   }
 
   @Override
-  public float[] sgemmPackA(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, int bRs) {
+  public float[][] sgemmPackA(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, int bRs) {
     return takesBlockedF(m, n, k, aCs, bRs) ? VectorGemmFloat.packAll(m, k, a, aOff, aRs, aCs) : null;
   }
 
   @Override
   public void sgemmPackedA(
-      int m, int n, int k, float[] packedA,
+      int m, int n, int k, float[][] packedA,
       float[] b, int bOff, int bRs, int bCs,
       float[] c, int cOff, int ldc,
       boolean accumulate) {

@@ -22,29 +22,26 @@ final class VectorMicroDouble {
   // Two micro-kernel variants instead of one with a flag: a single method with a conditional
   // load-add-store epilogue exceeds C2's NodeCountInliningCutoff, so part of the epilogue is not
   // inlined and the vectors get boxed (measured: 5x slower).
-  /**
-   * Dispatches to the micro-kernel for MR rows (a constant, so C2 folds the branch); the packed
-   * A panel starts at {@code pa[paOff]}.
-   */
-  static void kernelD(int kc, double[] pa, int paOff, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+  /** Dispatches to the micro-kernel for MR rows (a constant, so C2 folds the branch). */
+  static void kernelD(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     if (MR == 8) {
-      kernel8D(kc, pa, paOff, b, bOff, bStride, c, cOff, ldc);
+      kernel8D(kc, pa, b, bOff, bStride, c, cOff, ldc);
     } else {
-      kernel6D(kc, pa, paOff, b, bOff, bStride, c, cOff, ldc);
+      kernel6D(kc, pa, b, bOff, bStride, c, cOff, ldc);
     }
   }
 
   /** Accumulating variant of {@code kernelD}. */
-  static void kernelAccD(int kc, double[] pa, int paOff, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+  static void kernelAccD(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     if (MR == 8) {
-      kernelAcc8D(kc, pa, paOff, b, bOff, bStride, c, cOff, ldc);
+      kernelAcc8D(kc, pa, b, bOff, bStride, c, cOff, ldc);
     } else {
-      kernelAcc6D(kc, pa, paOff, b, bOff, bStride, c, cOff, ldc);
+      kernelAcc6D(kc, pa, b, bOff, bStride, c, cOff, ldc);
     }
   }
 
   /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
-  private static void kernel8D(int kc, double[] pa, int paOff, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+  private static void kernel8D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     DoubleVector c00 = DoubleVector.zero(DS);
     DoubleVector c01 = DoubleVector.zero(DS);
     DoubleVector c10 = DoubleVector.zero(DS);
@@ -62,7 +59,7 @@ final class VectorMicroDouble {
     DoubleVector c70 = DoubleVector.zero(DS);
     DoubleVector c71 = DoubleVector.zero(DS);
     int bi = bOff;
-    int ai = paOff;
+    int ai = 0;
     for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
       DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
       DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
@@ -111,7 +108,7 @@ final class VectorMicroDouble {
   }
 
   /** 8 x 2-vector micro-kernel: C tile += packedA (kc x 8) times B rows (kc x 2 vectors); accumulators start from C. */
-  private static void kernelAcc8D(int kc, double[] pa, int paOff, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+  private static void kernelAcc8D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc);
     DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc + DL);
     DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc);
@@ -129,7 +126,7 @@ final class VectorMicroDouble {
     DoubleVector c70 = DoubleVector.fromArray(DS, c, cOff + 7 * ldc);
     DoubleVector c71 = DoubleVector.fromArray(DS, c, cOff + 7 * ldc + DL);
     int bi = bOff;
-    int ai = paOff;
+    int ai = 0;
     for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
       DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
       DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
@@ -312,7 +309,7 @@ final class VectorMicroDouble {
   }
 
   /** 6 x 2-vector micro-kernel: C tile = packedA (kc x 6) times B rows (kc x 2 vectors); C is not read. */
-  private static void kernel6D(int kc, double[] pa, int paOff, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+  private static void kernel6D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     DoubleVector c00 = DoubleVector.zero(DS);
     DoubleVector c01 = DoubleVector.zero(DS);
     DoubleVector c10 = DoubleVector.zero(DS);
@@ -326,7 +323,7 @@ final class VectorMicroDouble {
     DoubleVector c50 = DoubleVector.zero(DS);
     DoubleVector c51 = DoubleVector.zero(DS);
     int bi = bOff;
-    int ai = paOff;
+    int ai = 0;
     for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
       DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
       DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
@@ -365,7 +362,7 @@ final class VectorMicroDouble {
   }
 
   /** 6 x 2-vector micro-kernel: C tile += packedA (kc x 6) times B rows (kc x 2 vectors); accumulators start from C. */
-  private static void kernelAcc6D(int kc, double[] pa, int paOff, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+  private static void kernelAcc6D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
     DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc);
     DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc + DL);
     DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc);
@@ -379,7 +376,7 @@ final class VectorMicroDouble {
     DoubleVector c50 = DoubleVector.fromArray(DS, c, cOff + 5 * ldc);
     DoubleVector c51 = DoubleVector.fromArray(DS, c, cOff + 5 * ldc + DL);
     int bi = bOff;
-    int ai = paOff;
+    int ai = 0;
     for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
       DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
       DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);

@@ -19,29 +19,26 @@ final class VectorMicroFloat {
   // Two micro-kernel variants instead of one with a flag: a single method with a conditional
   // load-add-store epilogue exceeds C2's NodeCountInliningCutoff, so part of the epilogue is not
   // inlined and the vectors get boxed (measured: 5x slower).
-  /**
-   * Dispatches to the micro-kernel for MR rows (a constant, so C2 folds the branch); the packed
-   * A panel starts at {@code pa[paOff]}.
-   */
-  static void kernelF(int kc, float[] pa, int paOff, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+  /** Dispatches to the micro-kernel for MR rows (a constant, so C2 folds the branch). */
+  static void kernelF(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     if (MR == 8) {
-      kernel8F(kc, pa, paOff, b, bOff, bStride, c, cOff, ldc);
+      kernel8F(kc, pa, b, bOff, bStride, c, cOff, ldc);
     } else {
-      kernel6F(kc, pa, paOff, b, bOff, bStride, c, cOff, ldc);
+      kernel6F(kc, pa, b, bOff, bStride, c, cOff, ldc);
     }
   }
 
   /** Accumulating variant of {@code kernelF}. */
-  static void kernelAccF(int kc, float[] pa, int paOff, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+  static void kernelAccF(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     if (MR == 8) {
-      kernelAcc8F(kc, pa, paOff, b, bOff, bStride, c, cOff, ldc);
+      kernelAcc8F(kc, pa, b, bOff, bStride, c, cOff, ldc);
     } else {
-      kernelAcc6F(kc, pa, paOff, b, bOff, bStride, c, cOff, ldc);
+      kernelAcc6F(kc, pa, b, bOff, bStride, c, cOff, ldc);
     }
   }
 
   /** 8 x 2-vector micro-kernel: C tile = packedA (kc x 8) times B rows (kc x 2 vectors); C is not read. */
-  private static void kernel8F(int kc, float[] pa, int paOff, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+  private static void kernel8F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.zero(FS);
     FloatVector c01 = FloatVector.zero(FS);
     FloatVector c10 = FloatVector.zero(FS);
@@ -59,7 +56,7 @@ final class VectorMicroFloat {
     FloatVector c70 = FloatVector.zero(FS);
     FloatVector c71 = FloatVector.zero(FS);
     int bi = bOff;
-    int ai = paOff;
+    int ai = 0;
     for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
       FloatVector b0 = FloatVector.fromArray(FS, b, bi);
       FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
@@ -108,7 +105,7 @@ final class VectorMicroFloat {
   }
 
   /** 8 x 2-vector micro-kernel: C tile += packedA (kc x 8) times B rows (kc x 2 vectors); accumulators start from C. */
-  private static void kernelAcc8F(int kc, float[] pa, int paOff, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+  private static void kernelAcc8F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc);
     FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + FL);
     FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc);
@@ -126,7 +123,7 @@ final class VectorMicroFloat {
     FloatVector c70 = FloatVector.fromArray(FS, c, cOff + 7 * ldc);
     FloatVector c71 = FloatVector.fromArray(FS, c, cOff + 7 * ldc + FL);
     int bi = bOff;
-    int ai = paOff;
+    int ai = 0;
     for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
       FloatVector b0 = FloatVector.fromArray(FS, b, bi);
       FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
@@ -309,7 +306,7 @@ final class VectorMicroFloat {
   }
 
   /** 6 x 2-vector micro-kernel: C tile = packedA (kc x 6) times B rows (kc x 2 vectors); C is not read. */
-  private static void kernel6F(int kc, float[] pa, int paOff, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+  private static void kernel6F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.zero(FS);
     FloatVector c01 = FloatVector.zero(FS);
     FloatVector c10 = FloatVector.zero(FS);
@@ -323,7 +320,7 @@ final class VectorMicroFloat {
     FloatVector c50 = FloatVector.zero(FS);
     FloatVector c51 = FloatVector.zero(FS);
     int bi = bOff;
-    int ai = paOff;
+    int ai = 0;
     for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
       FloatVector b0 = FloatVector.fromArray(FS, b, bi);
       FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
@@ -362,7 +359,7 @@ final class VectorMicroFloat {
   }
 
   /** 6 x 2-vector micro-kernel: C tile += packedA (kc x 6) times B rows (kc x 2 vectors); accumulators start from C. */
-  private static void kernelAcc6F(int kc, float[] pa, int paOff, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+  private static void kernelAcc6F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
     FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc);
     FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + FL);
     FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc);
@@ -376,7 +373,7 @@ final class VectorMicroFloat {
     FloatVector c50 = FloatVector.fromArray(FS, c, cOff + 5 * ldc);
     FloatVector c51 = FloatVector.fromArray(FS, c, cOff + 5 * ldc + FL);
     int bi = bOff;
-    int ai = paOff;
+    int ai = 0;
     for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
       FloatVector b0 = FloatVector.fromArray(FS, b, bi);
       FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);

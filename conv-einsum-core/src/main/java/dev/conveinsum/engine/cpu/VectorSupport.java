@@ -150,11 +150,11 @@ public final class VectorSupport {
         k.dgemm(m, n, kk, ad, 0, kk, 1, bd, 0, bRs, bCs, cd, 0, n, acc);
         // the same products with A packed once (CpuEngine's products sharing one F), so that
         // the blocked loop's profile has seen both forms of A
-        float[] pf = k.sgemmPackA(m, n, kk, af, 0, kk, 1, bRs);
+        float[][] pf = k.sgemmPackA(m, n, kk, af, 0, kk, 1, bRs);
         if (pf != null) {
           k.sgemmPackedA(m, n, kk, pf, bf, 0, bRs, bCs, cf, 0, n, acc);
         }
-        double[] pd = k.dgemmPackA(m, n, kk, ad, 0, kk, 1, bRs);
+        double[][] pd = k.dgemmPackA(m, n, kk, ad, 0, kk, 1, bRs);
         if (pd != null) {
           k.dgemmPackedA(m, n, kk, pd, bd, 0, bRs, bCs, cd, 0, n, acc);
         }
