@@ -13,6 +13,7 @@ module dev.conveinsum.cli {
   requires org.jfree.svg;
   requires me.tongfei.progressbar;
   requires java.desktop;
+  requires java.management;
   requires java.xml;
 
   // picocli fills the commands' annotated fields by reflection

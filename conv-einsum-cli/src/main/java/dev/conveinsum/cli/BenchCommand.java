@@ -68,9 +68,10 @@ final class BenchCommand implements Callable<Integer> {
   int warmup;
 
   @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "1500",
-      description = "warm up for at least this long, then until 5 runs in a row are within 25%%"
-          + " of the fastest and no faster than 0.9x the runs before (at most 10x this long), so"
-          + " the JIT has compiled the Vector API kernels; 0: exactly W runs"
+      description = "warm up for at least this long, then until the JIT has compiled nothing for"
+          + " 250 ms and 5 runs in a row are within 25%% of the fastest and no faster than 0.9x"
+          + " the runs before (at most 10x this long), so the JIT has compiled the Vector API"
+          + " kernels and no compilation shares the cores with the timed runs; 0: exactly W runs"
           + " (default: ${DEFAULT-VALUE})")
   long warmupMs;
 

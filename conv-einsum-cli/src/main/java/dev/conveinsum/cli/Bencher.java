@@ -13,6 +13,8 @@ import dev.conveinsum.plan.Path;
 import dev.conveinsum.plan.PlanInfo;
 import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +28,13 @@ import java.util.function.LongSupplier;
 public final class Bencher {
   /** Warm-up runs that must all be near the fastest for the timing to start. */
   private static final int SETTLE = 5;
+  /**
+   * How long no JIT compilation may have finished before the timing starts, in milliseconds. On
+   * 2 cores a C2 compilation takes one of them for tens to hundreds of milliseconds, longer than
+   * the timed calls of a small layer (10 x 1.5 ms): measured while one runs, a fresh JVM's median
+   * came out up to 3x slower than another's.
+   */
+  private static final long JIT_QUIET_MS = 250;
 
   private Bencher() {}
 
@@ -33,8 +42,8 @@ public final class Bencher {
    * How long to warm up and how many calls to time.
    *
    * @param warmup untimed runs first, at least
-   * @param warmupMs warm up for at least this long, then until the call time settles (at most
-   *     10x this long); 0: exactly {@code warmup} runs
+   * @param warmupMs warm up for at least this long, then until the JIT is quiet and the call
+   *     time settles (at most 10x this long); 0: exactly {@code warmup} runs
    * @param reps timed runs, at least 1
    */
   public record Settings(int warmup, long warmupMs, int reps) {}
@@ -127,6 +136,12 @@ public final class Bencher {
    */
   public static Record measure(Job job, Settings settings, LongSupplier clock,
       Listener listener) {
+    return measure(job, settings, clock, jitClock(), listener);
+  }
+
+  /** {@link #measure(Job, Settings, LongSupplier, Listener)} with the JIT's clock given (tests). */
+  static Record measure(Job job, Settings settings, LongSupplier clock, LongSupplier jitMs,
+      Listener listener) {
     BoundExpression bound = job.plan().bound();
     CompiledPlan plan = ConvEinsum.compile(job.plan());
     List<Tensor> operands = operands(bound, job.dtype());
@@ -140,18 +155,28 @@ public final class Bencher {
     int warmRuns = 0;
     // Warm up for at least W runs and --warmup-ms, then until the call time has settled: the
     // Vector API kernels run ~100x slower until C2 compiles them, which on 2 busy cores can take
-    // several seconds. Settled: the last SETTLE runs each within 25 % of the fastest so far,
-    // and none of them more than 10 % faster than every run before them.
+    // several seconds. Settled: no JIT compilation finished for JIT_QUIET_MS, and the last SETTLE
+    // runs each within 25 % of the fastest so far, none of them more than 10 % faster than every
+    // run before them.
     double best = Double.POSITIVE_INFINITY;
     double bestBefore = Double.POSITIVE_INFINITY;
     double[] recent = new double[SETTLE];
     long limitMs = warmupMs * 10;
+    long jitSeen = jitMs.getAsLong();
+    long jitChanged = warmStart;
     while (true) {
-      double elapsed = (clock.getAsLong() - warmStart) / 1e6;
+      long now = clock.getAsLong();
+      long jit = jitMs.getAsLong();
+      if (jit != jitSeen) {
+        jitSeen = jit;
+        jitChanged = now;
+      }
+      double elapsed = (now - warmStart) / 1e6;
+      boolean jitQuiet = (now - jitChanged) / 1e6 >= JIT_QUIET_MS;
       boolean minimumDone = warmRuns >= settings.warmup() && elapsed >= warmupMs;
-      if (minimumDone && (warmupMs == 0 || settled(recent, warmRuns, best, bestBefore)
-          || elapsed >= limitMs
-          || warmRuns >= Math.max(settings.warmup(), 1000))) { // 1000 runs of a fast call
+      if (minimumDone && (warmupMs == 0 || elapsed >= limitMs
+          || jitQuiet && (settled(recent, warmRuns, best, bestBefore)
+              || warmRuns >= Math.max(settings.warmup(), 1000)))) { // 1000 runs of a fast call
         break;
       }
       long t0 = clock.getAsLong();
@@ -185,6 +210,18 @@ public final class Bencher {
     return new Record(job.expression(), job.plan().path(), flops, median, sorted[0], job.threads(),
         job.dtype(), job.backward(), job.checkpoint(), job.engine().name(), peak, predicted,
         warmRuns, reps);
+  }
+
+  /**
+   * The JIT's total compilation time in milliseconds (it grows when a compilation finishes), or a
+   * constant where the JVM does not report it.
+   */
+  private static LongSupplier jitClock() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      return () -> 0;
+    }
+    return jit::getTotalCompilationTime;
   }
 
   private static boolean settled(double[] recent, int runs, double best, double bestBefore) {

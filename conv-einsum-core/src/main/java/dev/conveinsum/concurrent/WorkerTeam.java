@@ -15,6 +15,9 @@ import java.util.function.IntConsumer;
  * OpenMP runtimes and OpenBLAS, workers spin for a short while ({@code conveinsum.spinMicros},
  * default 200) after each loop before parking: back-to-back kernel calls of one plan then start
  * at once. A loop that finds the pool busy (another thread's loop) runs on its caller alone.
+ * The caller takes indices too, and once every index is taken it closes the loop: a helper that
+ * has not woken up by then (parked, or descheduled on a busy machine) no longer joins, so a call
+ * never waits for a thread that has no work left, only for shares already running.
  *
  * <p>Bounded: {@link #SIZE} is the processor count (or {@code conveinsum.maxThreads}, at most
  * 256), whatever thread counts callers ask for; a loop of width w runs on min(w, SIZE) threads.
@@ -38,20 +41,40 @@ final class WorkerTeam {
   private final AtomicInteger live = new AtomicInteger();
   private volatile Loop current;
 
-  /** One parallel loop: indices handed out by a counter, its helpers counted out when done. */
-  private static final class Loop {
+  /**
+   * One parallel loop: indices handed out by a counter; helpers join it, and are counted out
+   * when done, only until the caller has seen every index taken and closed it.
+   */
+  static final class Loop {
+    /** Set in {@link #joined} once the caller has closed the loop. */
+    static final int CLOSED = 1 << 30;
     final int n;
     final IntConsumer body;
     final int helpers;
     final AtomicInteger next = new AtomicInteger();
-    final AtomicInteger running;
+    /** Helpers inside {@link #share}, plus {@link #CLOSED} once no helper may join. */
+    final AtomicInteger joined = new AtomicInteger();
     final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     Loop(int n, IntConsumer body, int helpers) {
       this.n = n;
       this.body = body;
       this.helpers = helpers;
-      this.running = new AtomicInteger(helpers);
+    }
+
+    /** The caller closes the loop once every index is taken; returns the helpers inside. */
+    int close() {
+      return joined.getAndAdd(CLOSED);
+    }
+
+    /** A helper enters unless the loop is closed; returns whether it did. */
+    boolean join() {
+      for (int s = joined.get(); (s & CLOSED) == 0; s = joined.get()) {
+        if (joined.compareAndSet(s, s + 1)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     void share() {
@@ -117,14 +140,19 @@ final class WorkerTeam {
       } finally {
         INSIDE.set(false);
       }
-      // The helpers are finishing their last indices; if one was descheduled, yield the core.
+      // Every index is taken. Close the loop, so that a helper that has not woken up yet (a
+      // parked or descheduled thread: tens of microseconds to milliseconds on a busy machine)
+      // no longer counts; wait only for those still running an index, yielding the core to a
+      // descheduled one.
+      int inside = loop.close();
       long spinUntil = System.nanoTime() + SPIN_NANOS;
-      while (loop.running.get() > 0) {
+      while (inside > 0) {
         if (System.nanoTime() < spinUntil) {
           Thread.onSpinWait();
         } else {
           Thread.yield();
         }
+        inside = loop.joined.get() & ~Loop.CLOSED;
       }
       current = null;
       Throwable t = loop.failure.get();
@@ -192,9 +220,9 @@ final class WorkerTeam {
         loop = current;
       }
       last = loop;
-      if (index < loop.helpers) {
+      if (index < loop.helpers && loop.join()) {
         loop.share();
-        loop.running.decrementAndGet();
+        loop.joined.decrementAndGet();
       }
       idleSince = System.nanoTime();
     }

@@ -113,4 +113,21 @@ class ParallelismTest {
       WorkerTeam.idleTimeout(60_000_000_000L);
     }
   }
+
+  @Test
+  void aHelperThatWakesAfterTheCallerClosedTheLoopNeitherRunsNorIsWaitedFor() {
+    AtomicIntegerArray hits = new AtomicIntegerArray(5);
+    WorkerTeam.Loop loop = new WorkerTeam.Loop(5, hits::incrementAndGet, 1);
+    org.junit.jupiter.api.Assertions.assertTrue(loop.join(), "an open loop takes a helper");
+    loop.share(); // the helper runs every index
+    loop.joined.decrementAndGet();
+    assertEquals(0, loop.close(), "no helper inside");
+    org.junit.jupiter.api.Assertions.assertFalse(loop.join(), "a closed loop takes no helper");
+    for (int i = 0; i < 5; i++) {
+      assertEquals(1, hits.get(i));
+    }
+    WorkerTeam.Loop other = new WorkerTeam.Loop(3, hits::incrementAndGet, 1);
+    org.junit.jupiter.api.Assertions.assertTrue(other.join());
+    assertEquals(1, other.close(), "a helper that joined is still counted");
+  }
 }

@@ -110,7 +110,10 @@ public final class CpuEngine implements Engine {
       return "GEMM " + (l.aIsF() ? "Y^T = F X^T" : "Y = X F^T") + ", " + l.m() + " x " + l.n()
           + " x " + p.inChannels() + " per group, A " + (l.transA() ? "transposed" : "plain")
           + ", B " + (l.transB() ? "transposed" : "plain") + ": "
-          + GemmForm.of(p, threads).text + "; " + VectorSupport.description();
+          + GemmForm.of(p, threads).text
+          + (GemmForm.of(p, threads) == GemmForm.GROUP_PER_THREAD && l.aIsF()
+              ? ", F packed once for all of them" : "")
+          + "; " + VectorSupport.description();
     }
     return ConvChooser.form(p).text() + "; " + VectorSupport.description();
   }
@@ -188,9 +191,14 @@ public final class CpuEngine implements Engine {
       case FOLDED -> call(1, g * b, t, c, x, 0, false, f, 0, l.transB(), y, 0, par);
       case BATCHED -> product(l, g, c, x, 0, f, y, 0, par);
       case GROUP_PER_THREAD -> {
-        // the groups spread over the threads, all reading the one F (no per-call copies of it)
-        Parallelism serial = Parallelism.serial();
-        par.forEach(g, k -> product(l, 1, c, x, k * b * c, f, y, k * b * t, serial));
+        // the groups spread over the threads, all reading the one F (no per-call copies of it);
+        // as the A of the product it is packed once for all groups
+        if (l.aIsF()) {
+          sharedA(g, l.m(), l.n(), c, f, l.transA(), x, l.transB(), y, par);
+        } else {
+          Parallelism serial = Parallelism.serial();
+          par.forEach(g, k -> product(l, 1, c, x, k * b * c, f, y, k * b * t, serial));
+        }
       }
       case REPEATED_F ->
         // A small shared F is cheaper to repeat per group than to call one GEMM per group: the
@@ -212,6 +220,18 @@ public final class CpuEngine implements Engine {
       call(batch, l.m(), l.n(), c, f, 0, l.transA(), x, xOff, l.transB(), y, yOff, par);
     } else {
       call(batch, l.m(), l.n(), c, x, xOff, l.transA(), f, 0, l.transB(), y, yOff, par);
+    }
+  }
+
+  /** {@code batch} products {@code C[g] = A B[g]} with one A, one single-threaded per task. */
+  private static void sharedA(int batch, int m, int n, int k, Object a, boolean ta, Object bm,
+      boolean tb, Object cm, Parallelism par) {
+    if (a instanceof double[] ad) {
+      GemmDouble.dgemmSharedA(VectorSupport.kernels(), batch, m, n, k, ad, 0, ta, (double[]) bm,
+          0, tb, (double[]) cm, 0, par);
+    } else {
+      GemmFloat.sgemmSharedA(VectorSupport.kernels(), batch, m, n, k, (float[]) a, 0, ta,
+          (float[]) bm, 0, tb, (float[]) cm, 0, par);
     }
   }
 

@@ -28,6 +28,41 @@ interface CpuKernels {
       boolean accumulate);
 
   /**
+   * Packs A (m x k, strided as in {@link #sgemm}) once for many products {@code C = A B} of
+   * these sizes whose B has row stride {@code bRs}, in the form {@link #sgemmPackedA} reads; or
+   * returns null where {@link #sgemm} would not pack A for them (then call it per product).
+   */
+  default float[][] sgemmPackA(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, int bRs) {
+    return null;
+  }
+
+  /**
+   * C (=|+=) A B for one m x n x k problem with A packed by {@link #sgemmPackA}; the same
+   * result, bit for bit, as {@link #sgemm} on the unpacked A.
+   */
+  default void sgemmPackedA(
+      int m, int n, int k, float[][] packedA,
+      float[] b, int bOff, int bRs, int bCs,
+      float[] c, int cOff, int ldc,
+      boolean accumulate) {
+    throw new UnsupportedOperationException("no packed A in " + name());
+  }
+
+  /** Double-precision variant of {@link #sgemmPackA}. */
+  default double[][] dgemmPackA(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, int bRs) {
+    return null;
+  }
+
+  /** Double-precision variant of {@link #sgemmPackedA}. */
+  default void dgemmPackedA(
+      int m, int n, int k, double[][] packedA,
+      double[] b, int bOff, int bRs, int bCs,
+      double[] c, int cOff, int ldc,
+      boolean accumulate) {
+    throw new UnsupportedOperationException("no packed A in " + name());
+  }
+
+  /**
    * C (=|+=) A B for one m x n x k problem whose B rows lie anywhere in {@code b}: element (p, j)
    * of B is {@code b[bRows[p] + bShift + j]}. Convolutions multiply by such a B, each row a
    * shifted window of a padded input, without building the patch matrix (implicit im2col).

@@ -29,15 +29,17 @@ public final class DepthwiseKernels {
     /**
      * For {@code j0 <= j < j1}: {@code y[yOff + j] = sum_{t < taps} F * X}, with {@code F =
      * f[fOff[t] + j*fStep]} and {@code X = x[xOff[t] + j]} where {@code valid[t][j]}, else 0.
-     * Tables hold at least {@code j1 + 2*lanes} entries. The vector form reads every
-     * {@code x[xOff[t] + j]}, valid or not, so those must lie in the array.
+     * {@code validTo[t][j]} is the first index from j on where {@code valid[t]} is false (so
+     * vectors lying wholly before it need no blend). Tables hold at least {@code j1 + 2*lanes}
+     * entries. The vector form reads every {@code x[xOff[t] + j]}, valid or not, so those must
+     * lie in the array.
      */
     void rows(float[] y, int yOff, int j0, int j1, float[] x, int[] xOff, float[] f, int[] fOff,
-        int fStep, boolean[][] valid, int taps);
+        int fStep, boolean[][] valid, int[][] validTo, int taps);
 
     /** Float64 form. */
     void rows(double[] y, int yOff, int j0, int j1, double[] x, int[] xOff, double[] f,
-        int[] fOff, int fStep, boolean[][] valid, int taps);
+        int[] fOff, int fStep, boolean[][] valid, int[][] validTo, int taps);
 
     /** {@code sum_{j0 <= j < j1, valid[j]} g[gOff + j] * x[xOff + j]} (filter gradients). */
     float dot(float[] g, int gOff, int j0, int j1, float[] x, int xOff, boolean[] valid);
@@ -122,12 +124,13 @@ public final class DepthwiseKernels {
       int[] xOff = new int[cap];
       int[] fOff = new int[cap];
       boolean[][] valid = new boolean[cap][];
+      int[][] validTo = new int[cap][];
       int[] idx = new int[pr.bs];
       int[] k = new int[pr.outerConv.length];
       for (long it = lo; it < hi; it++) {
         long o = it / nc;
         int c = (int) (it % nc);
-        int taps = pr.taps(o, xOff, fOff, valid, idx, k);
+        int taps = pr.taps(o, xOff, fOff, valid, validTo, idx, k);
         int yBase = pr.yBase(o);
         int j0 = c * chunk;
         int j1 = Math.min(pr.block, j0 + chunk);
@@ -138,9 +141,9 @@ public final class DepthwiseKernels {
         }
         Rows r = inside ? rows : SCALAR;
         if (yf != null) {
-          r.rows(yf, yBase, j0, j1, xf, xOff, ff, fOff, pr.fStep, valid, taps);
+          r.rows(yf, yBase, j0, j1, xf, xOff, ff, fOff, pr.fStep, valid, validTo, taps);
         } else {
-          r.rows(yd, yBase, j0, j1, xd, xOff, fd, fOff, pr.fStep, valid, taps);
+          r.rows(yd, yBase, j0, j1, xd, xOff, fd, fOff, pr.fStep, valid, validTo, taps);
         }
       }
     });
@@ -194,12 +197,13 @@ public final class DepthwiseKernels {
       int[] xOff = new int[cap];
       int[] fOff = new int[cap];
       boolean[][] valid = new boolean[cap][];
+      int[][] validTo = new int[cap][];
       int[] idx = new int[pr.bs];
       int[] k = new int[pr.outerConv.length];
       float[] af = ff != null ? new float[fSize] : null;
       double[] ad = ff != null ? null : new double[fSize];
       for (long o = lo; o < hi; o++) {
-        int taps = pr.taps(o, xOff, fOff, valid, idx, k);
+        int taps = pr.taps(o, xOff, fOff, valid, validTo, idx, k);
         int yBase = pr.yBase(o);
         for (int t = 0; t < taps; t++) {
           Rows r = xOff[t] >= 0 && xOff[t] + pr.block <= xLength ? rows : SCALAR;
@@ -252,6 +256,8 @@ public final class DepthwiseKernels {
     int[] blockShift;
     int[] blockF;
     boolean[][] blockValid;
+    /** Per block tap: from each index, the first index where its validity table is false. */
+    int[][] blockValidTo;
     /** Outer convolved axes and the most outer tap combinations. */
     final int[] outerConv;
     final int outerTapsMax;
@@ -352,6 +358,24 @@ public final class DepthwiseKernels {
       blockShift = taps.stream().mapToInt(t -> t[0]).toArray();
       blockF = taps.stream().mapToInt(t -> t[1]).toArray();
       blockValid = tables.toArray(boolean[][]::new);
+      blockValidTo = new int[blockValid.length][];
+      java.util.Map<boolean[], int[]> seen = new java.util.IdentityHashMap<>();
+      for (int t = 0; t < blockValid.length; t++) {
+        blockValidTo[t] = seen.computeIfAbsent(blockValid[t], Prepared::validTo);
+      }
+    }
+
+    /** For each index, the first index from it on where {@code table} is false. */
+    private static int[] validTo(boolean[] table) {
+      int[] to = new int[table.length];
+      int next = table.length;
+      for (int e = table.length - 1; e >= 0; e--) {
+        if (!table[e]) {
+          next = e;
+        }
+        to[e] = next;
+      }
+      return to;
     }
 
     private boolean increment(int[] k, int[] conv) {
@@ -375,7 +399,8 @@ public final class DepthwiseKernels {
     }
 
     /** Fills the taps of outer index {@code o}; returns their count. */
-    int taps(long o, int[] xOff, int[] fOff, boolean[][] valid, int[] idx, int[] k) {
+    int taps(long o, int[] xOff, int[] fOff, boolean[][] valid, int[][] validTo, int[] idx,
+        int[] k) {
       int xBase = 0;
       int fBase = 0;
       for (int a = bs - 1; a >= 0; a--) {
@@ -405,6 +430,7 @@ public final class DepthwiseKernels {
             xOff[count] = xo + blockShift[t];
             fOff[count] = fo + blockF[t];
             valid[count] = blockValid[t];
+            validTo[count] = blockValidTo[t];
             count++;
           }
         }
@@ -468,7 +494,7 @@ public final class DepthwiseKernels {
   private static final class ScalarRows implements Rows {
     @Override
     public void rows(float[] y, int yOff, int j0, int j1, float[] x, int[] xOff, float[] f,
-        int[] fOff, int fStep, boolean[][] valid, int taps) {
+        int[] fOff, int fStep, boolean[][] valid, int[][] validTo, int taps) {
       for (int j = j0; j < j1; j++) {
         float acc = 0f;
         for (int t = 0; t < taps; t++) {
@@ -482,7 +508,7 @@ public final class DepthwiseKernels {
 
     @Override
     public void rows(double[] y, int yOff, int j0, int j1, double[] x, int[] xOff, double[] f,
-        int[] fOff, int fStep, boolean[][] valid, int taps) {
+        int[] fOff, int fStep, boolean[][] valid, int[][] validTo, int taps) {
       for (int j = j0; j < j1; j++) {
         double acc = 0;
         for (int t = 0; t < taps; t++) {

@@ -55,4 +55,38 @@ final class GemmDouble {
       });
     }
   }
+
+  /**
+   * {@code batch} products {@code C[g] = A B[g]} with one A for all (A as [M,K], or [K,M] when
+   * transA; B and C per product as in {@link Gemm}), one single-threaded product per task, the
+   * products spread over the threads: A is packed once for all of them where the kernels pack
+   * it. The results are those of {@link #dgemm} per product, bit for bit.
+   */
+  static void dgemmSharedA(
+      CpuKernels kern, int batch, int m, int n, int k,
+      double[] a, int aOff, boolean transA,
+      double[] b, int bOff, boolean transB,
+      double[] c, int cOff,
+      Parallelism par) {
+    Gemm.check(1, m, 0, k, a.length, aOff, 0, 0, 0, 0);
+    Gemm.check(batch, 0, n, k, 0, 0, b.length, bOff, 0, 0);
+    Gemm.check(batch, m, n, 0, 0, 0, 0, 0, c.length, cOff);
+    if (batch == 0 || m == 0 || n == 0) {
+      return;
+    }
+    int aRs = transA ? 1 : k;
+    int aCs = transA ? m : 1;
+    int bRs = transB ? 1 : n;
+    int bCs = transB ? k : 1;
+    int bStep = k * n;
+    int cStep = m * n;
+    double[][] packed = kern.dgemmPackA(m, n, k, a, aOff, aRs, aCs, bRs);
+    if (packed == null) {
+      par.forEach(batch, g -> kern.dgemm(m, n, k, a, aOff, aRs, aCs, b, bOff + g * bStep, bRs, bCs,
+          c, cOff + g * cStep, n, false));
+      return;
+    }
+    par.forEach(batch, g -> kern.dgemmPackedA(m, n, k, packed, b, bOff + g * bStep, bRs, bCs,
+        c, cOff + g * cStep, n, false));
+  }
 }

@@ -21,9 +21,9 @@ abstract class VectorDepthwiseDouble extends VectorDepthwiseFloat {
 
   @Override
   public void rows(double[] y, int yOff, int j0, int j1, double[] x, int[] xOff, double[] f,
-      int[] fOff, int fStep, boolean[][] valid, int taps) {
-    int j = fStep == 0 ? broadcastD(y, yOff, j0, j1, x, xOff, f, fOff, valid, taps)
-        : vectorD(y, yOff, j0, j1, x, xOff, f, fOff, valid, taps);
+      int[] fOff, int fStep, boolean[][] valid, int[][] validTo, int taps) {
+    int j = fStep == 0 ? broadcastD(y, yOff, j0, j1, x, xOff, f, fOff, valid, validTo, taps)
+        : vectorD(y, yOff, j0, j1, x, xOff, f, fOff, valid, validTo, taps);
     for (; j < j1; j++) {
       double acc = 0.0;
       for (int t = 0; t < taps; t++) {
@@ -37,7 +37,7 @@ abstract class VectorDepthwiseDouble extends VectorDepthwiseFloat {
 
   /** One weight per tap; returns where the scalar tail starts. */
   private static int broadcastD(double[] y, int yOff, int j0, int j1, double[] x, int[] xOff,
-      double[] f, int[] fOff, boolean[][] valid, int taps) {
+      double[] f, int[] fOff, boolean[][] valid, int[][] validTo, int taps) {
     DoubleVector zero = DoubleVector.zero(DS);
     int j = j0;
     for (; j + 2 * DL <= j1; j += 2 * DL) {
@@ -46,10 +46,16 @@ abstract class VectorDepthwiseDouble extends VectorDepthwiseFloat {
       for (int t = 0; t < taps; t++) {
         int o = xOff[t] + j;
         DoubleVector w = DoubleVector.broadcast(DS, f[fOff[t]]);
-        a0 = zero.blend(DoubleVector.fromArray(DS, x, o), VectorMask.fromArray(DS, valid[t], j))
-            .fma(w, a0);
-        a1 = zero.blend(DoubleVector.fromArray(DS, x, o + DL),
-            VectorMask.fromArray(DS, valid[t], j + DL)).fma(w, a1);
+        if (validTo[t][j] >= j + 2 * DL) {
+          // both vectors wholly valid (most of a row away from the padding): no blend
+          a0 = DoubleVector.fromArray(DS, x, o).fma(w, a0);
+          a1 = DoubleVector.fromArray(DS, x, o + DL).fma(w, a1);
+        } else {
+          a0 = zero.blend(DoubleVector.fromArray(DS, x, o), VectorMask.fromArray(DS, valid[t], j))
+              .fma(w, a0);
+          a1 = zero.blend(DoubleVector.fromArray(DS, x, o + DL),
+              VectorMask.fromArray(DS, valid[t], j + DL)).fma(w, a1);
+        }
       }
       a0.intoArray(y, yOff + j);
       a1.intoArray(y, yOff + j + DL);
@@ -68,7 +74,7 @@ abstract class VectorDepthwiseDouble extends VectorDepthwiseFloat {
 
   /** Weights along the row (a group axis innermost); returns where the scalar tail starts. */
   private static int vectorD(double[] y, int yOff, int j0, int j1, double[] x, int[] xOff,
-      double[] f, int[] fOff, boolean[][] valid, int taps) {
+      double[] f, int[] fOff, boolean[][] valid, int[][] validTo, int taps) {
     DoubleVector zero = DoubleVector.zero(DS);
     int j = j0;
     for (; j + 2 * DL <= j1; j += 2 * DL) {
@@ -77,11 +83,16 @@ abstract class VectorDepthwiseDouble extends VectorDepthwiseFloat {
       for (int t = 0; t < taps; t++) {
         int o = xOff[t] + j;
         int fo = fOff[t] + j;
-        a0 = zero.blend(DoubleVector.fromArray(DS, x, o), VectorMask.fromArray(DS, valid[t], j))
-            .fma(DoubleVector.fromArray(DS, f, fo), a0);
-        a1 = zero.blend(DoubleVector.fromArray(DS, x, o + DL),
-            VectorMask.fromArray(DS, valid[t], j + DL)).fma(DoubleVector.fromArray(DS, f, fo + DL),
-            a1);
+        if (validTo[t][j] >= j + 2 * DL) {
+          a0 = DoubleVector.fromArray(DS, x, o).fma(DoubleVector.fromArray(DS, f, fo), a0);
+          a1 = DoubleVector.fromArray(DS, x, o + DL).fma(DoubleVector.fromArray(DS, f, fo + DL), a1);
+        } else {
+          a0 = zero.blend(DoubleVector.fromArray(DS, x, o), VectorMask.fromArray(DS, valid[t], j))
+              .fma(DoubleVector.fromArray(DS, f, fo), a0);
+          a1 = zero.blend(DoubleVector.fromArray(DS, x, o + DL),
+              VectorMask.fromArray(DS, valid[t], j + DL)).fma(DoubleVector.fromArray(DS, f,
+              fo + DL), a1);
+        }
       }
       a0.intoArray(y, yOff + j);
       a1.intoArray(y, yOff + j + DL);

@@ -18,9 +18,9 @@ abstract class VectorDepthwiseFloat implements DepthwiseKernels.Rows {
 
   @Override
   public void rows(float[] y, int yOff, int j0, int j1, float[] x, int[] xOff, float[] f,
-      int[] fOff, int fStep, boolean[][] valid, int taps) {
-    int j = fStep == 0 ? broadcastF(y, yOff, j0, j1, x, xOff, f, fOff, valid, taps)
-        : vectorF(y, yOff, j0, j1, x, xOff, f, fOff, valid, taps);
+      int[] fOff, int fStep, boolean[][] valid, int[][] validTo, int taps) {
+    int j = fStep == 0 ? broadcastF(y, yOff, j0, j1, x, xOff, f, fOff, valid, validTo, taps)
+        : vectorF(y, yOff, j0, j1, x, xOff, f, fOff, valid, validTo, taps);
     for (; j < j1; j++) {
       float acc = 0f;
       for (int t = 0; t < taps; t++) {
@@ -34,7 +34,7 @@ abstract class VectorDepthwiseFloat implements DepthwiseKernels.Rows {
 
   /** One weight per tap; returns where the scalar tail starts. */
   private static int broadcastF(float[] y, int yOff, int j0, int j1, float[] x, int[] xOff,
-      float[] f, int[] fOff, boolean[][] valid, int taps) {
+      float[] f, int[] fOff, boolean[][] valid, int[][] validTo, int taps) {
     FloatVector zero = FloatVector.zero(FS);
     int j = j0;
     for (; j + 2 * FL <= j1; j += 2 * FL) {
@@ -43,10 +43,16 @@ abstract class VectorDepthwiseFloat implements DepthwiseKernels.Rows {
       for (int t = 0; t < taps; t++) {
         int o = xOff[t] + j;
         FloatVector w = FloatVector.broadcast(FS, f[fOff[t]]);
-        a0 = zero.blend(FloatVector.fromArray(FS, x, o), VectorMask.fromArray(FS, valid[t], j))
-            .fma(w, a0);
-        a1 = zero.blend(FloatVector.fromArray(FS, x, o + FL),
-            VectorMask.fromArray(FS, valid[t], j + FL)).fma(w, a1);
+        if (validTo[t][j] >= j + 2 * FL) {
+          // both vectors wholly valid (most of a row away from the padding): no blend
+          a0 = FloatVector.fromArray(FS, x, o).fma(w, a0);
+          a1 = FloatVector.fromArray(FS, x, o + FL).fma(w, a1);
+        } else {
+          a0 = zero.blend(FloatVector.fromArray(FS, x, o), VectorMask.fromArray(FS, valid[t], j))
+              .fma(w, a0);
+          a1 = zero.blend(FloatVector.fromArray(FS, x, o + FL),
+              VectorMask.fromArray(FS, valid[t], j + FL)).fma(w, a1);
+        }
       }
       a0.intoArray(y, yOff + j);
       a1.intoArray(y, yOff + j + FL);
@@ -65,7 +71,7 @@ abstract class VectorDepthwiseFloat implements DepthwiseKernels.Rows {
 
   /** Weights along the row (a group axis innermost); returns where the scalar tail starts. */
   private static int vectorF(float[] y, int yOff, int j0, int j1, float[] x, int[] xOff,
-      float[] f, int[] fOff, boolean[][] valid, int taps) {
+      float[] f, int[] fOff, boolean[][] valid, int[][] validTo, int taps) {
     FloatVector zero = FloatVector.zero(FS);
     int j = j0;
     for (; j + 2 * FL <= j1; j += 2 * FL) {
@@ -74,11 +80,16 @@ abstract class VectorDepthwiseFloat implements DepthwiseKernels.Rows {
       for (int t = 0; t < taps; t++) {
         int o = xOff[t] + j;
         int fo = fOff[t] + j;
-        a0 = zero.blend(FloatVector.fromArray(FS, x, o), VectorMask.fromArray(FS, valid[t], j))
-            .fma(FloatVector.fromArray(FS, f, fo), a0);
-        a1 = zero.blend(FloatVector.fromArray(FS, x, o + FL),
-            VectorMask.fromArray(FS, valid[t], j + FL)).fma(FloatVector.fromArray(FS, f, fo + FL),
-            a1);
+        if (validTo[t][j] >= j + 2 * FL) {
+          a0 = FloatVector.fromArray(FS, x, o).fma(FloatVector.fromArray(FS, f, fo), a0);
+          a1 = FloatVector.fromArray(FS, x, o + FL).fma(FloatVector.fromArray(FS, f, fo + FL), a1);
+        } else {
+          a0 = zero.blend(FloatVector.fromArray(FS, x, o), VectorMask.fromArray(FS, valid[t], j))
+              .fma(FloatVector.fromArray(FS, f, fo), a0);
+          a1 = zero.blend(FloatVector.fromArray(FS, x, o + FL),
+              VectorMask.fromArray(FS, valid[t], j + FL)).fma(FloatVector.fromArray(FS, f,
+              fo + FL), a1);
+        }
       }
       a0.intoArray(y, yOff + j);
       a1.intoArray(y, yOff + j + FL);

@@ -32,11 +32,13 @@ final class VectorGemmDouble {
 
   /**
    * The packed, register-blocked product. B is strided ({@code bRows == null}) or row-indexed:
-   * element (p, j) at {@code b[bRows[p] + bOff + j]}, always packed.
+   * element (p, j) at {@code b[bRows[p] + bOff + j]}, always packed. A is packed here, or was
+   * packed whole beforehand ({@code packedA} from {@link #packAll}, one array per panel, then
+   * {@code a} is unused; B strided only).
    */
   static void blockedD(
       int m, int n, int k,
-      double[] a, int aOff, int aRs, int aCs,
+      double[] a, int aOff, int aRs, int aCs, double[][] packedA,
       double[] b, int bOff, int bRs, int bCs, int[] bRows,
       double[] c, int cOff, int ldc,
       boolean accumulate) {
@@ -77,7 +79,13 @@ final class VectorGemmDouble {
         }
         for (int ir = 0; ir < m; ir += MR) {
           int mr = Math.min(MR, m - ir);
-          packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa);
+          // a panel packed beforehand is its own array: the micro-kernels read A from index 0
+          double[] ap = pa;
+          if (packedA == null) {
+            packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa, 0);
+          } else {
+            ap = packedA[pc / KC * ((m + MR - 1) / MR) + ir / MR];
+          }
           for (int jr = 0; jr < nc; jr += NRD) {
             int nr = Math.min(NRD, nc - jr);
             double[] bs;
@@ -120,12 +128,12 @@ final class VectorGemmDouble {
               }
             } else if (mr == MR && nr == NRD) {
               if (load) {
-                VectorMicroDouble.kernelAccD(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+                VectorMicroDouble.kernelAccD(kc, ap, bs, bsOff, bsStride, c, ci, ldc);
               } else {
-                VectorMicroDouble.kernelD(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+                VectorMicroDouble.kernelD(kc, ap, bs, bsOff, bsStride, c, ci, ldc);
               }
             } else {
-              VectorMicroDouble.kernelD(kc, pa, bs, bsOff, bsStride, tile, 0, NRD);
+              VectorMicroDouble.kernelD(kc, ap, bs, bsOff, bsStride, tile, 0, NRD);
               for (int i = 0; i < mr; i++) {
                 int row = ci + i * ldc;
                 int t = i * NRD;
@@ -144,24 +152,46 @@ final class VectorGemmDouble {
     }
   }
 
-  /** Packs rows [0,mr) x depth [0,kc) of A into pa[p*MR + i], zero-padding rows mr..MR-1. */
-  private static void packA(double[] a, int base, int aRs, int aCs, int mr, int kc, double[] pa) {
+  /**
+   * Packs all of A, m x k, the way {@link #blockedD} reads it: one array per MR-row panel of
+   * each depth block of KC, the panel of rows from ir in block pc at index {@code pc / KC *
+   * ceil(m / MR) + ir / MR}. Products that share one A (a weight shared by many batch entries)
+   * pack it once instead of once per product.
+   */
+  static double[][] packAll(int m, int k, double[] a, int aOff, int aRs, int aCs) {
+    int panels = (m + MR - 1) / MR;
+    double[][] packed = new double[((k + KC - 1) / KC) * panels][];
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = Math.min(KC, k - pc);
+      for (int ir = 0; ir < m; ir += MR) {
+        double[] panel = new double[kc * MR];
+        packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, Math.min(MR, m - ir), kc, panel, 0);
+        packed[pc / KC * panels + ir / MR] = panel;
+      }
+    }
+    return packed;
+  }
+
+  /**
+   * Packs rows [0,mr) x depth [0,kc) of A into pa[dst + p*MR + i], zero-padding rows mr..MR-1.
+   */
+  private static void packA(double[] a, int base, int aRs, int aCs, int mr, int kc, double[] pa, int dst) {
     if (mr < MR) {
-      Arrays.fill(pa, 0, kc * MR, 0.0);
+      Arrays.fill(pa, dst, dst + kc * MR, 0.0);
     }
     if (aCs == 1) {
       for (int i = 0; i < mr; i++) {
         int src = base + i * aRs;
         for (int p = 0; p < kc; p++) {
-          pa[p * MR + i] = a[src + p];
+          pa[dst + p * MR + i] = a[src + p];
         }
       }
     } else {
       for (int p = 0; p < kc; p++) {
         int src = base + p * aCs;
-        int dst = p * MR;
+        int to = dst + p * MR;
         for (int i = 0; i < mr; i++) {
-          pa[dst + i] = a[src + i * aRs];
+          pa[to + i] = a[src + i * aRs];
         }
       }
     }

@@ -29,11 +29,13 @@ final class VectorGemmFloat {
 
   /**
    * The packed, register-blocked product. B is strided ({@code bRows == null}) or row-indexed:
-   * element (p, j) at {@code b[bRows[p] + bOff + j]}, always packed.
+   * element (p, j) at {@code b[bRows[p] + bOff + j]}, always packed. A is packed here, or was
+   * packed whole beforehand ({@code packedA} from {@link #packAll}, one array per panel, then
+   * {@code a} is unused; B strided only).
    */
   static void blockedF(
       int m, int n, int k,
-      float[] a, int aOff, int aRs, int aCs,
+      float[] a, int aOff, int aRs, int aCs, float[][] packedA,
       float[] b, int bOff, int bRs, int bCs, int[] bRows,
       float[] c, int cOff, int ldc,
       boolean accumulate) {
@@ -74,7 +76,13 @@ final class VectorGemmFloat {
         }
         for (int ir = 0; ir < m; ir += MR) {
           int mr = Math.min(MR, m - ir);
-          packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa);
+          // a panel packed beforehand is its own array: the micro-kernels read A from index 0
+          float[] ap = pa;
+          if (packedA == null) {
+            packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa, 0);
+          } else {
+            ap = packedA[pc / KC * ((m + MR - 1) / MR) + ir / MR];
+          }
           for (int jr = 0; jr < nc; jr += NRF) {
             int nr = Math.min(NRF, nc - jr);
             float[] bs;
@@ -117,12 +125,12 @@ final class VectorGemmFloat {
               }
             } else if (mr == MR && nr == NRF) {
               if (load) {
-                VectorMicroFloat.kernelAccF(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+                VectorMicroFloat.kernelAccF(kc, ap, bs, bsOff, bsStride, c, ci, ldc);
               } else {
-                VectorMicroFloat.kernelF(kc, pa, bs, bsOff, bsStride, c, ci, ldc);
+                VectorMicroFloat.kernelF(kc, ap, bs, bsOff, bsStride, c, ci, ldc);
               }
             } else {
-              VectorMicroFloat.kernelF(kc, pa, bs, bsOff, bsStride, tile, 0, NRF);
+              VectorMicroFloat.kernelF(kc, ap, bs, bsOff, bsStride, tile, 0, NRF);
               for (int i = 0; i < mr; i++) {
                 int row = ci + i * ldc;
                 int t = i * NRF;
@@ -141,24 +149,46 @@ final class VectorGemmFloat {
     }
   }
 
-  /** Packs rows [0,mr) x depth [0,kc) of A into pa[p*MR + i], zero-padding rows mr..MR-1. */
-  private static void packA(float[] a, int base, int aRs, int aCs, int mr, int kc, float[] pa) {
+  /**
+   * Packs all of A, m x k, the way {@link #blockedF} reads it: one array per MR-row panel of
+   * each depth block of KC, the panel of rows from ir in block pc at index {@code pc / KC *
+   * ceil(m / MR) + ir / MR}. Products that share one A (a weight shared by many batch entries)
+   * pack it once instead of once per product.
+   */
+  static float[][] packAll(int m, int k, float[] a, int aOff, int aRs, int aCs) {
+    int panels = (m + MR - 1) / MR;
+    float[][] packed = new float[((k + KC - 1) / KC) * panels][];
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = Math.min(KC, k - pc);
+      for (int ir = 0; ir < m; ir += MR) {
+        float[] panel = new float[kc * MR];
+        packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, Math.min(MR, m - ir), kc, panel, 0);
+        packed[pc / KC * panels + ir / MR] = panel;
+      }
+    }
+    return packed;
+  }
+
+  /**
+   * Packs rows [0,mr) x depth [0,kc) of A into pa[dst + p*MR + i], zero-padding rows mr..MR-1.
+   */
+  private static void packA(float[] a, int base, int aRs, int aCs, int mr, int kc, float[] pa, int dst) {
     if (mr < MR) {
-      Arrays.fill(pa, 0, kc * MR, 0f);
+      Arrays.fill(pa, dst, dst + kc * MR, 0f);
     }
     if (aCs == 1) {
       for (int i = 0; i < mr; i++) {
         int src = base + i * aRs;
         for (int p = 0; p < kc; p++) {
-          pa[p * MR + i] = a[src + p];
+          pa[dst + p * MR + i] = a[src + p];
         }
       }
     } else {
       for (int p = 0; p < kc; p++) {
         int src = base + p * aCs;
-        int dst = p * MR;
+        int to = dst + p * MR;
         for (int i = 0; i < mr; i++) {
-          pa[dst + i] = a[src + i * aRs];
+          pa[to + i] = a[src + i * aRs];
         }
       }
     }

@@ -60,7 +60,28 @@ abstract class VectorKernelsDouble extends VectorKernelsFloat {
       }
       return;
     }
-    VectorGemmDouble.blockedD(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, null, c, cOff, ldc, accumulate);
+    VectorGemmDouble.blockedD(m, n, k, a, aOff, aRs, aCs, null, b, bOff, bRs, bCs, null, c, cOff, ldc, accumulate);
+  }
+
+  /** Whether {@link #dgemm} runs the product as the packed, blocked one. */
+  private static boolean takesBlockedF(int m, int n, int k, int aCs, int bRs) {
+    return m > 0 && n > 0 && k > 0 && (long) m * n * k >= SMALL_MNK
+        && !(aCs == 1 && bRs == 1 && k >= 2 * DL && 3L * m * n < (long) roundUp(m, MR) * roundUp(n, NRD))
+        && !(n <= NRD / 2 && m > 2 * n);
+  }
+
+  @Override
+  public double[][] dgemmPackA(int m, int n, int k, double[] a, int aOff, int aRs, int aCs, int bRs) {
+    return takesBlockedF(m, n, k, aCs, bRs) ? VectorGemmDouble.packAll(m, k, a, aOff, aRs, aCs) : null;
+  }
+
+  @Override
+  public void dgemmPackedA(
+      int m, int n, int k, double[][] packedA,
+      double[] b, int bOff, int bRs, int bCs,
+      double[] c, int cOff, int ldc,
+      boolean accumulate) {
+    VectorGemmDouble.blockedD(m, n, k, null, 0, 0, 0, packedA, b, bOff, bRs, bCs, null, c, cOff, ldc, accumulate);
   }
 
   @Override
@@ -77,7 +98,7 @@ abstract class VectorKernelsDouble extends VectorKernelsFloat {
       ScalarKernels.INSTANCE.dgemmRows(m, n, k, a, aOff, aRs, aCs, b, bRows, bShift, c, cOff, ldc, accumulate);
       return;
     }
-    VectorGemmDouble.blockedD(m, n, k, a, aOff, aRs, aCs, b, bShift, 0, 1, bRows, c, cOff, ldc, accumulate);
+    VectorGemmDouble.blockedD(m, n, k, a, aOff, aRs, aCs, null, b, bShift, 0, 1, bRows, c, cOff, ldc, accumulate);
   }
 
   @Override

@@ -57,7 +57,28 @@ abstract class VectorKernelsFloat implements CpuKernels {
       }
       return;
     }
-    VectorGemmFloat.blockedF(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, null, c, cOff, ldc, accumulate);
+    VectorGemmFloat.blockedF(m, n, k, a, aOff, aRs, aCs, null, b, bOff, bRs, bCs, null, c, cOff, ldc, accumulate);
+  }
+
+  /** Whether {@link #sgemm} runs the product as the packed, blocked one. */
+  private static boolean takesBlockedF(int m, int n, int k, int aCs, int bRs) {
+    return m > 0 && n > 0 && k > 0 && (long) m * n * k >= SMALL_MNK
+        && !(aCs == 1 && bRs == 1 && k >= 2 * FL && 3L * m * n < (long) roundUp(m, MR) * roundUp(n, NRF))
+        && !(n <= NRF / 2 && m > 2 * n);
+  }
+
+  @Override
+  public float[][] sgemmPackA(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, int bRs) {
+    return takesBlockedF(m, n, k, aCs, bRs) ? VectorGemmFloat.packAll(m, k, a, aOff, aRs, aCs) : null;
+  }
+
+  @Override
+  public void sgemmPackedA(
+      int m, int n, int k, float[][] packedA,
+      float[] b, int bOff, int bRs, int bCs,
+      float[] c, int cOff, int ldc,
+      boolean accumulate) {
+    VectorGemmFloat.blockedF(m, n, k, null, 0, 0, 0, packedA, b, bOff, bRs, bCs, null, c, cOff, ldc, accumulate);
   }
 
   @Override
@@ -74,7 +95,7 @@ abstract class VectorKernelsFloat implements CpuKernels {
       ScalarKernels.INSTANCE.sgemmRows(m, n, k, a, aOff, aRs, aCs, b, bRows, bShift, c, cOff, ldc, accumulate);
       return;
     }
-    VectorGemmFloat.blockedF(m, n, k, a, aOff, aRs, aCs, b, bShift, 0, 1, bRows, c, cOff, ldc, accumulate);
+    VectorGemmFloat.blockedF(m, n, k, a, aOff, aRs, aCs, null, b, bShift, 0, 1, bRows, c, cOff, ldc, accumulate);
   }
 
   @Override

@@ -148,6 +148,16 @@ public final class VectorSupport {
         int bCs = g[3] == 1 ? kk : 1;
         k.sgemm(m, n, kk, af, 0, kk, 1, bf, 0, bRs, bCs, cf, 0, n, acc);
         k.dgemm(m, n, kk, ad, 0, kk, 1, bd, 0, bRs, bCs, cd, 0, n, acc);
+        // the same products with A packed once (CpuEngine's products sharing one F), so that
+        // the blocked loop's profile has seen both forms of A
+        float[][] pf = k.sgemmPackA(m, n, kk, af, 0, kk, 1, bRs);
+        if (pf != null) {
+          k.sgemmPackedA(m, n, kk, pf, bf, 0, bRs, bCs, cf, 0, n, acc);
+        }
+        double[][] pd = k.dgemmPackA(m, n, kk, ad, 0, kk, 1, bRs);
+        if (pd != null) {
+          k.dgemmPackedA(m, n, kk, pd, bd, 0, bRs, bCs, cd, 0, n, acc);
+        }
       }
       for (int taps1 = 1; taps1 <= 3; taps1 += 2) {
         for (int taps2 : new int[] {1, 3, 5, 16}) {

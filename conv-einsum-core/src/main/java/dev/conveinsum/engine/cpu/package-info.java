@@ -65,8 +65,10 @@
  * and {@code VectorKernels} ({@code VectorKernelsFloat} entry points, {@code VectorGemmFloat}
  * packing and blocking, {@code VectorMicroFloat} micro-kernels, {@code VectorRowsFloat} row
  * correlations, {@code VectorDotsFloat} segment dots, {@code VectorShapes} block sizes); {@code
- * GemmFloat} spreads a batched GEMM over threads; {@code VectorDepthwiseFloat} holds the vector
- * rows of {@link dev.conveinsum.engine.cpu.DepthwiseKernels}; {@code SumGroupsFloat} and {@code
+ * GemmFloat} spreads a batched GEMM over threads (and runs products that share one A, such as
+ * the per-image products of a 1x1 step with its one F, on A packed once for all of them); {@code
+ * VectorDepthwiseFloat} holds the vector rows of {@link
+ * dev.conveinsum.engine.cpu.DepthwiseKernels}; {@code SumGroupsFloat} and {@code
  * VectorWgradFloat} the group-summed weight gradients.
  *
  * <p>Maintenance: every {@code *Double.java} is generated from its {@code *Float.java} by {@code

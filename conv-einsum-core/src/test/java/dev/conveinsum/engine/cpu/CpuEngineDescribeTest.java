@@ -2,6 +2,7 @@ package dev.conveinsum.engine.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveinsum.concurrent.Parallelism;
@@ -98,6 +99,11 @@ class CpuEngineDescribeTest {
     String perThread = cpu.describe(new ConvProblem(8, 5, 4, 6, List.of(), true, false, true, false), 2);
     assertTrue(perThread.contains("A transposed, B transposed: one single-threaded product per group"),
         perThread);
+    assertFalse(perThread.contains("packed once"), perThread);
+    String sharedA = cpu.describe(new ConvProblem(8, 5, 4, 6, List.of(), true, false, true, true), 2);
+    assertTrue(sharedA.contains("GEMM Y^T = F X^T") && sharedA.contains(
+        "one single-threaded product per group, the groups over the threads, F packed once"),
+        sharedA);
     String repeated = cpu.describe(new ConvProblem(1, 5, 4, 6, List.of(), true, false, true, false), 2);
     assertTrue(repeated.contains("the shared F repeated"), repeated);
     String loop = cpu.describe(new ConvProblem(65, 5, 4, 6, List.of(), true, false, true, false), 128);

@@ -170,4 +170,46 @@ class DepthwiseKernelsTest {
       assertEquals(2f, y[63]);
     }
   }
+
+  @Test
+  void cpLayoutsMatchTheDefinitionWithInfinitiesInTheNeighbouringPlanes() {
+    // the depthwise steps of a CP layer, [b, c, h, w] with h or w convolved (SAME, 3 taps): the
+    // rows away from the padding take the unblended path; the plane before each one ends in an
+    // infinity, which must reach no output of the next plane
+    ConvDim d = new ConvDim(16, 3, 16, 1, 1, 1, false, 0);
+    Random r = new Random(5);
+    for (int axis = 2; axis <= 3; axis++) {
+      int[] kinds = {0, 1, 0, 0};
+      kinds[axis] = 2;
+      ConvDim[] conv = new ConvDim[4];
+      conv[axis] = d;
+      DepthwiseProblem p = new DepthwiseProblem(new int[] {2, 5, 16, 16}, kinds, conv);
+      float[] x = randomFloats(r, p.inputSize());
+      for (int plane = 0; plane < 10; plane += 2) {
+        x[plane * 256 + 255] = Float.POSITIVE_INFINITY;
+      }
+      float[] f = randomFloats(r, p.filterSize());
+      double[] xd = new double[x.length];
+      double[] fd = new double[f.length];
+      for (int e = 0; e < x.length; e++) {
+        xd[e] = x[e];
+      }
+      for (int e = 0; e < f.length; e++) {
+        fd[e] = f[e];
+      }
+      double[] want = new double[(int) p.outputSize()];
+      p.loops(xd, fd, want);
+      float[] y = new float[want.length];
+      DepthwiseKernels.run(DepthwiseKernels.activeRows(), p, x, f, y, null, null, null,
+          Parallelism.of(2));
+      for (int e = 0; e < want.length; e++) {
+        if (Double.isInfinite(want[e]) || Double.isNaN(want[e])) {
+          assertEquals(want[e], (double) y[e], "axis " + axis + " element " + e);
+        } else {
+          assertEquals(want[e], y[e], 1e-5 * (1 + Math.abs(want[e])), "axis " + axis
+              + " element " + e);
+        }
+      }
+    }
+  }
 }

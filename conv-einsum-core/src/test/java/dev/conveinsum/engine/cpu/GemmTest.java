@@ -246,6 +246,73 @@ class GemmTest {
   }
 
   @Test
+  void productsSharingOneAPackItOnceWithTheResultsOfOneProductEach() {
+    // {batch, m, n, k, transA, transB}: the 1x1 steps of the CP/TK/TR layers (Y[T,B] = F X, F
+    // shared, plain or transposed), K past one depth block, and shapes the kernels do not pack
+    // A for (tiny, and few columns: computed transposed)
+    int[][] shapes = {{5, 56, 40, 128, 0, 0}, {4, 128, 33, 56, 1, 0}, {3, 25, 100, 64, 0, 0},
+        {3, 70, 20, 270, 0, 1}, {2, 7, 9, 3, 0, 0}, {3, 40, 3, 64, 1, 0}};
+    Random r = new Random(41);
+    for (int[] s : shapes) {
+      int g = s[0], m = s[1], n = s[2], k = s[3];
+      boolean ta = s[4] == 1, tb = s[5] == 1;
+      double[] a = random(r, m * k);
+      double[] b = random(r, g * k * n);
+      float[] af = toFloat(a);
+      float[] bf = toFloat(b);
+      double[] aBig = new double[g * m * k];
+      double[] aAbs = new double[g * m * k];
+      double[] bAbs = new double[b.length];
+      for (int q = 0; q < g; q++) {
+        for (int e = 0; e < m * k; e++) {
+          aBig[q * m * k + e] = af[e];
+          aAbs[q * m * k + e] = Math.abs(af[e]);
+        }
+      }
+      for (int e = 0; e < b.length; e++) {
+        bAbs[e] = Math.abs(bf[e]);
+      }
+      // float64 loop oracle on the float inputs; float32 error bound 2 K eps sum |a| |b|
+      double[] want = naive(g, m, n, k, aBig, ta, toDouble(bf), tb, null, false);
+      double[] bound = naive(g, m, n, k, aAbs, ta, bAbs, tb, null, false);
+      for (int threads = 1; threads <= 2; threads++) {
+        String msg = g + "x" + m + "x" + n + "x" + k + " ta=" + ta + " tb=" + tb + " threads=" + threads;
+        float[] c = new float[g * m * n];
+        java.util.Arrays.fill(c, Float.NaN); // overwritten, never read
+        GemmFloat.sgemmSharedA(VectorSupport.kernels(), g, m, n, k, af, 0, ta, bf, 0, tb, c, 0,
+            Parallelism.of(threads));
+        for (int e = 0; e < c.length; e++) {
+          double tol = 2.0 * k * Math.ulp(1.0f) / 2 * bound[e] + 1e-30;
+          if (!(Math.abs(c[e] - want[e]) <= tol)) {
+            throw new AssertionError(msg + ": index " + e + " want " + want[e] + " got " + c[e]);
+          }
+        }
+        for (int q = 0; q < g; q++) {
+          float[] one = new float[m * n];
+          Gemm.sgemm(1, m, n, k, af, 0, ta, bf, q * k * n, tb, one, 0, false, Parallelism.serial());
+          for (int e = 0; e < m * n; e++) {
+            assertEquals(Float.floatToIntBits(one[e]), Float.floatToIntBits(c[q * m * n + e]),
+                msg + ": product " + q + " index " + e + " differs from its own GEMM");
+          }
+        }
+        double[] cd = new double[g * m * n];
+        GemmDouble.dgemmSharedA(VectorSupport.kernels(), g, m, n, k, a, 0, ta, b, 0, tb, cd, 0,
+            Parallelism.of(threads));
+        double[] wantD = naive(g, m, n, k, repeat(a, g), ta, b, tb, null, false);
+        assertClose(wantD, cd, 0, 1e-12, "double " + msg);
+      }
+    }
+  }
+
+  private static double[] repeat(double[] x, int times) {
+    double[] out = new double[x.length * times];
+    for (int q = 0; q < times; q++) {
+      System.arraycopy(x, 0, out, q * x.length, x.length);
+    }
+    return out;
+  }
+
+  @Test
   void zeroInnerDimensionClearsOrKeepsC() {
     float[] c = {1, 2, 3, 4};
     Gemm.sgemm(1, 2, 2, 0, new float[0], 0, false, new float[0], 0, false, c, 0, true);
