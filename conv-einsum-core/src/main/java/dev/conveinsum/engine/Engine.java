@@ -29,6 +29,19 @@ public interface Engine {
   }
 
   /**
+   * Describes, without running anything, what {@link #convSumGroups} runs for the problem. The
+   * default names its own form: every group's product ({@link #describe(ConvProblem, int)}),
+   * then their sum.
+   *
+   * @param p the problem
+   * @param threads the most threads the step will use (>= 1)
+   * @return a short human-readable description
+   */
+  default String describeSumGroups(ConvProblem p, int threads) {
+    return "every group's product (" + describe(p, threads) + "), then their sum";
+  }
+
+  /**
    * Describes, without running anything, what this engine runs for a depthwise step; see {@link
    * #describe(ConvProblem, int)}. The default is {@link #name()}.
    *

@@ -68,7 +68,7 @@ final class Runtime {
             : " Y[B,T]");
       }
       if (k.summedGroups) {
-        sb.append(" sum G");
+        return sb.append(" sum G :: ").append(engine.describeSumGroups(p, threads)).toString();
       }
       return sb.append(" :: ").append(engine.describe(p, threads)).toString();
     }

@@ -118,6 +118,23 @@ public final class CpuEngine implements Engine {
     return ConvChooser.form(p).text() + "; " + VectorSupport.description();
   }
 
+  /**
+   * Describes what {@link #convSumGroups} runs, from the decisions it takes: row dot products
+   * ({@link SumGroupsFloat#dots}), the summed convolution's form ({@link
+   * SumGroupsFloat#summedForm}), or the default's product per group and sum.
+   */
+  @Override
+  public String describeSumGroups(ConvProblem p, int threads) {
+    if (SumGroupsFloat.dots(p)) {
+      return "dot products of rows read in place, the groups as further segments of each row"
+          + ", summed in the accumulators; " + VectorSupport.description();
+    }
+    if (!p.dims().isEmpty()) {
+      return SumGroupsFloat.describeConv(p) + "; " + VectorSupport.description();
+    }
+    return Engine.super.describeSumGroups(p, threads);
+  }
+
   /** Describes the depthwise kernel {@link #depthwise} runs. */
   @Override
   public String describe(DepthwiseProblem p, int threads) {

@@ -46,6 +46,11 @@ final class SumGroupsFloat {
 
   private SumGroupsFloat() {}
 
+  /** Whether the weight-gradient tile kernel runs on this machine (Vector API and AVX-512). */
+  static boolean tilesAvailable() {
+    return WGRAD != null;
+  }
+
   /** A summed weight-gradient kernel for the layouts {@link ConvLayout#segmentDots} accepts. */
   interface Wgrad {
     /** Whether this machine runs it (its register tiles need AVX-512). */
@@ -158,15 +163,13 @@ final class SumGroupsFloat {
     // y holds one group's output: check it here, and the operands as the full problem's
     Objects.checkFromIndexSize(0, outOne, y.length);
     pl.check(x.length, 0, f.length, 0, Math.toIntExact(outOne * g), 0);
-    if (!pl.emptyOutput() && pl.c > 0 && pl.kPlane > 0 && pl.segmentDots()) {
-      // a weight gradient's shape (the filter longer than the output): GEMM tiles when the
-      // output fills them (16+ channels, 64+ rows), else dot products that reduce once per
-      // chunk of the long sum
-      if (WGRAD != null && pl.t >= MIN_TILE_T && (long) pl.b * pl.outPlane >= MIN_TILE_ROWS) {
-        WGRAD.wgrad(pl, x, tapFilter(pl, f, par), y, par);
-      } else {
-        segmentDots(kern, pl, x, tapFilter(pl, f, par), y, par);
-      }
+    SummedForm form = summedForm(pl, tilesAvailable());
+    if (form == SummedForm.TILES) {
+      WGRAD.wgrad(pl, x, tapFilter(pl, f, par), y, par);
+      return;
+    }
+    if (form == SummedForm.SEGMENT_DOTS) {
+      segmentDots(kern, pl, x, tapFilter(pl, f, par), y, par);
       return;
     }
     int xStep = Math.toIntExact(one.inputSize());
@@ -174,6 +177,34 @@ final class SumGroupsFloat {
     for (int k = 0; k < g; k++) {
       ConvFloat.convolve(kern, one, x, k * xStep, f, k * fStep, y, 0, k > 0, ConvKernel.Algorithm.AUTO, par);
     }
+  }
+
+  /**
+   * Which form {@link #conv} runs for a convolution with its groups summed: a weight gradient's
+   * shape (the filter longer than the output) as GEMM tiles when the output fills them (16+
+   * channels, 64+ rows) and the tile kernel is present, else as dot products that reduce once per
+   * chunk of the long sum; any other shape one convolution per group.
+   */
+  static SummedForm summedForm(ConvLayout pl, boolean tiles) {
+    if (pl.emptyOutput() || pl.c <= 0 || pl.kPlane <= 0 || !pl.segmentDots()) {
+      return SummedForm.PER_GROUP;
+    }
+    return tiles && pl.t >= MIN_TILE_T && (long) pl.b * pl.outPlane >= MIN_TILE_ROWS
+        ? SummedForm.TILES : SummedForm.SEGMENT_DOTS;
+  }
+
+  /**
+   * Describes what {@link #conv} runs for the problem (float32), from {@link #summedForm}, the
+   * decision the run takes.
+   */
+  static String describeConv(ConvProblem p) {
+    return switch (summedForm(new ConvLayout(p), tilesAvailable())) {
+      case TILES -> "weight-gradient GEMM tiles over windows of the padded input read in place,"
+          + " every group summed in the tiles";
+      case SEGMENT_DOTS -> "segment dot products, every group summed in one accumulator";
+      case PER_GROUP -> "one convolution per group (" + ConvChooser.form(new ConvProblem(1,
+          p.batch(), p.outChannels(), p.inChannels(), p.dims())).text() + ") added into Y";
+    };
   }
 
   /** The filter in tap space (the flip applied), as {@link ConvFloat#convolve} builds it. */

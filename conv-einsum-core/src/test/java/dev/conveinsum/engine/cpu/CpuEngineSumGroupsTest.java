@@ -1,6 +1,7 @@
 package dev.conveinsum.engine.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.conveinsum.engine.ConvDim;
@@ -66,6 +67,33 @@ class CpuEngineSumGroupsTest {
     Arrays.fill(y, Float.NaN);
     cpu.convSumGroups(none, new float[0], new float[0], y, 2);
     assertArrayEquals(new float[6], y);
+  }
+
+  @Test
+  void theDescriptionNamesTheFormTheRunTakes() {
+    // the long-filter shapes above: tiles only where the tile kernel exists (AVX-512) and the
+    // output fills them (20 channels x 15 rows of 30x29 positions), else segment dots
+    ConvProblem tiles = new ConvProblem(3, 15, 20, 2, List.of(
+        new ConvDim(30, 30, 3, 1, 1, 1, false, 0), new ConvDim(29, 29, 3, 1, 1, 1, false, 0)));
+    SummedForm tileForm = SumGroupsFloat.summedForm(new ConvLayout(tiles), true);
+    assertEquals(SummedForm.TILES, tileForm);
+    assertEquals(SummedForm.SEGMENT_DOTS,
+        SumGroupsFloat.summedForm(new ConvLayout(tiles), false));
+    String text = cpu.describeSumGroups(tiles, 2);
+    assertTrue(text.startsWith(SumGroupsFloat.summedForm(new ConvLayout(tiles),
+        SumGroupsFloat.tilesAvailable()) == SummedForm.TILES ? "weight-gradient GEMM tiles"
+        : "segment dot products"), text);
+    ConvProblem dots = new ConvProblem(4, 3, 7, 3, List.of(new ConvDim(40, 37, 5, 1, 1, 1, false, 0)));
+    assertTrue(cpu.describeSumGroups(dots, 2).startsWith("segment dot products"));
+    ConvProblem perGroup = new ConvProblem(3, 2, 4, 5, List.of(
+        new ConvDim(9, 3, 9, 1, 1, 1, false, 0), new ConvDim(8, 3, 8, 1, 1, 1, true, 0)));
+    assertEquals(SummedForm.PER_GROUP, SumGroupsFloat.summedForm(new ConvLayout(perGroup), true));
+    assertTrue(cpu.describeSumGroups(perGroup, 2).startsWith("one convolution per group"));
+    ConvProblem rowDots = new ConvProblem(32, 56, 40, 300, List.of());
+    assertTrue(SumGroupsFloat.dots(rowDots));
+    assertTrue(cpu.describeSumGroups(rowDots, 2).startsWith("dot products of rows"));
+    // the loop engine keeps the SPI's default: every product, then the sum
+    assertTrue(loops.describeSumGroups(rowDots, 1).startsWith("every group's product (loop"));
   }
 
   @Test
