@@ -113,10 +113,9 @@ final class PathCommand implements Callable<Integer> {
     if (svgFile != null) {
       svgFile.writeString(TreeSvg.render(info));
     }
-    List<String> steps = kernels ? ConvEinsum.compile(info).describe(training,
-        ConvEinsum.defaults().withThreads(Runtime.getRuntime().availableProcessors())) : null;
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
+      List<String> steps = kernels ? kernelLines(info, training) : null;
       ObjectNode o = toJson(info, training
           ? ConvEinsum.plan(bound, Path.naive(bound.operandCount()), po) : null);
       if (steps != null) {
@@ -128,7 +127,10 @@ final class PathCommand implements Callable<Integer> {
       if (!info.toString().endsWith("\n")) {
         out.println();
       }
-      if (steps != null) {
+      if (kernels) {
+        // the report first: a plan too large to compile still prints, then fails with one line
+        out.flush();
+        List<String> steps = kernelLines(info, training);
         out.printf(java.util.Locale.ROOT, "Kernels (%s engine, %d threads%s):%n",
             ConvEinsum.defaults().engine().name(), Runtime.getRuntime().availableProcessors(),
             training ? ", forward then backward" : "");
@@ -137,6 +139,12 @@ final class PathCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** What the default engine runs per kernel step, with the available processors. */
+  private static List<String> kernelLines(PlanInfo info, boolean training) {
+    return ConvEinsum.compile(info).describe(training,
+        ConvEinsum.defaults().withThreads(Runtime.getRuntime().availableProcessors()));
   }
 
   /**

@@ -218,6 +218,20 @@ class CliTest {
   }
 
   @Test
+  void pathKernelsOfAPlanTooLargeToCompileKeepsTheReportAndFailsWithOneLine() {
+    Result r = run("path", "ab,bc->ac", "--shapes", "100000x100000;100000x100000",
+        "--kernels");
+    assertNotEquals(0, r.status());
+    assertTrue(r.out().contains("Speed-up"), r.out());
+    assertTrue(r.err().contains("does not fit"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    Result j = run("path", "ab,bc->ac", "--shapes", "100000x100000;100000x100000",
+        "--kernels", "--json");
+    assertNotEquals(0, j.status());
+    assertEquals("", j.out());
+  }
+
+  @Test
   void memoryLimitThatNothingMeetsIsAnError() {
     Result r = run("path", "ab,bc,cd->ad", "--shapes", "10x10;10x10;10x10", "--memory-limit",
         "5");
