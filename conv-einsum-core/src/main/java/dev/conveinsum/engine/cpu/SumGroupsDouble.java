@@ -134,12 +134,17 @@ final class SumGroupsDouble {
       int[] rowsA = pad4(Arrays.copyOfRange(aRows, r0, r1), mPad);
       int[] rowsB = pad4(Arrays.copyOfRange(bRows, j0, j1), nPad);
       double[] acc = new double[mPad * nPad];
+      // the kernel reads B's rows from index 0: cut them into blocks once, not once per pass
+      int[][] blocks = new int[(nPad + DOT_ROWS - 1) / DOT_ROWS][];
+      for (int j = 0; j < nPad; j += DOT_ROWS) {
+        blocks[j / DOT_ROWS] = Arrays.copyOfRange(rowsB, j, Math.min(nPad, j + DOT_ROWS));
+      }
       for (int s0 = 0; s0 < g; s0 += perCall) {
         int s1 = Math.min(g, s0 + perCall);
         for (int j = 0; j < nPad; j += DOT_ROWS) {
-          int nb = Math.min(DOT_ROWS, nPad - j);
-          int[] block = Arrays.copyOfRange(rowsB, j, j + nb);
-          kern.ddotSegments(mPad, nb, cs, a, rowsA, aSeg, b, block, 0, bSeg, s0, s1, acc, j, nPad);
+          int[] block = blocks[j / DOT_ROWS];
+          kern.ddotSegments(mPad, block.length, cs, a, rowsA, aSeg, b, block, 0, bSeg, s0, s1,
+              acc, j, nPad);
         }
       }
       for (int i = r0; i < r1; i++) {

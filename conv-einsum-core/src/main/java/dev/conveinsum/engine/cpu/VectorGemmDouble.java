@@ -82,7 +82,7 @@ final class VectorGemmDouble {
           // a panel packed beforehand is its own array: the micro-kernels read A from index 0
           double[] ap = pa;
           if (packedA == null) {
-            packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa, 0);
+            packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa);
           } else {
             ap = packedA[pc / KC * ((m + MR - 1) / MR) + ir / MR];
           }
@@ -165,31 +165,29 @@ final class VectorGemmDouble {
       int kc = Math.min(KC, k - pc);
       for (int ir = 0; ir < m; ir += MR) {
         double[] panel = new double[kc * MR];
-        packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, Math.min(MR, m - ir), kc, panel, 0);
+        packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, Math.min(MR, m - ir), kc, panel);
         packed[pc / KC * panels + ir / MR] = panel;
       }
     }
     return packed;
   }
 
-  /**
-   * Packs rows [0,mr) x depth [0,kc) of A into pa[dst + p*MR + i], zero-padding rows mr..MR-1.
-   */
-  private static void packA(double[] a, int base, int aRs, int aCs, int mr, int kc, double[] pa, int dst) {
+  /** Packs rows [0,mr) x depth [0,kc) of A into pa[p*MR + i], zero-padding rows mr..MR-1. */
+  private static void packA(double[] a, int base, int aRs, int aCs, int mr, int kc, double[] pa) {
     if (mr < MR) {
-      Arrays.fill(pa, dst, dst + kc * MR, 0.0);
+      Arrays.fill(pa, 0, kc * MR, 0.0);
     }
     if (aCs == 1) {
       for (int i = 0; i < mr; i++) {
         int src = base + i * aRs;
         for (int p = 0; p < kc; p++) {
-          pa[dst + p * MR + i] = a[src + p];
+          pa[p * MR + i] = a[src + p];
         }
       }
     } else {
       for (int p = 0; p < kc; p++) {
         int src = base + p * aCs;
-        int to = dst + p * MR;
+        int to = p * MR;
         for (int i = 0; i < mr; i++) {
           pa[to + i] = a[src + i * aRs];
         }

@@ -79,7 +79,7 @@ final class VectorGemmFloat {
           // a panel packed beforehand is its own array: the micro-kernels read A from index 0
           float[] ap = pa;
           if (packedA == null) {
-            packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa, 0);
+            packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, mr, kc, pa);
           } else {
             ap = packedA[pc / KC * ((m + MR - 1) / MR) + ir / MR];
           }
@@ -162,31 +162,29 @@ final class VectorGemmFloat {
       int kc = Math.min(KC, k - pc);
       for (int ir = 0; ir < m; ir += MR) {
         float[] panel = new float[kc * MR];
-        packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, Math.min(MR, m - ir), kc, panel, 0);
+        packA(a, aOff + ir * aRs + pc * aCs, aRs, aCs, Math.min(MR, m - ir), kc, panel);
         packed[pc / KC * panels + ir / MR] = panel;
       }
     }
     return packed;
   }
 
-  /**
-   * Packs rows [0,mr) x depth [0,kc) of A into pa[dst + p*MR + i], zero-padding rows mr..MR-1.
-   */
-  private static void packA(float[] a, int base, int aRs, int aCs, int mr, int kc, float[] pa, int dst) {
+  /** Packs rows [0,mr) x depth [0,kc) of A into pa[p*MR + i], zero-padding rows mr..MR-1. */
+  private static void packA(float[] a, int base, int aRs, int aCs, int mr, int kc, float[] pa) {
     if (mr < MR) {
-      Arrays.fill(pa, dst, dst + kc * MR, 0f);
+      Arrays.fill(pa, 0, kc * MR, 0f);
     }
     if (aCs == 1) {
       for (int i = 0; i < mr; i++) {
         int src = base + i * aRs;
         for (int p = 0; p < kc; p++) {
-          pa[dst + p * MR + i] = a[src + p];
+          pa[p * MR + i] = a[src + p];
         }
       }
     } else {
       for (int p = 0; p < kc; p++) {
         int src = base + p * aCs;
-        int to = dst + p * MR;
+        int to = p * MR;
         for (int i = 0; i < mr; i++) {
           pa[to + i] = a[src + i * aRs];
         }
