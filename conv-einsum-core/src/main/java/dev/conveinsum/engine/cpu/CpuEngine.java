@@ -130,7 +130,15 @@ public final class CpuEngine implements Engine {
           + ", summed in the accumulators; " + VectorSupport.description();
     }
     if (!p.dims().isEmpty()) {
-      return SumGroupsFloat.describeConv(p) + "; " + VectorSupport.description();
+      String form = switch (SumGroupsFloat.summedForm(new ConvLayout(p),
+          SumGroupsFloat.tilesAvailable())) {
+        case TILES -> "weight-gradient GEMM tiles over windows of the padded input read in"
+            + " place, every group summed in the tiles";
+        case SEGMENT_DOTS -> "segment dot products, every group summed in one accumulator";
+        case PER_GROUP -> "one convolution per group (" + ConvChooser.form(new ConvProblem(1,
+            p.batch(), p.outChannels(), p.inChannels(), p.dims())).text() + ") added into Y";
+      };
+      return form + "; " + VectorSupport.description();
     }
     return Engine.super.describeSumGroups(p, threads);
   }

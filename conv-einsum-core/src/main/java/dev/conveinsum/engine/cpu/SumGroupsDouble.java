@@ -201,20 +201,6 @@ final class SumGroupsDouble {
         ? SummedForm.TILES : SummedForm.SEGMENT_DOTS;
   }
 
-  /**
-   * Describes what {@link #conv} runs for the problem (float64), from {@link #summedForm}, the
-   * decision the run takes.
-   */
-  static String describeConv(ConvProblem p) {
-    return switch (summedForm(new ConvLayout(p), tilesAvailable())) {
-      case TILES -> "weight-gradient GEMM tiles over windows of the padded input read in place,"
-          + " every group summed in the tiles";
-      case SEGMENT_DOTS -> "segment dot products, every group summed in one accumulator";
-      case PER_GROUP -> "one convolution per group (" + ConvChooser.form(new ConvProblem(1,
-          p.batch(), p.outChannels(), p.inChannels(), p.dims())).text() + ") added into Y";
-    };
-  }
-
   /** The filter in tap space (the flip applied), as {@link ConvDouble#convolve} builds it. */
   private static double[] tapFilter(ConvLayout pl, double[] w, Parallelism par) {
     if (!pl.anyFlip) {
