@@ -46,12 +46,13 @@ public class GemmBenchmark {
    * M x N x K: square sizes, the skinny shapes of the engine issue, and the per-group GEMMs the
    * engine runs for the tensorial layers of tnn_layers.json at batch 32 (M = output channels,
    * N = pixels, X read in place): TR-stage1 first/last step 25x1024x64 and 64x1024x25, TT-stage2
-   * 32x256x128 and 128x256x32, CP-stage2 56x256x128 and 128x256x56, RCP-stage2's kernel rebuild
-   * 256x576x140; plus 1024x25x64, the TR first step in the other orientation.
+   * 32x256x128 and 128x256x32, CP-stage2 56x256x128 and 128x256x56, TK-stage2 28x256x128 (M not a
+   * multiple of the 8-row tile: its last 4 rows run the 4-row tile) and 128x256x28, RCP-stage2's
+   * kernel rebuild 256x576x140; plus 1024x25x64, the TR first step in the other orientation.
    */
   @Param({"256x256x256", "512x512x512", "1024x1024x1024", "64x50176x16", "16x50176x64",
       "512x512x8", "25x1024x64", "64x1024x25", "32x256x128", "128x256x32", "56x256x128",
-      "128x256x56", "256x576x140", "1024x25x64"})
+      "128x256x56", "28x256x128", "128x256x28", "256x576x140", "1024x25x64"})
   public String shape;
 
   /** Threads for both libraries (OpenBLAS's own threading, our run options). */

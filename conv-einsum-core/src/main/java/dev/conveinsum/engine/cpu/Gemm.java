@@ -15,8 +15,9 @@ import java.util.Objects;
  *
  * <p>With the Vector API (see {@link VectorSupport}) the kernel packs A into 8-row micro-panels
  * (6-row on AVX2) and, when M &gt; 32 or B is transposed, B into 2-vector-wide panels, then runs
- * an 8 x 2-vector register-blocked FMA micro-kernel. On one AVX-512 (Zen 5) core it measured
- * 166-185 float32 GFLOPS on 256 to 1024 squares (290 on two threads at 1024) and 92-179 on
+ * an 8 x 2-vector register-blocked FMA micro-kernel (4 x 2 vectors for a last panel of at most
+ * 4 rows, e.g. M = 28, so that no multiply-adds run on padding rows). On one AVX-512 (Zen 5)
+ * core it measured 166-185 float32 GFLOPS on 256 to 1024 squares (290 on two threads at 1024) and 92-179 on
  * skinny and tensorial-layer shapes, against 94-99 on squares for OpenBLAS 0.3.31 as its
  * binding loads it and 183-191 for OpenBLAS forced to its AVX-512 kernels
  * (conv-einsum-benchmarks/RESULTS.md); about 89 GFLOPS with AVX2 only. Without the Vector API

@@ -86,6 +86,9 @@ final class VectorGemmDouble {
           } else {
             ap = packedA[pc / KC * ((m + MR - 1) / MR) + ir / MR];
           }
+          // a last panel of at most 4 rows runs the 4-row tile: no FMAs on its zero-padded rows
+          boolean four = mr <= 4 && MR > 4;
+          int tileRows = four ? 4 : MR;
           for (int jr = 0; jr < nc; jr += NRD) {
             int nr = Math.min(NRD, nc - jr);
             double[] bs;
@@ -105,35 +108,36 @@ final class VectorGemmDouble {
               bsStride = NRD;
             }
             int ci = cOff + ir * ldc + jc + jr;
+            boolean direct = mr == tileRows && nr == NRD;
+            double[] out = direct ? c : tile;
+            int outOff = direct ? ci : 0;
+            int outLd = direct ? ldc : NRD;
+            boolean acc = direct && load;
             if (rowsInPlace && nr == NRD) {
-              if (mr == MR) {
-                if (load) {
-                  VectorMicroDouble.kernelRowsAcc8D(kc, pa, b, bRows, pc, bOff + jc + jr, c, ci, ldc);
+              int shift = bOff + jc + jr;
+              if (four) {
+                if (acc) {
+                  VectorMicroDouble.kernelRowsAcc4D(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
                 } else {
-                  VectorMicroDouble.kernelRows8D(kc, pa, b, bRows, pc, bOff + jc + jr, c, ci, ldc);
+                  VectorMicroDouble.kernelRows4D(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
                 }
+              } else if (acc) {
+                VectorMicroDouble.kernelRowsAcc8D(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
               } else {
-                VectorMicroDouble.kernelRows8D(kc, pa, b, bRows, pc, bOff + jc + jr, tile, 0, NRD);
-                for (int i = 0; i < mr; i++) {
-                  int row = ci + i * ldc;
-                  int t = i * NRD;
-                  if (load) {
-                    for (int j = 0; j < nr; j++) {
-                      c[row + j] += tile[t + j];
-                    }
-                  } else {
-                    System.arraycopy(tile, t, c, row, nr);
-                  }
-                }
+                VectorMicroDouble.kernelRows8D(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
               }
-            } else if (mr == MR && nr == NRD) {
-              if (load) {
-                VectorMicroDouble.kernelAccD(kc, ap, bs, bsOff, bsStride, c, ci, ldc);
+            } else if (four) {
+              if (acc) {
+                VectorMicroDouble.kernelAcc4D(kc, ap, bs, bsOff, bsStride, out, outOff, outLd);
               } else {
-                VectorMicroDouble.kernelD(kc, ap, bs, bsOff, bsStride, c, ci, ldc);
+                VectorMicroDouble.kernel4D(kc, ap, bs, bsOff, bsStride, out, outOff, outLd);
               }
+            } else if (acc) {
+              VectorMicroDouble.kernelAccD(kc, ap, bs, bsOff, bsStride, out, outOff, outLd);
             } else {
-              VectorMicroDouble.kernelD(kc, ap, bs, bsOff, bsStride, tile, 0, NRD);
+              VectorMicroDouble.kernelD(kc, ap, bs, bsOff, bsStride, out, outOff, outLd);
+            }
+            if (!direct) {
               for (int i = 0; i < mr; i++) {
                 int row = ci + i * ldc;
                 int t = i * NRD;

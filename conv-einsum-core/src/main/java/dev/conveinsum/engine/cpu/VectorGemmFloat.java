@@ -83,6 +83,9 @@ final class VectorGemmFloat {
           } else {
             ap = packedA[pc / KC * ((m + MR - 1) / MR) + ir / MR];
           }
+          // a last panel of at most 4 rows runs the 4-row tile: no FMAs on its zero-padded rows
+          boolean four = mr <= 4 && MR > 4;
+          int tileRows = four ? 4 : MR;
           for (int jr = 0; jr < nc; jr += NRF) {
             int nr = Math.min(NRF, nc - jr);
             float[] bs;
@@ -102,35 +105,36 @@ final class VectorGemmFloat {
               bsStride = NRF;
             }
             int ci = cOff + ir * ldc + jc + jr;
+            boolean direct = mr == tileRows && nr == NRF;
+            float[] out = direct ? c : tile;
+            int outOff = direct ? ci : 0;
+            int outLd = direct ? ldc : NRF;
+            boolean acc = direct && load;
             if (rowsInPlace && nr == NRF) {
-              if (mr == MR) {
-                if (load) {
-                  VectorMicroFloat.kernelRowsAcc8F(kc, pa, b, bRows, pc, bOff + jc + jr, c, ci, ldc);
+              int shift = bOff + jc + jr;
+              if (four) {
+                if (acc) {
+                  VectorMicroFloat.kernelRowsAcc4F(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
                 } else {
-                  VectorMicroFloat.kernelRows8F(kc, pa, b, bRows, pc, bOff + jc + jr, c, ci, ldc);
+                  VectorMicroFloat.kernelRows4F(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
                 }
+              } else if (acc) {
+                VectorMicroFloat.kernelRowsAcc8F(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
               } else {
-                VectorMicroFloat.kernelRows8F(kc, pa, b, bRows, pc, bOff + jc + jr, tile, 0, NRF);
-                for (int i = 0; i < mr; i++) {
-                  int row = ci + i * ldc;
-                  int t = i * NRF;
-                  if (load) {
-                    for (int j = 0; j < nr; j++) {
-                      c[row + j] += tile[t + j];
-                    }
-                  } else {
-                    System.arraycopy(tile, t, c, row, nr);
-                  }
-                }
+                VectorMicroFloat.kernelRows8F(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
               }
-            } else if (mr == MR && nr == NRF) {
-              if (load) {
-                VectorMicroFloat.kernelAccF(kc, ap, bs, bsOff, bsStride, c, ci, ldc);
+            } else if (four) {
+              if (acc) {
+                VectorMicroFloat.kernelAcc4F(kc, ap, bs, bsOff, bsStride, out, outOff, outLd);
               } else {
-                VectorMicroFloat.kernelF(kc, ap, bs, bsOff, bsStride, c, ci, ldc);
+                VectorMicroFloat.kernel4F(kc, ap, bs, bsOff, bsStride, out, outOff, outLd);
               }
+            } else if (acc) {
+              VectorMicroFloat.kernelAccF(kc, ap, bs, bsOff, bsStride, out, outOff, outLd);
             } else {
-              VectorMicroFloat.kernelF(kc, ap, bs, bsOff, bsStride, tile, 0, NRF);
+              VectorMicroFloat.kernelF(kc, ap, bs, bsOff, bsStride, out, outOff, outLd);
+            }
+            if (!direct) {
               for (int i = 0; i < mr; i++) {
                 int row = ci + i * ldc;
                 int t = i * NRF;

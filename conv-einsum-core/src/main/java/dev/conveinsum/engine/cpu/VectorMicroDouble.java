@@ -11,7 +11,9 @@ import jdk.incubator.vector.DoubleVector;
 /**
  * The float64 GEMM micro-kernels on the Vector API: an MR-row x 2-vector tile of C kept in
  * registers across a packed KC-deep panel (8 rows with 512-bit vectors, 6 rows otherwise), in
- * overwrite and accumulate forms, reading B as packed panels, strided rows or indexed rows.
+ * overwrite and accumulate forms, reading B as packed panels, strided rows or indexed rows; and a
+ * 4-row x 2-vector tile for the last panel of an M that is not a multiple of MR (e.g. the 28
+ * output channels of a TK layer's 1x1 and 3x3 steps), so that no FMAs run on zero rows.
  *
  * <p>float64, generated from {@link VectorMicroFloat} by {@code gen_double.py}; do not edit.
  */
@@ -306,6 +308,162 @@ final class VectorMicroDouble {
     c61.intoArray(c, cOff + 6 * ldc + DL);
     c70.intoArray(c, cOff + 7 * ldc);
     c71.intoArray(c, cOff + 7 * ldc + DL);
+  }
+
+  /** 4 x 2-vector micro-kernel on the first 4 rows of an MR-row packed panel (a tail of at most 4 rows): C tile = packedA times B rows; C is not read. */
+  static void kernel4D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.zero(DS);
+    DoubleVector c01 = DoubleVector.zero(DS);
+    DoubleVector c10 = DoubleVector.zero(DS);
+    DoubleVector c11 = DoubleVector.zero(DS);
+    DoubleVector c20 = DoubleVector.zero(DS);
+    DoubleVector c21 = DoubleVector.zero(DS);
+    DoubleVector c30 = DoubleVector.zero(DS);
+    DoubleVector c31 = DoubleVector.zero(DS);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+  }
+
+  /** Accumulating variant of {@code kernel4D}: the accumulators start from C. */
+  static void kernelAcc4D(int kc, double[] pa, double[] b, int bOff, int bStride, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc);
+    DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc + DL);
+    DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc);
+    DoubleVector c11 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc + DL);
+    DoubleVector c20 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc);
+    DoubleVector c21 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc + DL);
+    DoubleVector c30 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc);
+    DoubleVector c31 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc + DL);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+  }
+
+  /** Row-indexed variant of {@code kernel4D}: row p of B starts at {@code b[rows[p0 + p] + shift]}. */
+  static void kernelRows4D(int kc, double[] pa, double[] b, int[] rows, int p0, int shift, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.zero(DS);
+    DoubleVector c01 = DoubleVector.zero(DS);
+    DoubleVector c10 = DoubleVector.zero(DS);
+    DoubleVector c11 = DoubleVector.zero(DS);
+    DoubleVector c20 = DoubleVector.zero(DS);
+    DoubleVector c21 = DoubleVector.zero(DS);
+    DoubleVector c30 = DoubleVector.zero(DS);
+    DoubleVector c31 = DoubleVector.zero(DS);
+    int ai = 0;
+    for (int p = 0; p < kc; p++, ai += MR) {
+      int bi = rows[p0 + p] + shift;
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
+  }
+
+  /** Row-indexed variant of {@code kernelAcc4D}: row p of B starts at {@code b[rows[p0 + p] + shift]}. */
+  static void kernelRowsAcc4D(int kc, double[] pa, double[] b, int[] rows, int p0, int shift, double[] c, int cOff, int ldc) {
+    DoubleVector c00 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc);
+    DoubleVector c01 = DoubleVector.fromArray(DS, c, cOff + 0 * ldc + DL);
+    DoubleVector c10 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc);
+    DoubleVector c11 = DoubleVector.fromArray(DS, c, cOff + 1 * ldc + DL);
+    DoubleVector c20 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc);
+    DoubleVector c21 = DoubleVector.fromArray(DS, c, cOff + 2 * ldc + DL);
+    DoubleVector c30 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc);
+    DoubleVector c31 = DoubleVector.fromArray(DS, c, cOff + 3 * ldc + DL);
+    int ai = 0;
+    for (int p = 0; p < kc; p++, ai += MR) {
+      int bi = rows[p0 + p] + shift;
+      DoubleVector b0 = DoubleVector.fromArray(DS, b, bi);
+      DoubleVector b1 = DoubleVector.fromArray(DS, b, bi + DL);
+      DoubleVector av;
+      av = DoubleVector.broadcast(DS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = DoubleVector.broadcast(DS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = DoubleVector.broadcast(DS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = DoubleVector.broadcast(DS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + DL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + DL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + DL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + DL);
   }
 
   /** 6 x 2-vector micro-kernel: C tile = packedA (kc x 6) times B rows (kc x 2 vectors); C is not read. */

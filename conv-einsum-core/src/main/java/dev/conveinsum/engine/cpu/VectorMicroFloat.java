@@ -9,7 +9,9 @@ import jdk.incubator.vector.FloatVector;
 /**
  * The float32 GEMM micro-kernels on the Vector API: an MR-row x 2-vector tile of C kept in
  * registers across a packed KC-deep panel (8 rows with 512-bit vectors, 6 rows otherwise), in
- * overwrite and accumulate forms, reading B as packed panels, strided rows or indexed rows.
+ * overwrite and accumulate forms, reading B as packed panels, strided rows or indexed rows; and a
+ * 4-row x 2-vector tile for the last panel of an M that is not a multiple of MR (e.g. the 28
+ * output channels of a TK layer's 1x1 and 3x3 steps), so that no FMAs run on zero rows.
  *
  * <p>float32; the float64 twin is generated from this file by {@code gen_double.py}.
  */
@@ -303,6 +305,162 @@ final class VectorMicroFloat {
     c61.intoArray(c, cOff + 6 * ldc + FL);
     c70.intoArray(c, cOff + 7 * ldc);
     c71.intoArray(c, cOff + 7 * ldc + FL);
+  }
+
+  /** 4 x 2-vector micro-kernel on the first 4 rows of an MR-row packed panel (a tail of at most 4 rows): C tile = packedA times B rows; C is not read. */
+  static void kernel4F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.zero(FS);
+    FloatVector c01 = FloatVector.zero(FS);
+    FloatVector c10 = FloatVector.zero(FS);
+    FloatVector c11 = FloatVector.zero(FS);
+    FloatVector c20 = FloatVector.zero(FS);
+    FloatVector c21 = FloatVector.zero(FS);
+    FloatVector c30 = FloatVector.zero(FS);
+    FloatVector c31 = FloatVector.zero(FS);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+  }
+
+  /** Accumulating variant of {@code kernel4F}: the accumulators start from C. */
+  static void kernelAcc4F(int kc, float[] pa, float[] b, int bOff, int bStride, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc);
+    FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + FL);
+    FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc);
+    FloatVector c11 = FloatVector.fromArray(FS, c, cOff + 1 * ldc + FL);
+    FloatVector c20 = FloatVector.fromArray(FS, c, cOff + 2 * ldc);
+    FloatVector c21 = FloatVector.fromArray(FS, c, cOff + 2 * ldc + FL);
+    FloatVector c30 = FloatVector.fromArray(FS, c, cOff + 3 * ldc);
+    FloatVector c31 = FloatVector.fromArray(FS, c, cOff + 3 * ldc + FL);
+    int bi = bOff;
+    int ai = 0;
+    for (int p = 0; p < kc; p++, bi += bStride, ai += MR) {
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+  }
+
+  /** Row-indexed variant of {@code kernel4F}: row p of B starts at {@code b[rows[p0 + p] + shift]}. */
+  static void kernelRows4F(int kc, float[] pa, float[] b, int[] rows, int p0, int shift, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.zero(FS);
+    FloatVector c01 = FloatVector.zero(FS);
+    FloatVector c10 = FloatVector.zero(FS);
+    FloatVector c11 = FloatVector.zero(FS);
+    FloatVector c20 = FloatVector.zero(FS);
+    FloatVector c21 = FloatVector.zero(FS);
+    FloatVector c30 = FloatVector.zero(FS);
+    FloatVector c31 = FloatVector.zero(FS);
+    int ai = 0;
+    for (int p = 0; p < kc; p++, ai += MR) {
+      int bi = rows[p0 + p] + shift;
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
+  }
+
+  /** Row-indexed variant of {@code kernelAcc4F}: row p of B starts at {@code b[rows[p0 + p] + shift]}. */
+  static void kernelRowsAcc4F(int kc, float[] pa, float[] b, int[] rows, int p0, int shift, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc);
+    FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + FL);
+    FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc);
+    FloatVector c11 = FloatVector.fromArray(FS, c, cOff + 1 * ldc + FL);
+    FloatVector c20 = FloatVector.fromArray(FS, c, cOff + 2 * ldc);
+    FloatVector c21 = FloatVector.fromArray(FS, c, cOff + 2 * ldc + FL);
+    FloatVector c30 = FloatVector.fromArray(FS, c, cOff + 3 * ldc);
+    FloatVector c31 = FloatVector.fromArray(FS, c, cOff + 3 * ldc + FL);
+    int ai = 0;
+    for (int p = 0; p < kc; p++, ai += MR) {
+      int bi = rows[p0 + p] + shift;
+      FloatVector b0 = FloatVector.fromArray(FS, b, bi);
+      FloatVector b1 = FloatVector.fromArray(FS, b, bi + FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, pa[ai + 0]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(FS, pa[ai + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(FS, pa[ai + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(FS, pa[ai + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+    }
+    c00.intoArray(c, cOff + 0 * ldc);
+    c01.intoArray(c, cOff + 0 * ldc + FL);
+    c10.intoArray(c, cOff + 1 * ldc);
+    c11.intoArray(c, cOff + 1 * ldc + FL);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + FL);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + FL);
   }
 
   /** 6 x 2-vector micro-kernel: C tile = packedA (kc x 6) times B rows (kc x 2 vectors); C is not read. */

@@ -128,10 +128,11 @@ public final class VectorSupport {
       ad[i] = af[i];
       bd[i] = bf[i];
     }
-    // {m, n, k, transB}
+    // {m, n, k, transB}; 28 rows end in the 4-row tile (a TK layer's channels)
     int[][] gemms = {
       {8, 32, 64, 0}, {40, 70, 300, 0}, {13, 45, 40, 0}, {16, 64, 96, 1}, {40, 33, 70, 1},
-      {70, 3, 64, 0}, {1, 3, 600, 1}, {5, 15, 500, 1}, {3, 8, 300, 1}, {6, 48, 32, 0}};
+      {70, 3, 64, 0}, {1, 3, 600, 1}, {5, 15, 500, 1}, {3, 8, 300, 1}, {6, 48, 32, 0},
+      {28, 64, 40, 0}};
     int[] rows = new int[300];
     for (int p = 0; p < rows.length; p++) {
       rows[p] = (p * 97) % 30000;
@@ -171,7 +172,7 @@ public final class VectorSupport {
       }
       // the in-place convolution kernels: GEMM with B rows anywhere, blocked segment dots (their
       // first calls would otherwise run interpreted, boxing every vector, for seconds)
-      for (int[] g : new int[][] {{16, 200, 64}, {40, 70, 300}, {8, 64, 90}}) {
+      for (int[] g : new int[][] {{16, 200, 64}, {40, 70, 300}, {12, 64, 90}}) {
         k.sgemmRows(g[0], g[1], g[2], af, 0, g[2], 1, bf, rows, round % 3, cf, 0, g[1], acc);
         k.dgemmRows(g[0], g[1], g[2], ad, 0, g[2], 1, bd, rows, round % 3, cd, 0, g[1], acc);
       }

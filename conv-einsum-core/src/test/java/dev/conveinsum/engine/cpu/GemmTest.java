@@ -192,6 +192,69 @@ class GemmTest {
     }
   }
 
+  /**
+   * Every row count whose last panel is short (m mod 8 or m mod 6 from 1 to 7, the 4-row tail
+   * tile included, e.g. the 28 channels of a TK layer), with whole and partial column tiles,
+   * depths of 1, one block and two blocks, B in place, packed (transposed) and row-indexed, C
+   * overwritten (NaN-filled) or accumulated: float32 and float64 against the naive loop.
+   */
+  @Test
+  void shortLastPanelsMatchNaiveLoop() {
+    Random r = new Random(28);
+    int[] ms = {1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 20, 28, 29, 30, 60};
+    int[][] nks = {{32, 1}, {64, 28}, {45, 300}, {96, 56}};
+    for (int m : ms) {
+      for (int[] nk : nks) {
+        int n = nk[0];
+        int k = nk[1];
+        boolean tb = (m + n) % 3 == 0;
+        boolean acc = (m + k) % 2 == 0;
+        double[] a = random(r, m * k);
+        double[] b = random(r, k * n);
+        double[] c0 = random(r, m * n);
+        String msg = m + "x" + n + "x" + k + " tb=" + tb + " acc=" + acc;
+        double[] cd = c0.clone();
+        if (!acc) {
+          java.util.Arrays.fill(cd, Double.NaN);
+        }
+        Gemm.dgemm(1, m, n, k, a, 0, false, b, 0, tb, cd, 0, acc, Parallelism.serial());
+        assertClose(naive(1, m, n, k, a, false, b, tb, c0, acc), cd, 0, 1e-9, "double " + msg);
+        float[] af = toFloat(a);
+        float[] bf = toFloat(b);
+        float[] cf = toFloat(c0);
+        double[] wantF = naive(1, m, n, k, toDouble(af), false, toDouble(bf), tb, toDouble(cf), acc);
+        if (!acc) {
+          java.util.Arrays.fill(cf, Float.NaN);
+        }
+        Gemm.sgemm(1, m, n, k, af, 0, false, bf, 0, tb, cf, 0, acc, Parallelism.serial());
+        assertClose(wantF, cf, 0, 1e-4, "float " + msg);
+        // the same B as rows of one array (every row its own window), as a convolution reads it
+        int[] rows = new int[k];
+        double[] flat = tb ? transpose(b, n, k) : b;
+        for (int p = 0; p < k; p++) {
+          rows[p] = p * n;
+        }
+        double[] cr = c0.clone();
+        VectorSupport.kernels().dgemmRows(m, n, k, a, 0, k, 1, flat, rows, 0, cr, 0, n, acc);
+        assertClose(naive(1, m, n, k, a, false, b, tb, c0, acc), cr, 0, 1e-9, "double rows " + msg);
+        float[] crf = toFloat(c0);
+        VectorSupport.kernels().sgemmRows(m, n, k, af, 0, k, 1, toFloat(flat), rows, 0, crf, 0, n, acc);
+        assertClose(wantF, crf, 0, 1e-4, "float rows " + msg);
+      }
+    }
+  }
+
+  /** x as [rows, cols] transposed into [cols, rows]. */
+  private static double[] transpose(double[] x, int rows, int cols) {
+    double[] t = new double[x.length];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        t[j * rows + i] = x[i * cols + j];
+      }
+    }
+    return t;
+  }
+
   @Test
   void largeShapesCrossBlockBoundaries() {
     // K > KC (256), N > NC (512 floats / 256 doubles), M > 32 so B is packed, a skinny M <= 32,
