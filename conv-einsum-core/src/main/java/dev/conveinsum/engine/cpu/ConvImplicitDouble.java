@@ -3,12 +3,15 @@
 package dev.conveinsum.engine.cpu;
 
 import static dev.conveinsum.engine.cpu.ConvTiling.IM2COL_CHUNK;
+import static dev.conveinsum.engine.cpu.ConvTiling.PANEL;
 import static dev.conveinsum.engine.cpu.ConvTiling.SEGMENT_CHUNK;
 import static dev.conveinsum.engine.cpu.ConvTiling.SEGMENT_SLACK;
 
 import dev.conveinsum.concurrent.Parallelism;
 import dev.conveinsum.engine.cpu.ConvTiling.Implicit;
+import dev.conveinsum.engine.cpu.ConvTiling.RowVectors;
 import dev.conveinsum.engine.cpu.ConvTiling.Segments;
+import java.util.Arrays;
 
 /**
  * The float64 im2col forms that read the patch matrix in place from padded input: the implicit
@@ -23,20 +26,41 @@ final class ConvImplicitDouble {
   /**
    * im2col without the patch matrix, for stride-1 problems: with the padded planes of a few batch
    * entries laid out {@code [c][entry][padded plane]}, the patch-matrix row of channel c and tap j
-   * is that buffer read from {@code c*entries*winPlane + tapOffset(j)} on, so the GEMM reads its
-   * B rows straight from the padded input ({@link CpuKernels#dgemmRows}). Column {@code e*winPlane
-   * + sum_i o_i*winStride_i} holds output o of entry e; the columns between output rows are
-   * computed and dropped when the result is copied into Y.
+   * is that buffer read from {@code c*entries*winPlane + tapOffset(j)} on, so the product reads
+   * its B rows straight from the padded input. The filter is packed once per call into panels of
+   * {@link ConvTiling#PANEL} output channels (shared by every task), and the product runs as
+   * {@link CpuKernels#convTiles}: tiles of a panel times two output vectors, each vector reading
+   * its own window, so that output rows are covered exactly where that computes fewer lanes than
+   * the padded span of all rows ({@link ConvTiling.RowVectors}); results go straight into Y.
    */
   static void implicitD(
       CpuKernels kern, ConvLayout pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
       boolean accumulate, Parallelism par) {
     Implicit im = Implicit.of(pl, par.threads());
+    int lanes = kern.doubleLanes() > 1 ? kern.doubleLanes() : ConvTiling.IMPLICIT_LANES;
     int[] rowSrc = pl.paddedRowSources();
-    int[] rowStarts = pl.rowStarts();
     int[] taps = pl.tapOffsets();
-    int lenOut = pl.out[pl.n - 1];
     int depth = pl.c * pl.kPlane;
+    int panels = (pl.t + PANEL - 1) / PANEL;
+    long perGroup = (long) panels * PANEL * depth;
+    double[] at = ConvScratch.doubles(ConvScratch.PACKED, pl.g * perGroup);
+    // at[g][panel][q][i]: output channel panel*PANEL + i, depth q; zero past T
+    par.forEach(pl.g * panels, task -> {
+      int gg = task / panels;
+      int i0 = task % panels * PANEL;
+      int dst = (int) (gg * perGroup) + i0 * depth;
+      int rowsHere = Math.min(PANEL, pl.t - i0);
+      if (rowsHere < PANEL) {
+        Arrays.fill(at, dst, dst + PANEL * depth, 0.0);
+      }
+      for (int i = 0; i < rowsHere; i++) {
+        int src = wtOff + (gg * pl.t + i0 + i) * depth;
+        for (int q = 0; q < depth; q++) {
+          at[dst + q * PANEL + i] = wt[src + q];
+        }
+      }
+    });
+    RowVectors fullVecs = RowVectors.of(pl, im.entries(), lanes);
     int[] fullRows = pl.implicitRows(im.entries(), taps);
     par.forEach(pl.g * im.chunks() * im.parts(), task -> {
       int part = task % im.parts();
@@ -44,43 +68,27 @@ final class ConvImplicitDouble {
       int gg = chunk / im.chunks();
       int b0 = (chunk % im.chunks()) * im.entries();
       int ne = Math.min(im.entries(), pl.b - b0);
-      int cols = (ne - 1) * pl.winPlane + (int) pl.implicitSpan();
-      int lo = (int) ((long) cols * part / im.parts());
-      int hi = (int) ((long) cols * (part + 1) / im.parts());
+      RowVectors vecs = ne == im.entries() ? fullVecs : RowVectors.of(pl, ne, lanes);
+      int[] rows = ne == im.entries() ? fullRows : pl.implicitRows(ne, taps);
+      // parts take whole pairs of vectors (a tile's two)
+      int pairs = (vecs.count() + 1) / 2;
+      int v0 = 2 * (int) ((long) pairs * part / im.parts());
+      int v1 = Math.min(vecs.count(), 2 * (int) ((long) pairs * (part + 1) / im.parts()));
+      if (v0 >= v1) {
+        return;
+      }
       int planeStride = ne * pl.winPlane;
-      double[] p = ConvScratch.doubles(ConvScratch.PADDED, (long) pl.c * planeStride);
+      // lanes of slack: a vector's last lanes may read past the last plane (never stored)
+      double[] p = ConvScratch.doubles(ConvScratch.PADDED, (long) pl.c * planeStride + lanes);
       for (int cc = 0; cc < pl.c; cc++) {
         for (int e = 0; e < ne; e++) {
           ConvDouble.padD(pl, rowSrc, x, xOff + ((gg * pl.b + b0 + e) * pl.c + cc) * pl.inPlane, p,
               (cc * ne + e) * pl.winPlane);
         }
       }
-      int[] rows = ne == im.entries() ? fullRows : pl.implicitRows(ne, taps);
-      int wBase = wtOff + gg * pl.t * depth;
       int yPlanes = yOff + (gg * pl.b + b0) * pl.t * pl.outPlane;
-      if (ne == 1 && cols == pl.outPlane) {
-        // no dropped columns: multiply straight into Y
-        kern.dgemmRows(pl.t, hi - lo, depth, wt, wBase, depth, 1, p, rows, lo, y, yPlanes + lo,
-            pl.outPlane, accumulate);
-        return;
-      }
-      int width = hi - lo;
-      double[] z = ConvScratch.doubles(ConvScratch.PRODUCT, (long) pl.t * width);
-      kern.dgemmRows(pl.t, width, depth, wt, wBase, depth, 1, p, rows, lo, z, 0, width, false);
-      for (int e = 0; e < ne; e++) {
-        for (int r = 0; r < rowStarts.length; r++) {
-          int start = e * pl.winPlane + rowStarts[r];
-          int from = Math.max(start, lo);
-          int to = Math.min(start + lenOut, hi);
-          if (from >= to) {
-            continue;
-          }
-          for (int tt = 0; tt < pl.t; tt++) {
-            int yRow = yPlanes + (e * pl.t + tt) * pl.outPlane + r * lenOut + (from - start);
-            ConvDouble.storeD(z, tt * width + from - lo, y, yRow, to - from, accumulate);
-          }
-        }
-      }
+      kern.convTiles(pl.t, depth, at, (int) (gg * perGroup), p, 0, rows, lanes, vecs.vecP(), vecs.vecY(),
+          vecs.laneY(), v0, v1, y, yPlanes, pl.outPlane, accumulate);
     });
   }
 
