@@ -6,6 +6,7 @@ import static dev.conveinsum.engine.cpu.ConvTiling.IM2COL_CHUNK;
 import static dev.conveinsum.engine.cpu.ConvTiling.PANEL;
 import static dev.conveinsum.engine.cpu.ConvTiling.SEGMENT_CHUNK;
 import static dev.conveinsum.engine.cpu.ConvTiling.SEGMENT_SLACK;
+import static dev.conveinsum.engine.cpu.ConvTiling.TILE_VECTORS;
 
 import dev.conveinsum.concurrent.Parallelism;
 import dev.conveinsum.engine.cpu.ConvTiling.Implicit;
@@ -28,8 +29,8 @@ final class ConvImplicitDouble {
    * entries laid out {@code [c][entry][padded plane]}, the patch-matrix row of channel c and tap j
    * is that buffer read from {@code c*entries*winPlane + tapOffset(j)} on, so the product reads
    * its B rows straight from the padded input. The filter is packed once per call into panels of
-   * {@link ConvTiling#PANEL} output channels (shared by every task), and the product runs as
-   * {@link CpuKernels#convTiles}: tiles of a panel times two output vectors, each vector reading
+   * {@link ConvTiling#PANEL} output channels (shared by every task), and the product runs, per
+   * block of channels ({@link ConvTiling#implicitChannelBlock}), as {@link CpuKernels#convTiles}: tiles of a panel times {@link ConvTiling#TILE_VECTORS} output vectors, each vector reading
    * its own window, so that output rows are covered exactly where that computes fewer lanes than
    * the padded span of all rows ({@link ConvTiling.RowVectors}); results go straight into Y.
    */
@@ -42,21 +43,27 @@ final class ConvImplicitDouble {
     int[] taps = pl.tapOffsets();
     int depth = pl.c * pl.kPlane;
     int panels = (pl.t + PANEL - 1) / PANEL;
+    int cBlock = ConvTiling.implicitChannelBlock(pl);
     long perGroup = (long) panels * PANEL * depth;
     double[] at = ConvScratch.doubles(ConvScratch.PACKED, pl.g * perGroup);
-    // at[g][panel][q][i]: output channel panel*PANEL + i, depth q; zero past T
+    // at[g][channel block][panel][q][i]: output channel panel*PANEL + i, depth q within the
+    // block; zero past T
     par.forEach(pl.g * panels, task -> {
       int gg = task / panels;
-      int i0 = task % panels * PANEL;
-      int dst = (int) (gg * perGroup) + i0 * depth;
+      int panel = task % panels;
+      int i0 = panel * PANEL;
       int rowsHere = Math.min(PANEL, pl.t - i0);
-      if (rowsHere < PANEL) {
-        Arrays.fill(at, dst, dst + PANEL * depth, 0.0);
-      }
-      for (int i = 0; i < rowsHere; i++) {
-        int src = wtOff + (gg * pl.t + i0 + i) * depth;
-        for (int q = 0; q < depth; q++) {
-          at[dst + q * PANEL + i] = wt[src + q];
+      for (int c0 = 0; c0 < pl.c; c0 += cBlock) {
+        int kc = Math.min(cBlock, pl.c - c0) * pl.kPlane;
+        int dst = (int) (gg * perGroup) + (c0 * pl.kPlane * panels + panel * kc) * PANEL;
+        if (rowsHere < PANEL) {
+          Arrays.fill(at, dst, dst + PANEL * kc, 0.0);
+        }
+        for (int i = 0; i < rowsHere; i++) {
+          int src = wtOff + (gg * pl.t + i0 + i) * depth + c0 * pl.kPlane;
+          for (int q = 0; q < kc; q++) {
+            at[dst + q * PANEL + i] = wt[src + q];
+          }
         }
       }
     });
@@ -70,10 +77,10 @@ final class ConvImplicitDouble {
       int ne = Math.min(im.entries(), pl.b - b0);
       RowVectors vecs = ne == im.entries() ? fullVecs : RowVectors.of(pl, ne, lanes);
       int[] rows = ne == im.entries() ? fullRows : pl.implicitRows(ne, taps);
-      // parts take whole pairs of vectors (a tile's two)
-      int pairs = (vecs.count() + 1) / 2;
-      int v0 = 2 * (int) ((long) pairs * part / im.parts());
-      int v1 = Math.min(vecs.count(), 2 * (int) ((long) pairs * (part + 1) / im.parts()));
+      // parts take whole tiles of vectors
+      int tiles = (vecs.count() + TILE_VECTORS - 1) / TILE_VECTORS;
+      int v0 = TILE_VECTORS * (int) ((long) tiles * part / im.parts());
+      int v1 = Math.min(vecs.count(), TILE_VECTORS * (int) ((long) tiles * (part + 1) / im.parts()));
       if (v0 >= v1) {
         return;
       }
@@ -87,8 +94,14 @@ final class ConvImplicitDouble {
         }
       }
       int yPlanes = yOff + (gg * pl.b + b0) * pl.t * pl.outPlane;
-      kern.convTiles(pl.t, depth, at, (int) (gg * perGroup), p, 0, rows, lanes, vecs.vecP(), vecs.vecY(),
-          vecs.laneY(), v0, v1, y, yPlanes, pl.outPlane, accumulate);
+      // blocks of channels (deep filters only); the rows of channel c0 on
+      // are those of channel 0 shifted by c0 planes
+      for (int c0 = 0; c0 < pl.c; c0 += cBlock) {
+        int kc = Math.min(cBlock, pl.c - c0) * pl.kPlane;
+        kern.convTiles(pl.t, kc, at, (int) (gg * perGroup) + c0 * pl.kPlane * panels * PANEL, p,
+            c0 * planeStride, rows, lanes, vecs.vecP(), vecs.vecY(), vecs.laneY(), v0, v1, y, yPlanes,
+            pl.outPlane, accumulate || c0 > 0);
+      }
     });
   }
 
