@@ -132,10 +132,10 @@ final class ConvChooser {
    *       GEMM wastes the unused rows of its 8-row tiles, loses efficiency at small depth, and
    *       the patch matrix costs a copy of {@code depth} values per output position); when every
    *       stride is 1 the patch matrix is read in place from the padded input (implicit im2col),
-   *       {@code 0.0133*macs*J*(ceil4or8(T)/T)*(1 + 8/depth) + 0.3*G*B*depth*prod(out)*J}, where
+   *       {@code 0.0133*macs*J*(ceil4(T)/T)*(1 + 8/depth) + 0.3*G*B*depth*prod(out)*J}, where
    *       {@code J} (at most 1.25) counts the lanes computed per output (vectors of 16 over each
-   *       output row, or over the padded span of all rows) and the tiles take 8 or, last, 4
-   *       output channels;
+   *       output row, or over the padded span of all rows) and the tiles take 4 output
+   *       channels;
    *   <li>FFT (N &lt;= 3, {@code F} = product of the transform lengths, each the smallest
    *       2^a3^b5^c covering the padded window): {@code 1.1*(G*B*C + G*T*C + G*B*T)*F*log2(F) +
    *       3*G*B*T*C*F}.
@@ -213,10 +213,9 @@ final class ConvChooser {
             + NS_PER_COL * gb * depth * outPlane;
     if (plan.implicitGemm() && outPlane > 0) {
       // no patch matrix, but the unused lanes of the output vectors are computed too, and the
-      // filter panels' 8 rows end in a 4-row tile where at most 4 are left
+      // filter panels take 4 output channels
       double junk = (double) plan.implicitLanes() / ((double) shape.batch() * outPlane);
-      int ti = shape.outChannels();
-      double tRows = ti / 8 * 8 + (ti % 8 == 0 ? 0 : ti % 8 <= 4 ? 4 : 8);
+      double tRows = Math.ceil(t / 4) * 4;
       im2col = NS_PER_MAC_GEMM * macs * junk * (tRows / t) * (1 + 8 / depth)
           + NS_PER_COL_IMPLICIT * gb * depth * outPlane * junk;
     }

@@ -31,9 +31,9 @@ final class ConvTiling {
   /** Columns the implicit im2col aims at per product, batch entries fused to get there. */
   static final long IMPLICIT_COLS = 512;
   /** Rows of the filter panels the implicit im2col's tiles read ({@link CpuKernels#convTiles}). */
-  static final int PANEL = 8;
+  static final int PANEL = 4;
   /** Output vectors per tile of the implicit im2col (parts of a task split at whole tiles). */
-  static final int TILE_VECTORS = 2;
+  static final int TILE_VECTORS = 4;
   /**
    * Most filter taps per channel block of the implicit im2col (its tiles then sum over the whole
    * depth of most filters in one pass: measured on Zen 4, one pass over 576 or 1152 taps beat

@@ -85,10 +85,10 @@ interface CpuKernels {
   /**
    * The tiles of an implicit im2col ({@code ConvImplicitFloat.implicitF}): for output channels i
    * &lt; m and output vectors v in [v0, v1) of {@code lanes} outputs each, {@code sum_{q<k} at[aOff +
-   * (i / 8) * k * 8 + q * 8 + i % 8] * p[pOff + rows[q] + vecP[v] + l]} for lane l, written (=|+=) to
+   * (i / 4) * k * 4 + q * 4 + i % 4] * p[pOff + rows[q] + vecP[v] + l]} for lane l, written (=|+=) to
    * {@code y[yOff + i*ldy + vecY[v] + l]} where {@code vecY[v] >= 0}, else to {@code y[yOff + i*ldy
    * + laneY[(-1 - vecY[v]) * lanes + l]]} for the lanes whose entry there is not negative. A is
-   * packed in panels of 8 rows ({@link ConvTiling#PANEL}), rows past m zero; every lane's window
+   * packed in panels of 4 rows ({@link ConvTiling#PANEL}), rows past m zero; every lane's window
    * must be readable in p. {@code lanes} is {@link #floatLanes()} where that is above 1, else 16.
    */
   void convTiles(
