@@ -25,6 +25,9 @@ final class VectorConvMicroFloat {
   /** The accumulators of one tile, row i's vector j at {@code (NV*i + j) * FL}. */
   private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[PANEL * NV * FL]);
 
+  /** Output vectors per chunk (a multiple of NV). */
+  private static final int CHUNK = 64;
+
   private VectorConvMicroFloat() {}
 
   /** See {@link CpuKernels#convTiles}; {@code lanes} is FL. */
@@ -33,28 +36,33 @@ final class VectorConvMicroFloat {
       int[] vecP, int[] vecY, int[] laneY, int v0, int v1,
       float[] y, int yOff, int ldy, boolean accumulate) {
     float[] tile = TILE.get();
-    for (int v = v0; v < v1; v += NV) {
-      int nv = Math.min(NV, v1 - v);
-      // a tile short of vectors repeats its first; the copies are not stored
-      int s0 = pOff + vecP[v];
-      int s1 = nv > 1 ? pOff + vecP[v + 1] : s0;
-      int s2 = nv > 2 ? pOff + vecP[v + 2] : s0;
-      int s3 = nv > 3 ? pOff + vecP[v + 3] : s0;
+    // chunks of vectors, each swept once per panel: Y is written as 4 sequential streams (one
+    // per row of the panel) while the chunk's taps stay in L2
+    for (int vc = v0; vc < v1; vc += CHUNK) {
+      int vEnd = Math.min(v1, vc + CHUNK);
       for (int ir = 0; ir < m; ir += PANEL) {
         int aOff = atOff + ir * k;
-        if (MR == 8) {
-          tile4x4(k, at, aOff, p, rows, s0, s1, s2, s3, tile, 0);
-        } else {
-          // 16 registers: two tiles of 4 x 2
-          tile4x2(k, at, aOff, p, rows, s0, s1, tile, 0);
-          if (nv > 2) {
-            tile4x2(k, at, aOff, p, rows, s2, s3, tile, 2 * FL);
-          }
-        }
         int mr = Math.min(PANEL, m - ir);
         int yRows = yOff + ir * ldy;
-        for (int j = 0; j < nv; j++) {
-          store(tile, j * FL, mr, vecY[v + j], laneY, y, yRows, ldy, accumulate);
+        for (int v = vc; v < vEnd; v += NV) {
+          int nv = Math.min(NV, vEnd - v);
+          // a tile short of vectors repeats its first; the copies are not stored
+          int s0 = pOff + vecP[v];
+          int s1 = nv > 1 ? pOff + vecP[v + 1] : s0;
+          int s2 = nv > 2 ? pOff + vecP[v + 2] : s0;
+          int s3 = nv > 3 ? pOff + vecP[v + 3] : s0;
+          if (MR == 8) {
+            tile4x4(k, at, aOff, p, rows, s0, s1, s2, s3, tile, 0);
+          } else {
+            // 16 registers: two tiles of 4 x 2
+            tile4x2(k, at, aOff, p, rows, s0, s1, tile, 0);
+            if (nv > 2) {
+              tile4x2(k, at, aOff, p, rows, s2, s3, tile, 2 * FL);
+            }
+          }
+          for (int j = 0; j < nv; j++) {
+            store(tile, j * FL, mr, vecY[v + j], laneY, y, yRows, ldy, accumulate);
+          }
         }
       }
     }
