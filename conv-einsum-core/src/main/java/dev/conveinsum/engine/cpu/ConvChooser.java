@@ -58,8 +58,11 @@ final class ConvChooser {
     FUSED_ROWS("direct (1-D rows fused over batch entries)"),
     /** im2col with an explicit patch matrix, multiplied by GEMM. */
     PATCH_MATRIX("im2col (patch matrix + GEMM)"),
-    /** Implicit im2col: the GEMM reads its rows in place from the padded input. */
-    IMPLICIT("implicit im2col (GEMM reads the padded input in place)"),
+    /**
+     * Implicit im2col: filter-panel x output-vector tiles read their taps in place from the
+     * padded input, output rows covered exactly where that computes fewer lanes.
+     */
+    IMPLICIT("implicit im2col (tiles read the padded input in place)"),
     /** im2col as dot products of filter rows with the input rows they meet (long filters). */
     SEGMENT_DOTS("im2col as segment dot products (filter longer than output)"),
     /** 1-D im2col as one small GEMM per batch entry over the zero-padded filter. */
@@ -129,8 +132,10 @@ final class ConvChooser {
    *       GEMM wastes the unused rows of its 8-row tiles, loses efficiency at small depth, and
    *       the patch matrix costs a copy of {@code depth} values per output position); when every
    *       stride is 1 the patch matrix is read in place from the padded input (implicit im2col),
-   *       {@code 0.0133*macs*J*(ceil8(T)/T)*(1 + 8/depth) + 0.3*G*B*depth*prod(out)*J}, where
-   *       {@code J} (at most 1.25) counts the dropped columns between output rows;
+   *       {@code 0.0133*macs*J*(ceil4(T)/T)*(1 + 8/depth) + 0.3*G*B*depth*prod(out)*J}, where
+   *       {@code J} (at most 1.25) counts the lanes computed per output (vectors of 16 over each
+   *       output row, or over the padded span of all rows) and the tiles take 4 output
+   *       channels;
    *   <li>FFT (N &lt;= 3, {@code F} = product of the transform lengths, each the smallest
    *       2^a3^b5^c covering the padded window): {@code 1.1*(G*B*C + G*T*C + G*B*T)*F*log2(F) +
    *       3*G*B*T*C*F}.
@@ -207,9 +212,11 @@ final class ConvChooser {
         NS_PER_MAC_GEMM * macs * (Math.ceil(t / 8) * 8 / t) * (1 + 8 / depth)
             + NS_PER_COL * gb * depth * outPlane;
     if (plan.implicitGemm() && outPlane > 0) {
-      // no patch matrix, but the dropped columns between output rows are computed too
-      double junk = (double) plan.implicitSpan() / outPlane;
-      im2col = NS_PER_MAC_GEMM * macs * junk * (Math.ceil(t / 8) * 8 / t) * (1 + 8 / depth)
+      // no patch matrix, but the unused lanes of the output vectors are computed too, and the
+      // filter panels take 4 output channels
+      double junk = (double) plan.implicitLanes() / ((double) shape.batch() * outPlane);
+      double tRows = Math.ceil(t / 4) * 4;
+      im2col = NS_PER_MAC_GEMM * macs * junk * (tRows / t) * (1 + 8 / depth)
           + NS_PER_COL_IMPLICIT * gb * depth * outPlane * junk;
     }
     double fft = Double.POSITIVE_INFINITY;

@@ -1,12 +1,16 @@
 package dev.conveinsum.engine.cpu;
 
 import static dev.conveinsum.engine.cpu.ConvTiling.IM2COL_CHUNK;
+import static dev.conveinsum.engine.cpu.ConvTiling.PANEL;
 import static dev.conveinsum.engine.cpu.ConvTiling.SEGMENT_CHUNK;
 import static dev.conveinsum.engine.cpu.ConvTiling.SEGMENT_SLACK;
+import static dev.conveinsum.engine.cpu.ConvTiling.TILE_VECTORS;
 
 import dev.conveinsum.concurrent.Parallelism;
 import dev.conveinsum.engine.cpu.ConvTiling.Implicit;
+import dev.conveinsum.engine.cpu.ConvTiling.RowVectors;
 import dev.conveinsum.engine.cpu.ConvTiling.Segments;
+import java.util.Arrays;
 
 /**
  * The float32 im2col forms that read the patch matrix in place from padded input: the implicit
@@ -20,20 +24,47 @@ final class ConvImplicitFloat {
   /**
    * im2col without the patch matrix, for stride-1 problems: with the padded planes of a few batch
    * entries laid out {@code [c][entry][padded plane]}, the patch-matrix row of channel c and tap j
-   * is that buffer read from {@code c*entries*winPlane + tapOffset(j)} on, so the GEMM reads its
-   * B rows straight from the padded input ({@link CpuKernels#sgemmRows}). Column {@code e*winPlane
-   * + sum_i o_i*winStride_i} holds output o of entry e; the columns between output rows are
-   * computed and dropped when the result is copied into Y.
+   * is that buffer read from {@code c*entries*winPlane + tapOffset(j)} on, so the product reads
+   * its B rows straight from the padded input. The filter is packed once per call into panels of
+   * {@link ConvTiling#PANEL} output channels (shared by every task), and the product runs, per
+   * block of channels ({@link ConvTiling#implicitChannelBlock}), as {@link CpuKernels#convTiles}: tiles of a panel times {@link ConvTiling#TILE_VECTORS} output vectors, each vector reading
+   * its own window, so that output rows are covered exactly where that computes fewer lanes than
+   * the padded span of all rows ({@link ConvTiling.RowVectors}); results go straight into Y.
    */
   static void implicitF(
       CpuKernels kern, ConvLayout pl, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff,
       boolean accumulate, Parallelism par) {
     Implicit im = Implicit.of(pl, par.threads());
+    int lanes = kern.floatLanes() > 1 ? kern.floatLanes() : ConvTiling.IMPLICIT_LANES;
     int[] rowSrc = pl.paddedRowSources();
-    int[] rowStarts = pl.rowStarts();
     int[] taps = pl.tapOffsets();
-    int lenOut = pl.out[pl.n - 1];
     int depth = pl.c * pl.kPlane;
+    int panels = (pl.t + PANEL - 1) / PANEL;
+    int cBlock = ConvTiling.implicitChannelBlock(pl);
+    long perGroup = (long) panels * PANEL * depth;
+    float[] at = ConvScratch.floats(ConvScratch.PACKED, pl.g * perGroup);
+    // at[g][channel block][panel][q][i]: output channel panel*PANEL + i, depth q within the
+    // block; zero past T
+    par.forEach(pl.g * panels, task -> {
+      int gg = task / panels;
+      int panel = task % panels;
+      int i0 = panel * PANEL;
+      int rowsHere = Math.min(PANEL, pl.t - i0);
+      for (int c0 = 0; c0 < pl.c; c0 += cBlock) {
+        int kc = Math.min(cBlock, pl.c - c0) * pl.kPlane;
+        int dst = (int) (gg * perGroup) + (c0 * pl.kPlane * panels + panel * kc) * PANEL;
+        if (rowsHere < PANEL) {
+          Arrays.fill(at, dst, dst + PANEL * kc, 0f);
+        }
+        for (int i = 0; i < rowsHere; i++) {
+          int src = wtOff + (gg * pl.t + i0 + i) * depth + c0 * pl.kPlane;
+          for (int q = 0; q < kc; q++) {
+            at[dst + q * PANEL + i] = wt[src + q];
+          }
+        }
+      }
+    });
+    RowVectors fullVecs = RowVectors.of(pl, im.entries(), lanes);
     int[] fullRows = pl.implicitRows(im.entries(), taps);
     par.forEach(pl.g * im.chunks() * im.parts(), task -> {
       int part = task % im.parts();
@@ -41,42 +72,32 @@ final class ConvImplicitFloat {
       int gg = chunk / im.chunks();
       int b0 = (chunk % im.chunks()) * im.entries();
       int ne = Math.min(im.entries(), pl.b - b0);
-      int cols = (ne - 1) * pl.winPlane + (int) pl.implicitSpan();
-      int lo = (int) ((long) cols * part / im.parts());
-      int hi = (int) ((long) cols * (part + 1) / im.parts());
+      RowVectors vecs = ne == im.entries() ? fullVecs : RowVectors.of(pl, ne, lanes);
+      int[] rows = ne == im.entries() ? fullRows : pl.implicitRows(ne, taps);
+      // parts take whole tiles of vectors
+      int tiles = (vecs.count() + TILE_VECTORS - 1) / TILE_VECTORS;
+      int v0 = TILE_VECTORS * (int) ((long) tiles * part / im.parts());
+      int v1 = Math.min(vecs.count(), TILE_VECTORS * (int) ((long) tiles * (part + 1) / im.parts()));
+      if (v0 >= v1) {
+        return;
+      }
       int planeStride = ne * pl.winPlane;
-      float[] p = ConvScratch.floats(ConvScratch.PADDED, (long) pl.c * planeStride);
+      // lanes of slack: a vector's last lanes may read past the last plane (never stored)
+      float[] p = ConvScratch.floats(ConvScratch.PADDED, (long) pl.c * planeStride + lanes);
       for (int cc = 0; cc < pl.c; cc++) {
         for (int e = 0; e < ne; e++) {
           ConvFloat.padF(pl, rowSrc, x, xOff + ((gg * pl.b + b0 + e) * pl.c + cc) * pl.inPlane, p,
               (cc * ne + e) * pl.winPlane);
         }
       }
-      int[] rows = ne == im.entries() ? fullRows : pl.implicitRows(ne, taps);
-      int wBase = wtOff + gg * pl.t * depth;
       int yPlanes = yOff + (gg * pl.b + b0) * pl.t * pl.outPlane;
-      if (ne == 1 && cols == pl.outPlane) {
-        // no dropped columns: multiply straight into Y
-        kern.sgemmRows(pl.t, hi - lo, depth, wt, wBase, depth, 1, p, rows, lo, y, yPlanes + lo,
-            pl.outPlane, accumulate);
-        return;
-      }
-      int width = hi - lo;
-      float[] z = ConvScratch.floats(ConvScratch.PRODUCT, (long) pl.t * width);
-      kern.sgemmRows(pl.t, width, depth, wt, wBase, depth, 1, p, rows, lo, z, 0, width, false);
-      for (int e = 0; e < ne; e++) {
-        for (int r = 0; r < rowStarts.length; r++) {
-          int start = e * pl.winPlane + rowStarts[r];
-          int from = Math.max(start, lo);
-          int to = Math.min(start + lenOut, hi);
-          if (from >= to) {
-            continue;
-          }
-          for (int tt = 0; tt < pl.t; tt++) {
-            int yRow = yPlanes + (e * pl.t + tt) * pl.outPlane + r * lenOut + (from - start);
-            ConvFloat.storeF(z, tt * width + from - lo, y, yRow, to - from, accumulate);
-          }
-        }
+      // blocks of channels (deep filters only); the rows of channel c0 on
+      // are those of channel 0 shifted by c0 planes
+      for (int c0 = 0; c0 < pl.c; c0 += cBlock) {
+        int kc = Math.min(cBlock, pl.c - c0) * pl.kPlane;
+        kern.convTiles(pl.t, kc, at, (int) (gg * perGroup) + c0 * pl.kPlane * panels * PANEL, p,
+            c0 * planeStride, rows, lanes, vecs.vecP(), vecs.vecY(), vecs.laneY(), v0, v1, y, yPlanes,
+            pl.outPlane, accumulate || c0 > 0);
       }
     });
   }

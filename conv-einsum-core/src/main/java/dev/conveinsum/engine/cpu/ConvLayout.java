@@ -176,7 +176,8 @@ final class ConvLayout {
 
   /**
    * Whether im2col runs implicitly: every stride 1 (outputs then sit on the padded grid),
-   * filters no longer than the output rows, and at most a quarter more columns than outputs.
+   * filters no longer than the output rows, and at most a quarter more lanes computed than
+   * outputs ({@link #implicitLanes}).
    */
   boolean implicitGemm() {
     if (EXPLICIT_IM2COL) {
@@ -187,8 +188,35 @@ final class ConvLayout {
         return false;
       }
     }
-    return k[n - 1] <= out[n - 1] && implicitSpan() * 4 <= (long) outPlane * 5
-        && (long) c * winPlane <= IM2COL_CHUNK;
+    return outPlane > 0 && b > 0 && k[n - 1] <= out[n - 1] && (long) c * winPlane <= IM2COL_CHUNK
+        && implicitLanes() * 4 <= (long) b * outPlane * 5;
+  }
+
+  /**
+   * Lanes the implicit im2col computes over the whole batch, with vectors of {@link
+   * ConvTiling#IMPLICIT_LANES} and the single-thread split of {@link ConvTiling.Implicit}: each
+   * output row covered exactly by whole vectors, or the padded span of all rows, whichever is
+   * fewer (see {@link ConvTiling.RowVectors}).
+   */
+  long implicitLanes() {
+    int entries = ConvTiling.Implicit.of(this, 1).entries();
+    int lanes = ConvTiling.IMPLICIT_LANES;
+    long full = Math.min(exactLanes(this, entries, lanes), spanLanes(this, entries, lanes));
+    int rest = b % entries;
+    long tail = rest == 0 ? 0 : Math.min(exactLanes(this, rest, lanes), spanLanes(this, rest, lanes));
+    return (b / entries) * full + tail;
+  }
+
+  /** Lanes of a task of {@code entries} entries whose vectors cover each output row exactly. */
+  static long exactLanes(ConvLayout pl, int entries, int lanes) {
+    int w = pl.out[pl.n - 1];
+    return (long) entries * (pl.outPlane / w) * ((w + lanes - 1) / lanes) * lanes;
+  }
+
+  /** Lanes of a task of {@code entries} entries whose vectors cover the padded span of its rows. */
+  static long spanLanes(ConvLayout pl, int entries, int lanes) {
+    long total = (long) (entries - 1) * pl.winPlane + pl.implicitSpan();
+    return (total + lanes - 1) / lanes * lanes;
   }
 
   /**

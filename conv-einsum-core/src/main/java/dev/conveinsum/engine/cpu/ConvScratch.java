@@ -10,9 +10,10 @@ final class ConvScratch {
 
   /** The padded input planes. */
   static final int PADDED = 0;
-  /** The product before it is copied into the output. */
-  static final int PRODUCT = 1;
-  private static final ThreadLocal<Object[]> HELD = ThreadLocal.withInitial(() -> new Object[4]);
+  /** The packed filter of the implicit im2col (shared by the tasks of one call). */
+  static final int PACKED = 1;
+  private static final int SLOTS = 2;
+  private static final ThreadLocal<Object[]> HELD = ThreadLocal.withInitial(() -> new Object[2 * SLOTS]);
 
   private ConvScratch() {}
 
@@ -30,10 +31,10 @@ final class ConvScratch {
   /** A double buffer of at least size elements for slot which. */
   static double[] doubles(int which, long size) {
     Object[] held = HELD.get();
-    double[] a = held[2 + which] instanceof SoftReference<?> r && r.get() instanceof double[] d ? d : null;
+    double[] a = held[SLOTS + which] instanceof SoftReference<?> r && r.get() instanceof double[] d ? d : null;
     if (a == null || a.length < size) {
       a = new double[Math.toIntExact(size)];
-      held[2 + which] = new SoftReference<>(a);
+      held[SLOTS + which] = new SoftReference<>(a);
     }
     return a;
   }

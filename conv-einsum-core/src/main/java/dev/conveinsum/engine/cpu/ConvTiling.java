@@ -30,6 +30,18 @@ final class ConvTiling {
   static final int SEGMENT_SLACK = 64;
   /** Columns the implicit im2col aims at per product, batch entries fused to get there. */
   static final long IMPLICIT_COLS = 512;
+  /** Rows of the filter panels the implicit im2col's tiles read ({@link CpuKernels#convTiles}). */
+  static final int PANEL = 4;
+  /** Output vectors per tile of the implicit im2col (parts of a task split at whole tiles). */
+  static final int TILE_VECTORS = 4;
+  /**
+   * Most filter taps per channel block of the implicit im2col (its tiles then sum over the whole
+   * depth of most filters in one pass: measured on Zen 4, one pass over 576 or 1152 taps beat
+   * blocks of 128-384 by 3-15 %, the extra passes over Y costing more than the taps' L1 misses).
+   */
+  static final int IMPLICIT_DEPTH = 1152;
+  /** Lanes of the vectors the implicit im2col is priced and chosen for (512-bit float32). */
+  static final int IMPLICIT_LANES = 16;
   /** Fewest columns per im2col chunk when the patch matrix allows. */
   static final long IM2COL_MIN_COLS = 128;
 
@@ -39,6 +51,16 @@ final class ConvTiling {
   static boolean shortRows(ConvLayout pl) {
     return pl.n == 1 && pl.dims[0].stride() == 1 && pl.dims[0].period() == 0
         && pl.out[0] <= SHORT_ROW;
+  }
+
+  /**
+   * Channels per block of the implicit im2col: blocks of at most IMPLICIT_DEPTH filter taps (at
+   * least one channel), as even as whole channels allow.
+   */
+  static int implicitChannelBlock(ConvLayout pl) {
+    int most = Math.max(1, IMPLICIT_DEPTH / Math.max(pl.kPlane, 1));
+    int blocks = (pl.c + most - 1) / most;
+    return Math.max(1, (pl.c + blocks - 1) / blocks);
   }
 
   /** Batch entries per task of the fused 1-D direct kernel: about FUSED_ELEMS padded inputs. */
@@ -79,10 +101,10 @@ final class ConvTiling {
   }
 
   /**
-   * How the implicit im2col splits the work: {@code entries} batch entries per GEMM (enough for
-   * about IMPLICIT_COLS columns), {@code chunks} such groups per convolution group, and each
-   * product cut into {@code parts} column ranges when there are fewer groups than threads or its
-   * result would exceed IM2COL_CHUNK elements.
+   * How the implicit im2col splits the work: {@code entries} batch entries per task (enough for
+   * about IMPLICIT_COLS padded columns, so that small planes share their vectors' tails),
+   * {@code chunks} such groups per convolution group, and each task's output vectors cut into
+   * {@code parts} ranges when there are fewer tasks than threads.
    */
   record Implicit(int entries, int chunks, int parts) {
     /** The split for a layout and thread count. */
@@ -99,11 +121,86 @@ final class ConvTiling {
       }
       long tasks = (long) pl.g * chunks;
       int parts = tasks >= threads ? 1 : (int) ((threads + tasks - 1) / tasks);
-      // bound the per-thread product buffer (T x columns) by IM2COL_CHUNK elements
-      long cols = (long) (entries - 1) * pl.winPlane + span;
-      long bound = ((long) pl.t * cols + IM2COL_CHUNK - 1) / IM2COL_CHUNK;
-      parts = (int) Math.min(Math.max(parts, bound), Math.max(1, cols));
       return new Implicit(entries, chunks, parts);
+    }
+  }
+
+  /**
+   * The output vectors of one implicit-im2col task of {@code entries} batch entries, padded
+   * planes laid out {@code [c][entry][padded plane]}, Y {@code [entry][t][out plane]}: vector v
+   * reads its taps from {@code vecP[v]} on (tap 0, channel 0) and holds the consecutive outputs
+   * from Y offset {@code vecY[v]} on (output channel 0), or, where {@code vecY[v] < 0}, lane l
+   * holds the output at {@code laneY[(-1 - vecY[v]) * lanes + l]} (none where negative). The
+   * vectors cover each output row exactly (rows that are not a whole number of vectors end in a
+   * part-filled one) or, where that computes fewer lanes, the padded span of all rows (the
+   * columns between rows computed and dropped, as in {@link ConvLayout#implicitLanes}).
+   */
+  record RowVectors(int[] vecP, int[] vecY, int[] laneY) {
+    /** The vectors of a task of {@code entries} entries with vectors of {@code lanes} lanes. */
+    static RowVectors of(ConvLayout pl, int entries, int lanes) {
+      int w = pl.out[pl.n - 1];
+      int[] rs = pl.rowStarts();
+      long planeY = (long) pl.t * pl.outPlane;
+      int perRow = (w + lanes - 1) / lanes;
+      long total = (long) (entries - 1) * pl.winPlane + pl.implicitSpan();
+      boolean exact = ConvLayout.exactLanes(pl, entries, lanes) <= ConvLayout.spanLanes(pl, entries, lanes);
+      int count = Math.toIntExact(exact ? (long) entries * rs.length * perRow : (total + lanes - 1) / lanes);
+      int[] vecP = new int[count];
+      int[] vecY = new int[count];
+      int[] laneY = new int[count * lanes];
+      int odd = 0;
+      if (exact) {
+        int v = 0;
+        for (int e = 0; e < entries; e++) {
+          for (int r = 0; r < rs.length; r++) {
+            for (int x = 0; x < w; x += lanes, v++) {
+              vecP[v] = e * pl.winPlane + rs[r] + x;
+              int y0 = Math.toIntExact(e * planeY + (long) r * w + x);
+              if (x + lanes <= w) {
+                vecY[v] = y0;
+              } else {
+                vecY[v] = -1 - odd;
+                for (int l = 0; l < lanes; l++) {
+                  laneY[odd * lanes + l] = x + l < w ? y0 + l : -1;
+                }
+                odd++;
+              }
+            }
+          }
+        }
+      } else {
+        // the Y offset of every padded position of the span, -1 between rows
+        int[] posY = new int[count * lanes];
+        java.util.Arrays.fill(posY, -1);
+        for (int e = 0; e < entries; e++) {
+          for (int r = 0; r < rs.length; r++) {
+            for (int x = 0; x < w; x++) {
+              posY[e * pl.winPlane + rs[r] + x] = Math.toIntExact(e * planeY + (long) r * w + x);
+            }
+          }
+        }
+        for (int v = 0; v < count; v++) {
+          int q = v * lanes;
+          vecP[v] = q;
+          boolean whole = posY[q] >= 0;
+          for (int l = 1; l < lanes && whole; l++) {
+            whole = posY[q + l] == posY[q] + l;
+          }
+          if (whole) {
+            vecY[v] = posY[q];
+          } else {
+            vecY[v] = -1 - odd;
+            System.arraycopy(posY, q, laneY, odd * lanes, lanes);
+            odd++;
+          }
+        }
+      }
+      return new RowVectors(vecP, vecY, java.util.Arrays.copyOf(laneY, odd * lanes));
+    }
+
+    /** The number of vectors. */
+    int count() {
+      return vecP.length;
     }
   }
 

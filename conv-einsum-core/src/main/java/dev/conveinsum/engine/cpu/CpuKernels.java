@@ -83,6 +83,26 @@ interface CpuKernels {
       boolean accumulate);
 
   /**
+   * The tiles of an implicit im2col ({@code ConvImplicitFloat.implicitF}): for output channels i
+   * &lt; m and output vectors v in [v0, v1) of {@code lanes} outputs each, {@code sum_{q<k} at[aOff +
+   * (i / 4) * k * 4 + q * 4 + i % 4] * p[pOff + rows[q] + vecP[v] + l]} for lane l, written (=|+=) to
+   * {@code y[yOff + i*ldy + vecY[v] + l]} where {@code vecY[v] >= 0}, else to {@code y[yOff + i*ldy
+   * + laneY[(-1 - vecY[v]) * lanes + l]]} for the lanes whose entry there is not negative. A is
+   * packed in panels of 4 rows ({@link ConvTiling#PANEL}), rows past m zero; every lane's window
+   * must be readable in p. {@code lanes} is {@link #floatLanes()} where that is above 1, else 16.
+   */
+  void convTiles(
+      int m, int k, float[] at, int aOff, float[] p, int pOff, int[] rows, int lanes,
+      int[] vecP, int[] vecY, int[] laneY, int v0, int v1,
+      float[] y, int yOff, int ldy, boolean accumulate);
+
+  /** Double-precision variant of {@link #convTiles(int, int, float[], int, float[], int, int[], int, int[], int[], int[], int, int, float[], int, int, boolean)}; {@code lanes} follows {@link #doubleLanes()}. */
+  void convTiles(
+      int m, int k, double[] at, int aOff, double[] p, int pOff, int[] rows, int lanes,
+      int[] vecP, int[] vecY, int[] laneY, int v0, int v1,
+      double[] y, int yOff, int ldy, boolean accumulate);
+
+  /**
    * Sums of products of row segments read in place, for convolutions whose filter is longer than
    * their output (weight gradients): for i &lt; m, j &lt; n, {@code acc[accOff + i*ldAcc + j] +=
    * sum_{s0 <= s < s1} sum_{q < len} a[aRows[i] + aSeg[s] + q] * b[bRows[j] + bShift + bSeg[s] +

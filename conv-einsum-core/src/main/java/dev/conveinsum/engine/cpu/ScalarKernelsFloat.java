@@ -161,6 +161,35 @@ abstract class ScalarKernelsFloat implements CpuKernels {
   }
 
   @Override
+  public void convTiles(
+      int m, int k, float[] at, int aOff, float[] p, int pOff, int[] rows, int lanes,
+      int[] vecP, int[] vecY, int[] laneY, int v0, int v1,
+      float[] y, int yOff, int ldy, boolean accumulate) {
+    float[] acc = fbuf(lanes);
+    for (int v = v0; v < v1; v++) {
+      int src = pOff + vecP[v];
+      for (int i = 0; i < m; i++) {
+        Arrays.fill(acc, 0, lanes, 0f);
+        int ai = aOff + i / ConvTiling.PANEL * k * ConvTiling.PANEL + i % ConvTiling.PANEL;
+        for (int q = 0; q < k; q++) {
+          float av = at[ai + q * ConvTiling.PANEL];
+          int b = src + rows[q];
+          for (int l = 0; l < lanes; l++) {
+            acc[l] += av * p[b + l];
+          }
+        }
+        int row = yOff + i * ldy;
+        for (int l = 0; l < lanes; l++) {
+          int d = vecY[v] >= 0 ? vecY[v] + l : laneY[(-1 - vecY[v]) * lanes + l];
+          if (d >= 0) {
+            y[row + d] = accumulate ? y[row + d] + acc[l] : acc[l];
+          }
+        }
+      }
+    }
+  }
+
+  @Override
   public void sdotSegments(
       int m, int n, int len,
       float[] a, int[] aRows, int[] aSeg,

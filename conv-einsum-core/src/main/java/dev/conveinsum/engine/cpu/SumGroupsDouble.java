@@ -297,6 +297,7 @@ final class SumGroupsDouble {
     ConvDim d = new ConvDim(18, 18, 3, 1, 1, 1, false, 0);
     List<ConvProblem> problems = List.of(
         new ConvProblem(2, 16, 16, 1, List.of(d, d)), new ConvProblem(2, 5, 5, 2, List.of(d, d)),
+        new ConvProblem(2, 8, 40, 1, List.of(d, d)),
         new ConvProblem(4, 9, 6, 64, List.of()));
     for (ConvProblem p : problems) {
       double[] x = new double[(int) p.inputSize()];

@@ -102,6 +102,17 @@ abstract class VectorKernelsDouble extends VectorKernelsFloat {
   }
 
   @Override
+  public void convTiles(
+      int m, int k, double[] at, int aOff, double[] p, int pOff, int[] rows, int lanes,
+      int[] vecP, int[] vecY, int[] laneY, int v0, int v1,
+      double[] y, int yOff, int ldy, boolean accumulate) {
+    if (lanes != DL) {
+      throw new IllegalArgumentException("vectors of " + lanes + " lanes, the kernels have " + DL);
+    }
+    VectorConvMicroDouble.tiles(m, k, at, aOff, p, pOff, rows, vecP, vecY, laneY, v0, v1, y, yOff, ldy, accumulate);
+  }
+
+  @Override
   public void corrRow(
       double[] y, int yOff, int len,
       double[] p, int pOff, int pStep, int stride, int dilation,

@@ -99,6 +99,17 @@ abstract class VectorKernelsFloat implements CpuKernels {
   }
 
   @Override
+  public void convTiles(
+      int m, int k, float[] at, int aOff, float[] p, int pOff, int[] rows, int lanes,
+      int[] vecP, int[] vecY, int[] laneY, int v0, int v1,
+      float[] y, int yOff, int ldy, boolean accumulate) {
+    if (lanes != FL) {
+      throw new IllegalArgumentException("vectors of " + lanes + " lanes, the kernels have " + FL);
+    }
+    VectorConvMicroFloat.tiles(m, k, at, aOff, p, pOff, rows, vecP, vecY, laneY, v0, v1, y, yOff, ldy, accumulate);
+  }
+
+  @Override
   public void corrRow(
       float[] y, int yOff, int len,
       float[] p, int pOff, int pStep, int stride, int dilation,

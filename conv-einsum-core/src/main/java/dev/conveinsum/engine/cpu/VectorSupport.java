@@ -105,6 +105,19 @@ public final class VectorSupport {
     }
   }
 
+  /** Warm-up vectors of {@code convTiles}: windows, and Y offsets in units of 16 (the fourth lane by lane). */
+  private static final int[] TILE_VEC_P = {0, 16, 32, 48, 64, 80};
+  private static final int[] TILE_VEC_Y = {0, 16, 32, -1, 64, 80};
+
+  /** Lane-by-lane destinations of the warm-up's fourth vector: every other lane. */
+  private static int[] tileLanes(int lanes) {
+    int[] d = new int[lanes];
+    for (int l = 0; l < lanes; l++) {
+      d[l] = l % 2 == 0 ? 48 + l : -1;
+    }
+    return d;
+  }
+
   /**
    * Runs every branch of the vector kernels (GEMM tiles and edges, packed and unpacked B, the
    * transposed and dot-product paths, row correlations of several tap shapes) on small data for
@@ -176,6 +189,14 @@ public final class VectorSupport {
         k.sgemmRows(g[0], g[1], g[2], af, 0, g[2], 1, bf, rows, round % 3, cf, 0, g[1], acc);
         k.dgemmRows(g[0], g[1], g[2], ad, 0, g[2], 1, bd, rows, round % 3, cd, 0, g[1], acc);
       }
+      // the implicit im2col's tiles: a full and a part-filled tile, a vector stored lane by
+      // lane, a filter tail past the 4-row panels
+      int lanesF = k.floatLanes() > 1 ? k.floatLanes() : 16;
+      int lanesD = k.doubleLanes() > 1 ? k.doubleLanes() : 16;
+      k.convTiles(6, 90, af, 0, bf, round % 3, rows, lanesF, TILE_VEC_P, TILE_VEC_Y, tileLanes(lanesF),
+          0, TILE_VEC_P.length, cf, 0, 100, acc);
+      k.convTiles(6, 90, ad, 0, bd, round % 3, rows, lanesD, TILE_VEC_P, TILE_VEC_Y, tileLanes(lanesD),
+          0, TILE_VEC_P.length, cd, 0, 100, acc);
       if (round % 4 == 0 && k != ScalarKernels.INSTANCE) {
         DepthwiseKernels.warmUp();
         SumGroupsFloat.warmUp();

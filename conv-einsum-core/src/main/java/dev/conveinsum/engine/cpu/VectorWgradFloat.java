@@ -15,7 +15,9 @@ import jdk.incubator.vector.FloatVector;
  * * F[g, t, c][r, p]}. The rows of A are windows of the zero-padded input planes, read in place
  * (8 rows broadcast per step from each tap's offset in the plane, no packing); each block of
  * 256 taps of F, the K-block, is packed once as {@code [tap][t]} and multiplied against every
- * row of A, into 8 x 2-vector tiles of accumulators that stay in memory between K-blocks. It replaces the segment dot products of
+ * row of A, into 8 x 2-vector tiles of accumulators that stay in memory between K-blocks; with
+ * more than two vectors of output channels, 4 x 4-vector tiles over blocks of 512 taps (one
+ * broadcast per four FMAs instead of two: 10-12 % faster on the dense 64-channel gradient). It replaces the segment dot products of
  * {@link SumGroupsFloat} (one horizontal reduction per output and chunk, and a masked partial
  * vector per filter row) where the last dimension has stride and dilation 1.
  *
@@ -28,6 +30,13 @@ final class VectorWgradFloat implements SumGroupsFloat.Wgrad {
   private static final int MR8 = 8;
   /** Taps per K-block: the packed block of the filter (KB x NR per panel) stays in L1. */
   private static final int KB = 256;
+  /** Columns of one wide tile: four vectors. */
+  private static final int NR4 = 4 * FL;
+  /**
+   * Taps per K-block of the wide tiles (measured on the dense 64-channel 56x56 gradient: 512 taps
+   * ran 5 % faster than 128, no slower than the whole 3136; the block then sits in L2).
+   */
+  private static final int KB4 = 512;
 
   /** Creates the kernel (public for reflective loading). */
   public VectorWgradFloat() {}
@@ -44,15 +53,21 @@ final class VectorWgradFloat implements SumGroupsFloat.Wgrad {
     int[] rowStarts = pl.rowStarts();
     int[] taps = pl.tapOffsets();
     int pairs = pl.g * pl.c;
-    int tPad = (pl.t + NR - 1) / NR * NR;
-    int panels = tPad / NR;
+    // more than two vectors of output channels: 4 x 4-vector tiles (half the broadcasts per
+    // FMA), else 8 x 2
+    boolean wide = pl.t > NR;
+    int nr = wide ? NR4 : NR;
+    int mr = wide ? 4 : MR8;
+    int kb = wide ? KB4 : KB;
+    int tPad = (pl.t + nr - 1) / nr * nr;
+    int panels = tPad / nr;
     int entries = (pl.b + par.threads() - 1) / par.threads();
     int parts = (pl.b + entries - 1) / entries;
     par.forEach(parts, task -> {
       int b0 = task * entries;
       int ne = Math.min(entries, pl.b - b0);
       int m = ne * pl.outPlane;
-      int mPad = (m + MR8 - 1) / MR8 * MR8;
+      int mPad = (m + mr - 1) / mr * mr;
       int[] aRows = Arrays.copyOf(Segments.of(pl, rowStarts, taps, 0, ne, 1).aRows(), mPad);
       // rows past m repeat row 0 (valid memory); their tiles are never copied out
       for (int i = m; i < mPad; i++) {
@@ -61,28 +76,32 @@ final class VectorWgradFloat implements SumGroupsFloat.Wgrad {
       // one (group, channel) pair at a time: its padded planes stay in cache for its filter rows
       float[] p = ConvScratch.floats(ConvScratch.PADDED, (long) ne * pl.winPlane + SEGMENT_SLACK);
       float[] acc = new float[mPad * tPad];
-      float[] pb = new float[panels * KB * NR];
+      float[] pb = new float[panels * kb * nr];
       for (int q = 0; q < pairs; q++) {
         int gg = q / pl.c;
         int cc = q % pl.c;
         for (int e = 0; e < ne; e++) {
           ConvFloat.padF(pl, rowSrc, x, ((gg * pl.b + b0 + e) * pl.c + cc) * pl.inPlane, p, e * pl.winPlane);
         }
-        for (int k0 = 0; k0 < pl.kPlane; k0 += KB) {
-          // B block: taps [k0, k1) of every output channel, packed [panel][tap][NR], zero past T
-          int kc = Math.min(KB, pl.kPlane - k0);
+        for (int k0 = 0; k0 < pl.kPlane; k0 += kb) {
+          // B block: taps [k0, k1) of every output channel, packed [panel][tap][nr], zero past T
+          int kc = Math.min(kb, pl.kPlane - k0);
           int fBase = (gg * pl.t * pl.c + cc) * pl.kPlane + k0;
           Arrays.fill(pb, 0f);
           for (int tt = 0; tt < pl.t; tt++) {
             int src = fBase + tt * pl.c * pl.kPlane;
-            int dst = (tt / NR) * kc * NR + tt % NR;
+            int dst = (tt / nr) * kc * nr + tt % nr;
             for (int j = 0; j < kc; j++) {
-              pb[dst + j * NR] = wt[src + j];
+              pb[dst + j * nr] = wt[src + j];
             }
           }
-          for (int i = 0; i < mPad; i += MR8) {
+          for (int i = 0; i < mPad; i += mr) {
             for (int jp = 0; jp < panels; jp++) {
-              tile(kc, p, aRows, i, taps, k0, pb, jp * kc * NR, acc, i * tPad + jp * NR, tPad);
+              if (wide) {
+                tile4(kc, p, aRows, i, taps, k0, pb, jp * kc * nr, acc, i * tPad + jp * nr, tPad);
+              } else {
+                tile(kc, p, aRows, i, taps, k0, pb, jp * kc * nr, acc, i * tPad + jp * nr, tPad);
+              }
             }
           }
         }
@@ -176,5 +195,78 @@ final class VectorWgradFloat implements SumGroupsFloat.Wgrad {
     c61.intoArray(c, cOff + 6 * ldc + FL);
     c70.intoArray(c, cOff + 7 * ldc);
     c71.intoArray(c, cOff + 7 * ldc + FL);
+  }
+
+  /**
+   * {@code c[i][0..NR4) += sum_q a[rows[i0 + i] + taps[k0 + q]] * pb[pbOff + q*NR4 ..]} for the
+   * 4 rows of one wide tile (4 vectors of output channels: one broadcast per four FMAs).
+   */
+  private static void tile4(int kc, float[] a, int[] rows, int i0, int[] taps, int k0, float[] pb,
+      int pbOff, float[] c, int cOff, int ldc) {
+    int r0 = rows[i0 + 0];
+    int r1 = rows[i0 + 1];
+    int r2 = rows[i0 + 2];
+    int r3 = rows[i0 + 3];
+    FloatVector c00 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + 0 * FL);
+    FloatVector c01 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + 1 * FL);
+    FloatVector c02 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + 2 * FL);
+    FloatVector c03 = FloatVector.fromArray(FS, c, cOff + 0 * ldc + 3 * FL);
+    FloatVector c10 = FloatVector.fromArray(FS, c, cOff + 1 * ldc + 0 * FL);
+    FloatVector c11 = FloatVector.fromArray(FS, c, cOff + 1 * ldc + 1 * FL);
+    FloatVector c12 = FloatVector.fromArray(FS, c, cOff + 1 * ldc + 2 * FL);
+    FloatVector c13 = FloatVector.fromArray(FS, c, cOff + 1 * ldc + 3 * FL);
+    FloatVector c20 = FloatVector.fromArray(FS, c, cOff + 2 * ldc + 0 * FL);
+    FloatVector c21 = FloatVector.fromArray(FS, c, cOff + 2 * ldc + 1 * FL);
+    FloatVector c22 = FloatVector.fromArray(FS, c, cOff + 2 * ldc + 2 * FL);
+    FloatVector c23 = FloatVector.fromArray(FS, c, cOff + 2 * ldc + 3 * FL);
+    FloatVector c30 = FloatVector.fromArray(FS, c, cOff + 3 * ldc + 0 * FL);
+    FloatVector c31 = FloatVector.fromArray(FS, c, cOff + 3 * ldc + 1 * FL);
+    FloatVector c32 = FloatVector.fromArray(FS, c, cOff + 3 * ldc + 2 * FL);
+    FloatVector c33 = FloatVector.fromArray(FS, c, cOff + 3 * ldc + 3 * FL);
+    int bi = pbOff;
+    for (int q = 0; q < kc; q++, bi += NR4) {
+      int tq = taps[k0 + q];
+      FloatVector b0 = FloatVector.fromArray(FS, pb, bi + 0 * FL);
+      FloatVector b1 = FloatVector.fromArray(FS, pb, bi + 1 * FL);
+      FloatVector b2 = FloatVector.fromArray(FS, pb, bi + 2 * FL);
+      FloatVector b3 = FloatVector.fromArray(FS, pb, bi + 3 * FL);
+      FloatVector av;
+      av = FloatVector.broadcast(FS, a[r0 + tq]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      c02 = av.fma(b2, c02);
+      c03 = av.fma(b3, c03);
+      av = FloatVector.broadcast(FS, a[r1 + tq]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      c12 = av.fma(b2, c12);
+      c13 = av.fma(b3, c13);
+      av = FloatVector.broadcast(FS, a[r2 + tq]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      c22 = av.fma(b2, c22);
+      c23 = av.fma(b3, c23);
+      av = FloatVector.broadcast(FS, a[r3 + tq]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      c32 = av.fma(b2, c32);
+      c33 = av.fma(b3, c33);
+    }
+    c00.intoArray(c, cOff + 0 * ldc + 0 * FL);
+    c01.intoArray(c, cOff + 0 * ldc + 1 * FL);
+    c02.intoArray(c, cOff + 0 * ldc + 2 * FL);
+    c03.intoArray(c, cOff + 0 * ldc + 3 * FL);
+    c10.intoArray(c, cOff + 1 * ldc + 0 * FL);
+    c11.intoArray(c, cOff + 1 * ldc + 1 * FL);
+    c12.intoArray(c, cOff + 1 * ldc + 2 * FL);
+    c13.intoArray(c, cOff + 1 * ldc + 3 * FL);
+    c20.intoArray(c, cOff + 2 * ldc + 0 * FL);
+    c21.intoArray(c, cOff + 2 * ldc + 1 * FL);
+    c22.intoArray(c, cOff + 2 * ldc + 2 * FL);
+    c23.intoArray(c, cOff + 2 * ldc + 3 * FL);
+    c30.intoArray(c, cOff + 3 * ldc + 0 * FL);
+    c31.intoArray(c, cOff + 3 * ldc + 1 * FL);
+    c32.intoArray(c, cOff + 3 * ldc + 2 * FL);
+    c33.intoArray(c, cOff + 3 * ldc + 3 * FL);
   }
 }

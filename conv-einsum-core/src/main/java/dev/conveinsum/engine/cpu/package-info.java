@@ -19,10 +19,12 @@
  *             whole run (a depthwise 16*3 layer over 28672 rows: about 0.5 ms);
  *         <li>im2col + GEMM: wins when {@code C*prod(k)} is large (dense layers). With every
  *             stride 1 there is no patch matrix: the padded planes of a few batch entries are laid
- *             out {@code [c][entry][plane]}, and each GEMM row of B (channel c, tap j) is that
- *             buffer read from a shifted offset, so the GEMM kernel reads B in place
- *             ({@code CpuKernels.sgemmRows}; the dense 64-channel 56x56 3x3 layer at batch 32: 50
- *             ms with the patch matrix, 24-27 ms without, 2 threads). When the filter is longer
+ *             out {@code [c][entry][plane]}, and each row of B (channel c, tap j) is that buffer
+ *             read from a shifted offset, in place: 4-channel x 4-vector tiles whose vectors each
+ *             read their own window, so that output rows are covered exactly where that computes
+ *             fewer lanes than the padded span ({@code CpuKernels.convTiles}; the dense 64-channel
+ *             56x56 3x3 layer at batch 32: 50 ms with the patch matrix, 24-27 ms without, 2
+ *             threads; 16x16 planes compute no columns between rows). When the filter is longer
  *             than the output (weight gradients) and its rows are at least 16 long, each output
  *             is a sum of dot products of filter rows with the padded input rows they meet, in
  *             place ({@code CpuKernels.sdotSegments}, 4 x 4 register blocks; the dense layer's

@@ -55,6 +55,23 @@ class CpuEngineSumGroupsTest {
     check(oneD, rnd, 2);
   }
 
+  /**
+   * More output channels than two vectors (on AVX-512: 4 x 4-vector tiles of the weight-gradient
+   * GEMM, blocks of 512 taps): 40 channels (a part-filled last vector), 64 (the dense layer's),
+   * 9 entries x 9 outputs (a part-filled last tile), 900 taps (two blocks), 1-2 threads.
+   */
+  @Test
+  void wideWeightGradientTilesMatchTheOracle() {
+    SplittableRandom rnd = new SplittableRandom(14);
+    for (int t : new int[] {40, 64}) {
+      ConvProblem p = new ConvProblem(2, 9, t, 2, List.of(
+          new ConvDim(30, 30, 3, 1, 1, 1, false, 0), new ConvDim(30, 30, 3, 1, 1, 1, t == 40, 0)));
+      assertTrue(SumGroupsFloat.summedForm(new ConvLayout(p), true) == SummedForm.TILES, "tiles " + p);
+      check(p, rnd, 1);
+      check(p, rnd, 2);
+    }
+  }
+
   @Test
   void otherConvolutionsRunPerGroup() {
     SplittableRandom rnd = new SplittableRandom(13);
