@@ -39,6 +39,10 @@ final class ConvStepCompiler {
       Map<Integer, OutAxis> conv) {
     Layout lu = pb.layout(u);
     Layout lv = pb.layout(v);
+    if (lu.size() == 0 || lv.size() == 0) {
+      // An empty operand: no pair of positions exists, so every output is an empty sum.
+      return zeros(pb, lu, lv, outIds, exact, conv);
+    }
     int nc = conv.size();
     int[] convIds = conv.keySet().stream().mapToInt(Integer::intValue).toArray();
     long[] c = new long[nc];
