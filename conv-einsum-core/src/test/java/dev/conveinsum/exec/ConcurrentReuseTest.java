@@ -171,6 +171,10 @@ class ConcurrentReuseTest {
     }
   }
 
+  private static Tensor copy(Tensor t) {
+    return Tensor.wrap(t.toDoubleArray(), t.shape());
+  }
+
   private static List<double[]> snapshot(Execution e) {
     List<double[]> out = new ArrayList<>();
     out.add(e.output().toDoubleArray());
@@ -180,6 +184,57 @@ class ConcurrentReuseTest {
       }
     }
     return out;
+  }
+
+  /**
+   * A call returns arrays the caller owns: never an operand's, the output gradient's or another
+   * returned tensor's, even where an instruction only renames (the gradient of "ab->ab" is the
+   * output gradient itself); changing the inputs afterwards changes no returned value.
+   */
+  @Test
+  void returnedArraysAreNeverTheCallersOrEachOthers() {
+    String[][] cases = {{"ab->ab", "2x3"}, {"ab->ba", "2x3"}, {"ab,b->ab", "2x3;3"},
+        {"a,b->ab", "2;3"}, {"ab,bc->ac", "2x3;3x4"}, {"ab,ab->ab", "2x3;2x3"},
+        {"a->", "4"}, {"ab,c->abc", "2x1;3"}};
+    for (String[] c : cases) {
+      List<long[]> shapes = new ArrayList<>();
+      for (String d : c[1].split(";")) {
+        shapes.add(Arrays.stream(d.split("x")).mapToLong(Long::parseLong).toArray());
+      }
+      BoundExpression b = BoundExpression.bind(Expression.parse(c[0]), ConvOptions.DEFAULT,
+          shapes);
+      int[][] path = b.operandCount() == 1 ? new int[0][] : new int[][] {{0, 1}};
+      CompiledProgram plan = CompiledProgram.compile(b, path, null);
+      List<Tensor> ops = new ArrayList<>();
+      for (int k = 0; k < shapes.size(); k++) {
+        ops.add(Tensor.random(DType.FLOAT32, 40 + k, shapes.get(k)));
+      }
+      Tensor grad = Tensor.random(DType.FLOAT32, 50, b.outputShape());
+      // copies, in case the oracle hands back an input's array too
+      Tensor want = copy(ReferenceEvaluator.evaluate(b, ops));
+      List<Tensor> wantGrads = new ArrayList<>();
+      ReferenceEvaluator.vjp(b, ops, grad).forEach(t -> wantGrads.add(copy(t)));
+      Execution e = plan.execute(ops, grad, new RunOptions(Engines.get("cpu"), 1,
+          Checkpoint.STORE));
+      List<float[]> inputs = new ArrayList<>();
+      ops.forEach(t -> inputs.add(t.floatData()));
+      inputs.add(grad.floatData());
+      List<float[]> returned = new ArrayList<>();
+      returned.add(e.output().floatData());
+      e.gradients().forEach(t -> returned.add(t.floatData()));
+      for (int i = 0; i < returned.size(); i++) {
+        for (float[] in : inputs) {
+          assertTrue(returned.get(i) != in, c[0] + ": returned tensor " + i
+              + " is the array of a tensor the caller passed");
+        }
+        for (int j = 0; j < i; j++) {
+          assertTrue(returned.get(i) != returned.get(j), c[0] + ": returned tensors " + j
+              + " and " + i + " share one array");
+        }
+      }
+      inputs.forEach(a -> Arrays.fill(a, 42f)); // the caller reuses its buffers
+      check(c[0], e, want, wantGrads, Tolerance.FLOAT32);
+    }
   }
 
   /**
