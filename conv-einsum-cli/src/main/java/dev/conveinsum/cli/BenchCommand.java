@@ -150,6 +150,11 @@ final class BenchCommand implements Callable<Integer> {
           (double) r.flops(), r.gflops());
       out.printf(Locale.ROOT, "peak memory  %.2f MiB measured, %.2f MiB predicted%n",
           r.peakBytes() / 1048576.0, r.predictedPeakBytes() / 1048576.0);
+      if (r.cpuCores() >= 0) {
+        // below the threads' count: other processes had the cores, so the time is the machine's
+        out.printf(Locale.ROOT, "cpu          %.2f cores busy on average during the timed runs"
+            + " (%d thread%s asked)%n", r.cpuCores(), nThreads, nThreads == 1 ? "" : "s");
+      }
     }
     if (profile) {
       Tensor grad = backward ? Tensor.random(type, 7, bound.outputShape()) : null;

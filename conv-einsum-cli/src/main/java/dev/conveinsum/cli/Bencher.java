@@ -15,6 +15,7 @@ import dev.conveinsum.tensor.DType;
 import dev.conveinsum.tensor.Tensor;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -81,10 +82,14 @@ public final class Bencher {
    * @param predictedPeakBytes the plan's predicted peak bytes
    * @param warmupRuns untimed runs done
    * @param reps timed runs
+   * @param cpuCores the CPU time of the JVM's Java threads during the timed runs over their wall
+   *     time (a waiting kernel thread spins, so it counts): about {@code threads} when the calls
+   *     had their cores, less when other processes took them (the time then says more about the
+   *     machine than about the library); -1 where the JVM does not report thread CPU time
    */
   public record Record(String expression, Path path, long flops, double medianMs, double minMs,
       int threads, DType dtype, boolean backward, Checkpoint checkpoint, String engine,
-      long peakBytes, long predictedPeakBytes, int warmupRuns, int reps) {
+      long peakBytes, long predictedPeakBytes, int warmupRuns, int reps, double cpuCores) {
 
     /** Returns FLOPs per second at the median, in GFLOPS. */
     public double gflops() {
@@ -112,6 +117,7 @@ public final class Bencher {
       o.put("predicted_peak_bytes", predictedPeakBytes);
       o.put("warmup", warmupRuns);
       o.put("reps", reps);
+      o.put("cpu_cores", cpuCores);
       return o;
     }
   }
@@ -192,6 +198,8 @@ public final class Bencher {
         listener.warmup(warmRuns);
       }
     }
+    long cpu0 = javaThreadsCpuNanos();
+    long wall0 = System.nanoTime();
     for (int i = 0; i < reps; i++) {
       long t0 = clock.getAsLong();
       Execution e = plan.execute(operands, grad, run);
@@ -201,6 +209,9 @@ public final class Bencher {
         listener.timed(i + 1, reps);
       }
     }
+    long cpu1 = javaThreadsCpuNanos();
+    long wall = System.nanoTime() - wall0;
+    double cpuCores = cpu0 < 0 || cpu1 < 0 || wall <= 0 ? -1 : (double) (cpu1 - cpu0) / wall;
     double[] sorted = ms.clone();
     Arrays.sort(sorted);
     double median = reps % 2 == 1 ? sorted[reps / 2]
@@ -209,7 +220,24 @@ public final class Bencher {
     long predicted = plan.predictPeakBytes(job.dtype(), job.backward(), job.checkpoint());
     return new Record(job.expression(), job.plan().path(), flops, median, sorted[0], job.threads(),
         job.dtype(), job.backward(), job.checkpoint(), job.engine().name(), peak, predicted,
-        warmRuns, reps);
+        warmRuns, reps, cpuCores);
+  }
+
+  /**
+   * The CPU time of the JVM's live Java threads in nanoseconds (the caller and the kernels'
+   * workers among them; not the JIT's or the collector's), or -1 where the JVM does not say.
+   */
+  private static long javaThreadsCpuNanos() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    if (!threads.isThreadCpuTimeSupported() || !threads.isThreadCpuTimeEnabled()) {
+      return -1;
+    }
+    long sum = 0;
+    for (long id : threads.getAllThreadIds()) {
+      long t = threads.getThreadCpuTime(id);
+      sum += Math.max(t, 0); // -1: the thread has ended meanwhile
+    }
+    return sum;
   }
 
   /**

@@ -253,6 +253,11 @@ class CliTest {
     assertEquals(1, got.get("threads").asInt());
     assertTrue(got.get("min_ms").asDouble() <= got.get("median_ms").asDouble());
     assertTrue(got.get("peak_bytes").asLong() > 0);
+    // CPU time over wall time of the two short timed runs: positive, and no more cores than the
+    // machine has (within the skew of reading each thread's clock at slightly different times)
+    double cores = got.get("cpu_cores").asDouble();
+    assertTrue(cores > 0 && cores <= Runtime.getRuntime().availableProcessors() * 2,
+        "cpu_cores " + cores);
   }
 
   @Test

@@ -241,12 +241,14 @@ public final class CompiledProgram {
       grad = dtype == DType.FLOAT64 ? g.doubleData() : g.floatData();
     }
     schedule(c, rt, leaves, grad, options.checkpoint());
-    Object out = rt.get(p.outputSlot);
-    for (Object leaf : leaves) {
-      if (leaf == out) {
-        out = out instanceof double[] d ? d.clone() : ((float[]) out).clone();
-      }
+    // What the caller gets must be its own: a result or gradient that is an operand's array,
+    // the output gradient's, or another returned tensor's (an instruction that only renames, as
+    // in "ab->ab") is copied.
+    List<Object> taken = new ArrayList<>(Arrays.asList(leaves));
+    if (grad != null) {
+      taken.add(grad);
     }
+    Object out = unshared(rt.get(p.outputSlot), taken);
     Tensor output = tensor(out, bound.outputShape());
     Map<String, Long> profile = profile(p, stats, options);
     if (gradOutput == null) {
@@ -260,10 +262,27 @@ public final class CompiledProgram {
       } else if (s < 0) {
         grads.add(Tensor.zeros(operands.get(k).dtype(), operands.get(k).shape()));
       } else {
-        grads.add(tensor(rt.get(s), operands.get(k).shape()).to(operands.get(k).dtype()));
+        grads.add(tensor(unshared(rt.get(s), taken), operands.get(k).shape())
+            .to(operands.get(k).dtype()));
       }
     }
     return new Execution(output, grads, stats.peakBytes, stats.flops, profile);
+  }
+
+  /**
+   * Returns {@code buffer}, or a copy of it when it is one of {@code taken} (identity); then
+   * adds what it returns to {@code taken}.
+   */
+  private static Object unshared(Object buffer, List<Object> taken) {
+    Object b = buffer;
+    for (Object t : taken) {
+      if (t == buffer) {
+        b = buffer instanceof double[] d ? d.clone() : ((float[]) buffer).clone();
+        break;
+      }
+    }
+    taken.add(b);
+    return b;
   }
 
   /** The profile in program order, keyed "#index label" so equal-looking steps stay apart. */

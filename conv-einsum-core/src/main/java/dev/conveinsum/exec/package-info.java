@@ -24,5 +24,15 @@
  * pass reads; {@link dev.conveinsum.Checkpoint#RECOMPUTE} keeps only the operands and
  * recomputes what each backward step reads just before it. Both give identical gradients. The
  * same schedule run without data predicts the peak bytes exactly.
+ *
+ * <p>Buffers. A compiled program keeps the intermediates its calls free (its {@code Workspace})
+ * and hands each to a later instruction or a later call that needs that many elements;
+ * concurrent calls each take their own. The result and the gradients are never given back to it
+ * and the caller's operands never enter it, so no later call writes what a call returned. A kept
+ * buffer holds stale values: kernels overwrite their outputs (the {@link
+ * dev.conveinsum.engine.Engine} contract) and gathers every element; only scatter-adds
+ * (reductions, dilations, folds, the transposes of gathers), gathers with missing elements (none
+ * in today's lowering) and zero tensors ask for a cleared buffer. Peak accounting counts live
+ * slots, not kept buffers, so it is the same with or without reuse.
  */
 package dev.conveinsum.exec;
