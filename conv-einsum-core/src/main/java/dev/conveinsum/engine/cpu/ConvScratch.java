@@ -12,7 +12,9 @@ final class ConvScratch {
   static final int PADDED = 0;
   /** The packed filter of the implicit im2col (shared by the tasks of one call). */
   static final int PACKED = 1;
-  private static final int SLOTS = 2;
+  /** The Winograd form's padded sub-planes and transformed blocks ({@link ConvWinogradFloat}). */
+  static final int WINOGRAD = 2;
+  private static final int SLOTS = 3;
   private static final ThreadLocal<Object[]> HELD = ThreadLocal.withInitial(() -> new Object[2 * SLOTS]);
 
   private ConvScratch() {}

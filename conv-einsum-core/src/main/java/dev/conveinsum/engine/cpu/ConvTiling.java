@@ -45,7 +45,28 @@ final class ConvTiling {
   /** Fewest columns per im2col chunk when the patch matrix allows. */
   static final long IM2COL_MIN_COLS = 128;
 
+  /**
+   * Floats of the transformed input and output blocks of one Winograd task (16 x (C + T) x
+   * tiles; 768 KiB of float32, within a 1 MiB L2 with the filter's GEMM panels).
+   */
+  static final long WINOGRAD_BLOCK = 3L << 16;
+  /** Fewest tile columns per Winograd GEMM where the problem has them. */
+  static final int WINOGRAD_MIN_COLS = 32;
+
   private ConvTiling() {}
+
+  /**
+   * Tile rows (of s tiles each, over the batch entries laid end to end) per task of the Winograd
+   * form: V and M of the block within {@link #WINOGRAD_BLOCK}, at least {@link
+   * #WINOGRAD_MIN_COLS} tiles, and at most an even share of the rows per thread.
+   */
+  static int winogradRows(ConvLayout pl, int s, int threads) {
+    long units = (long) pl.b * ((pl.out[0] + 1) / 2);
+    long cols = Math.max(WINOGRAD_MIN_COLS, WINOGRAD_BLOCK / (16L * (pl.c + pl.t)));
+    long rows = Math.max(1, Math.round((double) cols / s));
+    long share = (units * pl.g + threads - 1) / Math.max(threads, 1);
+    return (int) Math.max(1, Math.min(Math.min(rows, units), Math.max(share / pl.g, 1)));
+  }
 
   /** Whether {@code rowsDirectF} applies: 1-D, stride 1, no period, rows of at most SHORT_ROW. */
   static boolean shortRows(ConvLayout pl) {

@@ -60,6 +60,7 @@ class CpuEngineDescribeTest {
     Algorithm algo = switch (form) {
       case DIRECT, SHORT_ROWS, FUSED_ROWS -> Algorithm.DIRECT;
       case FFT -> Algorithm.FFT;
+      case WINOGRAD -> Algorithm.WINOGRAD;
       default -> Algorithm.IM2COL;
     };
     Random r = new Random(7);
