@@ -41,10 +41,17 @@ final class ConvChooser {
   static final double NS_PER_FFT_POINT_LOG = 1.1;
   /** FFT, per complex multiply-add of spectra. */
   static final double NS_PER_CMAC = 3.0;
+  /**
+   * Winograd, per multiply-add of its 16 GEMMs (blocks of 64-300 tile columns). The three
+   * Winograd constants were measured on Zen 4 single-threaded (B32 T128 C128 16x16, B8 T64 C64
+   * 56x56, B32 T28 C28 16x16: 0.021, 12 and 7 ns) and scaled by 0.8, the ratio of the implicit
+   * im2col's estimate to its measured time on the same shapes, so that the two compare as measured.
+   */
+  static final double NS_PER_MAC_WINO = 0.017;
   /** Winograd, per input channel and tile: padding into sub-planes and the input transform. */
-  static final double NS_PER_WINO_IN = 3.0;
+  static final double NS_PER_WINO_IN = 10.0;
   /** Winograd, per output channel and tile: the output transform and the store. */
-  static final double NS_PER_WINO_OUT = 3.0;
+  static final double NS_PER_WINO_OUT = 6.0;
 
   private ConvChooser() {}
 
@@ -155,8 +162,8 @@ final class ConvChooser {
    * @param shape the convolution
    * <p>Where the Winograd form applies ({@link ConvLayout#winograd}), with {@code tiles =
    * G*B*ceil(out_h/2)*(ceil(out_w/2)+1)} (one extra tile per tile row): {@code
-   * 0.0133*16*T*C*tiles*(ceil8(T)/T)*(1 + 8/C) + 3*C*tiles + 3*T*tiles}; it wins for dense 3x3
-   * layers with many channels, not for few.
+   * 0.017*16*T*C*tiles*(ceil8(T)/T)*(1 + 8/C) + 10*C*tiles + 6*T*tiles}; it wins for dense 3x3
+   * layers with many channels (64 at 56x56, 128 at 16x16), not for few (28 at 16x16).
    *
    * @param shape the convolution
    * @return DIRECT, IM2COL, FFT or WINOGRAD
@@ -255,7 +262,7 @@ final class ConvChooser {
     if (plan.winograd()) {
       double tiles = gb * ((plan.out[0] + 1) / 2) * ((plan.out[1] + 1) / 2 + 1);
       double c = shape.inChannels();
-      wino = NS_PER_MAC_GEMM * 16 * c * tiles * Math.ceil(t / 8) * 8 * (1 + 8 / c)
+      wino = NS_PER_MAC_WINO * 16 * c * tiles * Math.ceil(t / 8) * 8 * (1 + 8 / c)
           + NS_PER_WINO_IN * c * tiles + NS_PER_WINO_OUT * t * tiles;
     }
     return new double[] {direct, im2col, fft, wino};

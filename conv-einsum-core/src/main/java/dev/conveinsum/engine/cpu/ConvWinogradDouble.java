@@ -31,6 +31,9 @@ import java.util.Arrays;
 final class ConvWinogradDouble {
   private ConvWinogradDouble() {}
 
+  /** Whether the transforms run on the Vector API ({@link ConvWinogradVecDouble}). */
+  private static final boolean VECTOR = VectorSupport.isVectorized();
+
   /** The convolution of {@link ConvDouble#convolve} in Winograd form; wt in tap space (flipped). */
   static void winogradD(
       CpuKernels kern, ConvLayout pl, double[] x, int xOff, double[] wt, int wtOff, double[] y, int yOff,
@@ -38,7 +41,8 @@ final class ConvWinogradDouble {
     int th = (pl.out[0] + 1) / 2;
     int s = (pl.out[1] + 1) / 2 + 1;
     int units = pl.b * th;
-    int rowsPer = ConvTiling.winogradRows(pl, s, par.threads());
+    int nr = 2 * Math.max(kern.doubleLanes(), 1);
+    int rowsPer = ConvTiling.winogradRows(pl, s, nr, par.threads());
     int blocks = (units + rowsPer - 1) / rowsPer;
     int tc = pl.t * pl.c;
     double[] u = new double[pl.g * 16 * tc];
@@ -49,46 +53,67 @@ final class ConvWinogradDouble {
         filterF(wt, wtOff + (gt * pl.c + cc) * 9, u, gg * 16 * tc + tt * pl.c + cc, tc);
       }
     });
-    int maxN = rowsPer * s;
-    int sub = (rowsPer + 1) * s + 1;
+    // tiles of a block, rounded up to whole GEMM tiles (the extra columns are zeros, dropped)
+    int maxN = (rowsPer * s + nr - 1) / nr * nr;
+    // each U[k] packed once for all blocks (null where the kernels read A in place)
+    double[][][] packed = new double[pl.g * 16][][];
+    par.forEach(pl.g * 16, gk -> packed[gk] =
+        kern.dgemmPackA(pl.t, maxN, pl.c, u, (gk / 16) * 16 * tc + (gk % 16) * tc, pl.c, 1, maxN));
+    // transforms run over chunks of channels, each loop over all their tiles
+    int cb = (int) Math.max(1, Math.min(pl.c, ConvTiling.WINOGRAD_CHUNK / maxN));
+    int tb = (int) Math.max(1, Math.min(pl.t, ConvTiling.WINOGRAD_CHUNK / maxN));
+    int psz = cb * maxN + 1;
     long vSize = 16L * pl.c * maxN;
     long mSize = 16L * pl.t * maxN;
     par.forEach(pl.g * blocks, task -> {
       int gg = task / blocks;
       int u0 = (task % blocks) * rowsPer;
       int u1 = Math.min(units, u0 + rowsPer);
-      int n = (u1 - u0) * s;
-      // scratch: P[4][sub], Q[8][sub], V[16][C][n], M[16][T][n], O[4][n]
-      double[] buf = ConvScratch.doubles(ConvScratch.WINOGRAD, 12L * sub + vSize + mSize + 4L * maxN);
-      int qBase = 4 * sub;
-      int vBase = 12 * sub;
-      int mBase = (int) (vBase + vSize);
-      int oBase = (int) (mBase + mSize);
-      for (int cc = 0; cc < pl.c; cc++) {
-        for (int uu = u0; uu < u1; ) {
-          int e = uu / th;
-          int ia = uu % th;
-          int ib = Math.min(th, ia + (u1 - uu));
-          int rows = ib - ia;
-          padD(pl, x, xOff + ((gg * pl.b + e) * pl.c + cc) * pl.inPlane, ia, rows, s, buf, sub);
-          inputF(buf, sub, qBase, rows, s, vBase + cc * n + (uu - u0) * s, pl.c * n);
-          uu += rows;
+      int n = ((u1 - u0) * s + nr - 1) / nr * nr;
+      // separate arrays, so that the compiler sees that the transforms' loops read and write
+      // different memory and vectorises them
+      double[] p = ConvScratch.doubles(ConvScratch.WINO_P, 8L * psz);
+      double[] q = ConvScratch.doubles(ConvScratch.WINO_Q, Math.max(16L * psz, 8L * tb * maxN));
+      double[] v = ConvScratch.doubles(ConvScratch.WINO_V, vSize);
+      double[] mm = ConvScratch.doubles(ConvScratch.WINO_M, mSize);
+      double[] o = ConvScratch.doubles(ConvScratch.WINO_O, 4L * tb * maxN);
+      for (int c0 = 0; c0 < pl.c; c0 += cb) {
+        int cn = Math.min(cb, pl.c - c0);
+        Arrays.fill(p, 0, 8 * psz, 0.0);
+        for (int ci = 0; ci < cn; ci++) {
+          for (int uu = u0; uu < u1; ) {
+            int e = uu / th;
+            int ia = uu % th;
+            int ib = Math.min(th, ia + (u1 - uu));
+            padD(pl, x, xOff + ((gg * pl.b + e) * pl.c + c0 + ci) * pl.inPlane, ia, ib, s, p, psz,
+                ci * n + (uu - u0) * s);
+            uu += ib - ia;
+          }
         }
+        inputF(p, q, psz, cn * n, s, v, c0 * n, pl.c * n);
       }
       int uBase = gg * 16 * tc;
       for (int k = 0; k < 16; k++) {
-        kern.dgemm(pl.t, n, pl.c, u, uBase + k * tc, pl.c, 1, buf, vBase + k * pl.c * n, n, 1,
-            buf, mBase + k * pl.t * n, n, false);
+        double[][] pk = packed[gg * 16 + k];
+        if (pk != null) {
+          kern.dgemmPackedA(pl.t, n, pl.c, pk, v, k * pl.c * n, n, 1, mm, k * pl.t * n, n, false);
+        } else {
+          kern.dgemm(pl.t, n, pl.c, u, uBase + k * tc, pl.c, 1, v, k * pl.c * n, n, 1,
+              mm, k * pl.t * n, n, false);
+        }
       }
-      for (int tt = 0; tt < pl.t; tt++) {
-        outputF(buf, mBase + tt * n, pl.t * n, n, oBase);
-        for (int uu = u0; uu < u1; ) {
-          int e = uu / th;
-          int ia = uu % th;
-          int ib = Math.min(th, ia + (u1 - uu));
-          storeTilesF(pl, buf, oBase + (uu - u0) * s, n, ia, ib, s, y,
-              yOff + ((gg * pl.b + e) * pl.t + tt) * pl.outPlane, accumulate);
-          uu += ib - ia;
+      for (int t0 = 0; t0 < pl.t; t0 += tb) {
+        int tn = Math.min(tb, pl.t - t0);
+        outputF(mm, t0 * n, pl.t * n, tn * n, q, o);
+        for (int ti = 0; ti < tn; ti++) {
+          for (int uu = u0; uu < u1; ) {
+            int e = uu / th;
+            int ia = uu % th;
+            int ib = Math.min(th, ia + (u1 - uu));
+            storeTilesF(pl, o, ti * n + (uu - u0) * s, tn * n, ia, ib, s, y,
+                yOff + ((gg * pl.b + e) * pl.t + t0 + ti) * pl.outPlane, accumulate);
+            uu += ib - ia;
+          }
         }
       }
     });
@@ -118,12 +143,13 @@ final class ConvWinogradDouble {
   }
 
   /**
-   * Writes padded rows {@code 2*ia .. 2*(ia+rows)+1} of the input plane at xBase into the four
-   * parity sub-planes {@code p[(r&1)*2 + (col&1)][sub]}, row {@code r/2 - ia}, column {@code col/2}
-   * (zeros outside the input, and one zero of slack after each sub-plane).
+   * Scatters padded rows {@code 2*ia .. 2*ib+1} of the input plane at xBase into the parity
+   * sub-planes: {@code p[((r&1)*2 + (col&1))*2 + half][psz]} at {@code off + row*s + col/2}, where
+   * sub-row {@code R = r/2} is row {@code R - ia} of the low half (R &lt; ib) and row {@code R - ia -
+   * 1} of the high half (R &gt; ia): tile row i then reads padded rows 2i, 2i+1 from the low half
+   * and 2i+2, 2i+3 from the high half at the same index. The planes must be zero beforehand.
    */
-  static void padD(ConvLayout pl, double[] x, int xBase, int ia, int rows, int s, double[] p, int sub) {
-    Arrays.fill(p, 0, 4 * sub, 0.0);
+  static void padD(ConvLayout pl, double[] x, int xBase, int ia, int ib, int s, double[] p, int psz, int off) {
     int lo = pl.lastLo;
     int hi = pl.lastHi;
     if (hi <= lo) {
@@ -131,108 +157,123 @@ final class ConvWinogradDouble {
     }
     int[] rowMap = pl.map[0];
     int inW = pl.in[1];
-    int col0 = pl.map[1][lo];
+    int src0 = xBase + pl.map[1][lo] - lo;
     int evenLo = lo + (lo & 1);
     int oddLo = lo + 1 - (lo & 1);
-    for (int r = 2 * ia; r < 2 * (ia + rows) + 2 && r < pl.win[0]; r++) {
+    for (int r = 2 * ia; r < 2 * ib + 2 && r < pl.win[0]; r++) {
       int xr = rowMap[r];
       if (xr < 0) {
         continue;
       }
-      int src = xBase + xr * inW + col0 - lo;
-      int dst = (r & 1) * 2 * sub + (r / 2 - ia) * s;
-      for (int v = evenLo; v < hi; v += 2) {
-        p[dst + (v >> 1)] = x[src + v];
-      }
-      dst += sub;
-      for (int v = oddLo; v < hi; v += 2) {
-        p[dst + (v >> 1)] = x[src + v];
+      int src = src0 + xr * inW;
+      int big = r >> 1;
+      for (int half = 0; half < 2; half++) {
+        int row = big - ia - half;
+        if (row < 0 || row >= ib - ia) {
+          continue;
+        }
+        int even = ((r & 1) * 4 + half) * psz + off + row * s;
+        int odd = even + 2 * psz;
+        for (int col = evenLo; col < hi; col += 2) {
+          p[even + (col >> 1)] = x[src + col];
+        }
+        for (int col = oddLo; col < hi; col += 2) {
+          p[odd + (col >> 1)] = x[src + col];
+        }
       }
     }
   }
 
   /**
-   * The input transform {@code B^T d B} of {@code rows * s} tiles from the sub-planes at p[0, 4*sub)
-   * (scratch Q at qBase, 8 sub-planes): V[k] at {@code vOff + k*vStride}, k = 4*a + b.
+   * The input transform {@code B^T d B} of len = channels x tiles from the sub-planes of {@link
+   * #padD} (scratch q[16][psz]): V[k] at {@code v[vOff + k*vStride]}, k = 4*a + b. Each loop
+   * writes one array run, so that the compiler vectorises it.
    */
-  static void inputF(double[] p, int sub, int qBase, int rows, int s, int vOff, int vStride) {
-    int len = (rows + 1) * s;
-    // columns: q[pr][b][m] from the even (E) and odd (O) columns of padded row parity pr
-    for (int pr = 0; pr < 2; pr++) {
-      int ev = pr * 2 * sub;
-      int od = ev + sub;
-      int q = qBase + pr * 4 * sub;
-      for (int m = 0; m < len; m++) {
-        double e0 = p[ev + m];
-        double e1 = p[ev + m + 1];
-        double o0 = p[od + m];
-        double o1 = p[od + m + 1];
-        p[q + m] = e0 - e1;
-        p[q + sub + m] = o0 + e1;
-        p[q + 2 * sub + m] = e1 - o0;
-        p[q + 3 * sub + m] = o0 - o1;
-      }
+  static void inputF(double[] p, double[] q, int psz, int len, int s, double[] v, int vOff, int vStride) {
+    // columns: q[pr][half][b] from the even (E) and odd (O) columns of padded rows of parity pr
+    for (int ph = 0; ph < 4; ph++) {
+      int pr = ph >> 1;
+      int half = ph & 1;
+      int ev = (pr * 4 + half) * psz;
+      int od = ev + 2 * psz;
+      int q0 = ph * 4 * psz;
+      diffF(p, ev, ev + 1, q, q0, len);
+      sumF(p, od, ev + 1, q, q0 + psz, len);
+      diffF(p, ev + 1, od, q, q0 + 2 * psz, len);
+      diffF(p, od, od + 1, q, q0 + 3 * psz, len);
     }
-    // rows: tile row i reads padded rows 2i (even, m), 2i+1 (odd, m), 2i+2 (even, m+s), 2i+3
-    int nt = rows * s;
+    // rows: padded rows 2i (even, low), 2i+1 (odd, low), 2i+2 (even, high), 2i+3 (odd, high)
     for (int b = 0; b < 4; b++) {
-      int qa = qBase + b * sub;
-      int qb = qa + 4 * sub;
+      int a0 = b * psz;
+      int a2 = a0 + 4 * psz;
+      int b1 = a0 + 8 * psz;
+      int b3 = a0 + 12 * psz;
       int v0 = vOff + b * vStride;
-      int v1 = v0 + 4 * vStride;
-      int v2 = v1 + 4 * vStride;
-      int v3 = v2 + 4 * vStride;
-      for (int m = 0; m < nt; m++) {
-        double a0 = p[qa + m];
-        double a2 = p[qa + m + s];
-        double b1 = p[qb + m];
-        double b3 = p[qb + m + s];
-        p[v0 + m] = a0 - a2;
-        p[v1 + m] = b1 + a2;
-        p[v2 + m] = a2 - b1;
-        p[v3 + m] = b1 - b3;
-      }
+      diffF(q, a0, a2, v, v0, len);
+      sumF(q, b1, a2, v, v0 + 4 * vStride, len);
+      diffF(q, a2, b1, v, v0 + 8 * vStride, len);
+      diffF(q, b1, b3, v, v0 + 12 * vStride, len);
     }
   }
 
   /**
    * The output transform {@code A^T M A} of n tiles of one output channel: M[k] at {@code mOff +
-   * k*mStride}; writes the four outputs (00, 01, 10, 11) of each tile to o at oBase + {0,1,2,3}*n.
+   * k*mStride}; writes the four outputs (00, 01, 10, 11) of each tile to o at {0,1,2,3}*n
+   * (scratch r[8][n]).
    */
-  static void outputF(double[] p, int mOff, int mStride, int n, int oBase) {
-    int o01 = oBase + n;
-    int o10 = o01 + n;
-    int o11 = o10 + n;
-    for (int m = 0; m < n; m++) {
-      int q = mOff + m;
-      double m00 = p[q];
-      double m01 = p[q + mStride];
-      double m02 = p[q + 2 * mStride];
-      double m03 = p[q + 3 * mStride];
-      double m10 = p[q + 4 * mStride];
-      double m11 = p[q + 5 * mStride];
-      double m12 = p[q + 6 * mStride];
-      double m13 = p[q + 7 * mStride];
-      double m20 = p[q + 8 * mStride];
-      double m21 = p[q + 9 * mStride];
-      double m22 = p[q + 10 * mStride];
-      double m23 = p[q + 11 * mStride];
-      double m30 = p[q + 12 * mStride];
-      double m31 = p[q + 13 * mStride];
-      double m32 = p[q + 14 * mStride];
-      double m33 = p[q + 15 * mStride];
-      double r00 = m00 + m01 + m02;
-      double r01 = m01 - m02 - m03;
-      double r10 = m10 + m11 + m12;
-      double r11 = m11 - m12 - m13;
-      double r20 = m20 + m21 + m22;
-      double r21 = m21 - m22 - m23;
-      double r30 = m30 + m31 + m32;
-      double r31 = m31 - m32 - m33;
-      p[oBase + m] = r00 + r10 + r20;
-      p[o01 + m] = r01 + r11 + r21;
-      p[o10 + m] = r10 - r20 - r30;
-      p[o11 + m] = r11 - r21 - r31;
+  static void outputF(double[] mm, int mOff, int mStride, int n, double[] r, double[] o) {
+    for (int a = 0; a < 4; a++) {
+      int m0 = mOff + 4 * a * mStride;
+      sum3F(mm, m0, m0 + mStride, m0 + 2 * mStride, r, 2 * a * n, n);
+      diff3F(mm, m0 + mStride, m0 + 2 * mStride, m0 + 3 * mStride, r, (2 * a + 1) * n, n);
+    }
+    sum3F(r, 0, 2 * n, 4 * n, o, 0, n);
+    sum3F(r, n, 3 * n, 5 * n, o, n, n);
+    diff3F(r, 2 * n, 4 * n, 6 * n, o, 2 * n, n);
+    diff3F(r, 3 * n, 5 * n, 7 * n, o, 3 * n, n);
+  }
+
+  /** {@code d[dOff + m] = a[i + m] - a[j + m]} for m &lt; len. */
+  private static void diffF(double[] a, int i, int j, double[] d, int dOff, int len) {
+    if (VECTOR) {
+      ConvWinogradVecDouble.diff(a, i, j, d, dOff, len);
+      return;
+    }
+    for (int m = 0; m < len; m++) {
+      d[dOff + m] = a[i + m] - a[j + m];
+    }
+  }
+
+  /** {@code d[dOff + m] = a[i + m] + a[j + m]} for m &lt; len. */
+  private static void sumF(double[] a, int i, int j, double[] d, int dOff, int len) {
+    if (VECTOR) {
+      ConvWinogradVecDouble.sum(a, i, j, d, dOff, len);
+      return;
+    }
+    for (int m = 0; m < len; m++) {
+      d[dOff + m] = a[i + m] + a[j + m];
+    }
+  }
+
+  /** {@code d[dOff + m] = a[i + m] + a[j + m] + a[k + m]} for m &lt; len. */
+  private static void sum3F(double[] a, int i, int j, int k, double[] d, int dOff, int len) {
+    if (VECTOR) {
+      ConvWinogradVecDouble.sum3(a, i, j, k, d, dOff, len);
+      return;
+    }
+    for (int m = 0; m < len; m++) {
+      d[dOff + m] = a[i + m] + a[j + m] + a[k + m];
+    }
+  }
+
+  /** {@code d[dOff + m] = a[i + m] - a[j + m] - a[k + m]} for m &lt; len. */
+  private static void diff3F(double[] a, int i, int j, int k, double[] d, int dOff, int len) {
+    if (VECTOR) {
+      ConvWinogradVecDouble.diff3(a, i, j, k, d, dOff, len);
+      return;
+    }
+    for (int m = 0; m < len; m++) {
+      d[dOff + m] = a[i + m] - a[j + m] - a[k + m];
     }
   }
 

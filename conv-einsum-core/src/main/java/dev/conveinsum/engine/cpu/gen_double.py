@@ -21,7 +21,7 @@ SOURCES = [
     "ConvFftFloat.java", "GemmFloat.java", "ScalarKernelsFloat.java", "VectorKernelsFloat.java",
     "VectorGemmFloat.java", "VectorMicroFloat.java", "VectorRowsFloat.java", "VectorDotsFloat.java",
     "VectorDepthwiseFloat.java", "SumGroupsFloat.java", "VectorWgradFloat.java",
-    "VectorConvMicroFloat.java", "ConvWinogradFloat.java",
+    "VectorConvMicroFloat.java", "ConvWinogradFloat.java", "ConvWinogradVecFloat.java",
 ]
 GENERATOR = "dev/conveinsum/engine/cpu/gen_double.py"
 REPS = [("FloatVector", "DoubleVector"), ("new float[", "new double["),

@@ -134,14 +134,15 @@ class ConvWinogradTest {
     }
   }
 
-  /** The chooser takes Winograd for the DENSE, RCP and TK conv steps, not for few channels. */
+  /** The chooser takes Winograd for the DENSE and RCP conv steps, not for few channels. */
   @Test
   void chooserTakesItForManyChannelsOnly() {
     ConvDim s56 = dim(56, 1, 1, false);
     ConvDim s16 = dim(16, 1, 1, false);
     assertEquals(Form.WINOGRAD, ConvChooser.form(ConvProblem.of(1, 32, 64, 64, s56, s56)));
     assertEquals(Form.WINOGRAD, ConvChooser.form(ConvProblem.of(1, 32, 128, 128, s16, s16)));
-    assertEquals(Form.WINOGRAD, ConvChooser.form(ConvProblem.of(1, 32, 28, 28, s16, s16)));
+    // TK (28 channels at 16x16) measured 1.5x slower in Winograd form than implicit im2col
+    assertEquals(Form.IMPLICIT, ConvChooser.form(ConvProblem.of(1, 32, 28, 28, s16, s16)));
     assertNotEquals(Form.WINOGRAD, ConvChooser.form(ConvProblem.of(1, 32, 2, 3, s16, s16)));
     assertNotEquals(Form.WINOGRAD, ConvChooser.form(ConvProblem.of(64, 1, 1, 1, s16, s16)));
     // not applicable: stride 2, 5x5, periodic, 1-D
