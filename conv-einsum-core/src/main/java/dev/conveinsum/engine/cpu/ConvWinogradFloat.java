@@ -1,6 +1,9 @@
 package dev.conveinsum.engine.cpu;
 
 import dev.conveinsum.concurrent.Parallelism;
+import dev.conveinsum.engine.ConvDim;
+import dev.conveinsum.engine.ConvProblem;
+import dev.conveinsum.engine.cpu.ConvKernel.Algorithm;
 import java.util.Arrays;
 
 /**
@@ -114,6 +117,21 @@ final class ConvWinogradFloat {
         }
       }
     });
+  }
+
+  /**
+   * Runs the form once on a small problem ({@link VectorSupport}'s warm-up), so that the first
+   * real call finds its transforms compiled.
+   */
+  static void warmUp(CpuKernels kern) {
+    ConvDim d = new ConvDim(9, 3, 9, 1, 1, 1, false, 0);
+    ConvProblem p = ConvProblem.of(1, 2, 8, 8, d, d);
+    float[] x = new float[2 * 8 * 81];
+    float[] w = new float[8 * 8 * 9];
+    Arrays.fill(x, 1);
+    Arrays.fill(w, 1);
+    ConvFloat.convolve(kern, p, x, 0, w, 0, new float[2 * 8 * 81], 0, false, Algorithm.WINOGRAD,
+        Parallelism.serial());
   }
 
   /** U[k*tc] = (G w G^T)[k] for the 3x3 filter at w[wOff..wOff+9), k row-major over 4x4. */
