@@ -162,7 +162,9 @@ final class ConvWinogradFloat {
    * sub-planes: {@code p[((r&1)*2 + (col&1))*2 + half][psz]} at {@code off + row*s + col/2}, where
    * sub-row {@code R = r/2} is row {@code R - ia} of the low half (R &lt; ib) and row {@code R - ia -
    * 1} of the high half (R &gt; ia): tile row i then reads padded rows 2i, 2i+1 from the low half
-   * and 2i+2, 2i+3 from the high half at the same index. The planes must be zero beforehand.
+   * and 2i+2, 2i+3 from the high half at the same index. Each input row is scattered once; the
+   * high half's rows but the last are copied from the low half. The planes must be zero
+   * beforehand.
    */
   static void padF(ConvLayout pl, float[] x, int xBase, int ia, int ib, int s, float[] p, int psz, int off) {
     int lo = pl.lastLo;
@@ -181,21 +183,23 @@ final class ConvWinogradFloat {
         continue;
       }
       int src = src0 + xr * inW;
+      // sub-rows ia..ib-1 go to the low half; the last, ib, to the high half's last row
       int big = r >> 1;
-      for (int half = 0; half < 2; half++) {
-        int row = big - ia - half;
-        if (row < 0 || row >= ib - ia) {
-          continue;
-        }
-        int even = ((r & 1) * 4 + half) * psz + off + row * s;
-        int odd = even + 2 * psz;
-        for (int col = evenLo; col < hi; col += 2) {
-          p[even + (col >> 1)] = x[src + col];
-        }
-        for (int col = oddLo; col < hi; col += 2) {
-          p[odd + (col >> 1)] = x[src + col];
-        }
+      int half = big < ib ? 0 : 1;
+      int even = ((r & 1) * 4 + half) * psz + off + (big - ia - half) * s;
+      int odd = even + 2 * psz;
+      for (int col = evenLo; col < hi; col += 2) {
+        p[even + (col >> 1)] = x[src + col];
       }
+      for (int col = oddLo; col < hi; col += 2) {
+        p[odd + (col >> 1)] = x[src + col];
+      }
+    }
+    // the other rows of the high half are those of the low half, one sub-row on
+    int rest = (ib - ia - 1) * s;
+    for (int plane = 0; plane < 4 && rest > 0; plane++) {
+      int low = ((plane >> 1) * 4 + (plane & 1) * 2) * psz + off;
+      System.arraycopy(p, low + s, p, low + psz, rest);
     }
   }
 
