@@ -34,8 +34,6 @@ import java.util.Arrays;
 final class ConvWinogradDouble {
   private ConvWinogradDouble() {}
 
-  /** Whether the transforms run on the Vector API ({@link ConvWinogradVecDouble}). */
-  private static final boolean VECTOR = VectorSupport.isVectorized();
 
   /** The convolution of {@link ConvDouble#convolve} in Winograd form; wt in tap space (flipped). */
   static void winogradD(
@@ -45,6 +43,8 @@ final class ConvWinogradDouble {
     int s = (pl.out[1] + 1) / 2 + 1;
     int units = pl.b * th;
     int nr = 2 * Math.max(kern.doubleLanes(), 1);
+    // the transforms run on the Vector API ({@link ConvWinogradVecDouble}) with the vector kernels
+    boolean vec = kern.doubleLanes() > 1;
     int rowsPer = ConvTiling.winogradRows(pl, s, nr, par.threads());
     int blocks = (units + rowsPer - 1) / rowsPer;
     int tc = pl.t * pl.c;
@@ -93,7 +93,7 @@ final class ConvWinogradDouble {
             uu += ib - ia;
           }
         }
-        inputF(p, q, psz, cn * n, s, v, c0 * n, pl.c * n);
+        inputF(vec, p, q, psz, cn * n, s, v, c0 * n, pl.c * n);
       }
       int uBase = gg * 16 * tc;
       for (int k = 0; k < 16; k++) {
@@ -107,7 +107,7 @@ final class ConvWinogradDouble {
       }
       for (int t0 = 0; t0 < pl.t; t0 += tb) {
         int tn = Math.min(tb, pl.t - t0);
-        outputF(mm, t0 * n, pl.t * n, tn * n, q, o);
+        outputF(vec, mm, t0 * n, pl.t * n, tn * n, q, o);
         for (int ti = 0; ti < tn; ti++) {
           for (int uu = u0; uu < u1; ) {
             int e = uu / th;
@@ -211,7 +211,8 @@ final class ConvWinogradDouble {
    * #padD} (scratch q[16][psz]): V[k] at {@code v[vOff + k*vStride]}, k = 4*a + b. Each loop
    * writes one array run, so that the compiler vectorises it.
    */
-  static void inputF(double[] p, double[] q, int psz, int len, int s, double[] v, int vOff, int vStride) {
+  static void inputF(
+      boolean vec, double[] p, double[] q, int psz, int len, int s, double[] v, int vOff, int vStride) {
     // columns: q[pr][half][b] from the even (E) and odd (O) columns of padded rows of parity pr
     for (int ph = 0; ph < 4; ph++) {
       int pr = ph >> 1;
@@ -219,10 +220,10 @@ final class ConvWinogradDouble {
       int ev = (pr * 4 + half) * psz;
       int od = ev + 2 * psz;
       int q0 = ph * 4 * psz;
-      diffF(p, ev, ev + 1, q, q0, len);
-      sumF(p, od, ev + 1, q, q0 + psz, len);
-      diffF(p, ev + 1, od, q, q0 + 2 * psz, len);
-      diffF(p, od, od + 1, q, q0 + 3 * psz, len);
+      diffF(vec, p, ev, ev + 1, q, q0, len);
+      sumF(vec, p, od, ev + 1, q, q0 + psz, len);
+      diffF(vec, p, ev + 1, od, q, q0 + 2 * psz, len);
+      diffF(vec, p, od, od + 1, q, q0 + 3 * psz, len);
     }
     // rows: padded rows 2i (even, low), 2i+1 (odd, low), 2i+2 (even, high), 2i+3 (odd, high)
     for (int b = 0; b < 4; b++) {
@@ -231,10 +232,10 @@ final class ConvWinogradDouble {
       int b1 = a0 + 8 * psz;
       int b3 = a0 + 12 * psz;
       int v0 = vOff + b * vStride;
-      diffF(q, a0, a2, v, v0, len);
-      sumF(q, b1, a2, v, v0 + 4 * vStride, len);
-      diffF(q, a2, b1, v, v0 + 8 * vStride, len);
-      diffF(q, b1, b3, v, v0 + 12 * vStride, len);
+      diffF(vec, q, a0, a2, v, v0, len);
+      sumF(vec, q, b1, a2, v, v0 + 4 * vStride, len);
+      diffF(vec, q, a2, b1, v, v0 + 8 * vStride, len);
+      diffF(vec, q, b1, b3, v, v0 + 12 * vStride, len);
     }
   }
 
@@ -243,21 +244,21 @@ final class ConvWinogradDouble {
    * k*mStride}; writes the four outputs (00, 01, 10, 11) of each tile to o at {0,1,2,3}*n
    * (scratch r[8][n]).
    */
-  static void outputF(double[] mm, int mOff, int mStride, int n, double[] r, double[] o) {
+  static void outputF(boolean vec, double[] mm, int mOff, int mStride, int n, double[] r, double[] o) {
     for (int a = 0; a < 4; a++) {
       int m0 = mOff + 4 * a * mStride;
-      sum3F(mm, m0, m0 + mStride, m0 + 2 * mStride, r, 2 * a * n, n);
-      diff3F(mm, m0 + mStride, m0 + 2 * mStride, m0 + 3 * mStride, r, (2 * a + 1) * n, n);
+      sum3F(vec, mm, m0, m0 + mStride, m0 + 2 * mStride, r, 2 * a * n, n);
+      diff3F(vec, mm, m0 + mStride, m0 + 2 * mStride, m0 + 3 * mStride, r, (2 * a + 1) * n, n);
     }
-    sum3F(r, 0, 2 * n, 4 * n, o, 0, n);
-    sum3F(r, n, 3 * n, 5 * n, o, n, n);
-    diff3F(r, 2 * n, 4 * n, 6 * n, o, 2 * n, n);
-    diff3F(r, 3 * n, 5 * n, 7 * n, o, 3 * n, n);
+    sum3F(vec, r, 0, 2 * n, 4 * n, o, 0, n);
+    sum3F(vec, r, n, 3 * n, 5 * n, o, n, n);
+    diff3F(vec, r, 2 * n, 4 * n, 6 * n, o, 2 * n, n);
+    diff3F(vec, r, 3 * n, 5 * n, 7 * n, o, 3 * n, n);
   }
 
   /** {@code d[dOff + m] = a[i + m] - a[j + m]} for m &lt; len. */
-  private static void diffF(double[] a, int i, int j, double[] d, int dOff, int len) {
-    if (VECTOR) {
+  private static void diffF(boolean vec, double[] a, int i, int j, double[] d, int dOff, int len) {
+    if (vec) {
       ConvWinogradVecDouble.diff(a, i, j, d, dOff, len);
       return;
     }
@@ -267,8 +268,8 @@ final class ConvWinogradDouble {
   }
 
   /** {@code d[dOff + m] = a[i + m] + a[j + m]} for m &lt; len. */
-  private static void sumF(double[] a, int i, int j, double[] d, int dOff, int len) {
-    if (VECTOR) {
+  private static void sumF(boolean vec, double[] a, int i, int j, double[] d, int dOff, int len) {
+    if (vec) {
       ConvWinogradVecDouble.sum(a, i, j, d, dOff, len);
       return;
     }
@@ -278,8 +279,9 @@ final class ConvWinogradDouble {
   }
 
   /** {@code d[dOff + m] = a[i + m] + a[j + m] + a[k + m]} for m &lt; len. */
-  private static void sum3F(double[] a, int i, int j, int k, double[] d, int dOff, int len) {
-    if (VECTOR) {
+  private static void sum3F(
+      boolean vec, double[] a, int i, int j, int k, double[] d, int dOff, int len) {
+    if (vec) {
       ConvWinogradVecDouble.sum3(a, i, j, k, d, dOff, len);
       return;
     }
@@ -289,8 +291,9 @@ final class ConvWinogradDouble {
   }
 
   /** {@code d[dOff + m] = a[i + m] - a[j + m] - a[k + m]} for m &lt; len. */
-  private static void diff3F(double[] a, int i, int j, int k, double[] d, int dOff, int len) {
-    if (VECTOR) {
+  private static void diff3F(
+      boolean vec, double[] a, int i, int j, int k, double[] d, int dOff, int len) {
+    if (vec) {
       ConvWinogradVecDouble.diff3(a, i, j, k, d, dOff, len);
       return;
     }
