@@ -258,9 +258,10 @@ final class ConvLayout {
         return false;
       }
     }
-    // the task's blocks are indexed in int
+    // the tasks' blocks (at most a few hundred tiles of 16 x (C + T) values) are indexed in int
     long tiles = (long) b * ((out[0] + 1) / 2) * ((out[1] + 3) / 2);
-    return tiles * 16 * Math.max(c, t) < Integer.MAX_VALUE;
+    return tiles * 16 * Math.max(c, t) < Integer.MAX_VALUE
+        && (long) (c + t) * 16 * 1024 < Integer.MAX_VALUE;
   }
 
   /** Whether Y has no element. */
