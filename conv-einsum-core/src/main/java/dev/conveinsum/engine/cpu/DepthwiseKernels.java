@@ -41,18 +41,11 @@ public final class DepthwiseKernels {
     void rows(double[] y, int yOff, int j0, int j1, double[] x, int[] xOff, double[] f,
         int[] fOff, int fStep, boolean[][] valid, int[][] validTo, int taps);
 
-    /**
-     * For every {@code t < taps}: {@code sums[t] = sum_{j0 <= j < j1, valid[t][j]} g[gOff + j] *
-     * x[xOff[t] + j]} (the filter gradient of a group-free block: each vector of g is read once
-     * for all taps). {@code validTo} is as in {@link #rows}; the vector form reads every {@code
-     * x[xOff[t] + j]}, so those must lie in the array.
-     */
-    void dots(float[] g, int gOff, int j0, int j1, float[] x, int[] xOff, boolean[][] valid,
-        int[][] validTo, int taps, float[] sums);
+    /** {@code sum_{j0 <= j < j1, valid[j]} g[gOff + j] * x[xOff + j]} (filter gradients). */
+    float dot(float[] g, int gOff, int j0, int j1, float[] x, int xOff, boolean[] valid);
 
     /** Float64 form. */
-    void dots(double[] g, int gOff, int j0, int j1, double[] x, int[] xOff, boolean[][] valid,
-        int[][] validTo, int taps, double[] sums);
+    double dot(double[] g, int gOff, int j0, int j1, double[] x, int xOff, boolean[] valid);
 
     /** {@code acc[accOff + j] += g[gOff + j] * x[xOff + j]} where {@code valid[j]}. */
     void axpy(float[] acc, int accOff, float[] g, int gOff, int j0, int j1, float[] x, int xOff,
@@ -170,10 +163,9 @@ public final class DepthwiseKernels {
 
   /**
    * {@code dF[g, k] = sum_i dY[i] * X[in(i, k)]} over the outputs i of group g: per outer index
-   * the dot products of the output-gradient row with every tap's shifted input row, in one pass
-   * that loads each vector of the row once for four taps (a vector accumulation across channels
-   * per tap when a group axis is innermost). Each thread sums into its own copy of dF; the
-   * copies are added in a fixed order.
+   * and tap a dot product of the output-gradient row with the shifted input row (a vector
+   * accumulation across channels when a group axis is innermost). Each thread sums into its
+   * own copy of dF; the copies are added in a fixed order.
    */
   static void gradient(Rows rows, DepthwiseProblem p, float[] yf, float[] xf, float[] ff,
       double[] yd, double[] xd, double[] fd, Parallelism par) {
@@ -210,34 +202,18 @@ public final class DepthwiseKernels {
       int[] k = new int[pr.outerConv.length];
       float[] af = ff != null ? new float[fSize] : null;
       double[] ad = ff != null ? null : new double[fSize];
-      float[] sf = af != null ? new float[cap] : null;
-      double[] sd = af != null ? null : new double[cap];
       for (long o = lo; o < hi; o++) {
         int taps = pr.taps(o, xOff, fOff, valid, validTo, idx, k);
         int yBase = pr.yBase(o);
-        if (pr.fStep == 0) {
-          // one weight per tap: all taps in one pass over the output-gradient row
-          boolean inside = true;
-          for (int t = 0; t < taps && inside; t++) {
-            inside = xOff[t] >= 0 && xOff[t] + pr.block <= xLength;
-          }
-          Rows r = inside ? rows : SCALAR;
-          if (af != null) {
-            r.dots(yf, yBase, 0, pr.block, xf, xOff, valid, validTo, taps, sf);
-            for (int t = 0; t < taps; t++) {
-              af[fOff[t]] += sf[t];
-            }
-          } else {
-            r.dots(yd, yBase, 0, pr.block, xd, xOff, valid, validTo, taps, sd);
-            for (int t = 0; t < taps; t++) {
-              ad[fOff[t]] += sd[t];
-            }
-          }
-          continue;
-        }
         for (int t = 0; t < taps; t++) {
           Rows r = xOff[t] >= 0 && xOff[t] + pr.block <= xLength ? rows : SCALAR;
-          if (af != null) {
+          if (pr.fStep == 0) {
+            if (af != null) {
+              af[fOff[t]] += r.dot(yf, yBase, 0, pr.block, xf, xOff[t], valid[t]);
+            } else {
+              ad[fOff[t]] += r.dot(yd, yBase, 0, pr.block, xd, xOff[t], valid[t]);
+            }
+          } else if (af != null) {
             r.axpy(af, fOff[t], yf, yBase, 0, pr.block, xf, xOff[t], valid[t]);
           } else {
             r.axpy(ad, fOff[t], yd, yBase, 0, pr.block, xd, xOff[t], valid[t]);
@@ -544,7 +520,8 @@ public final class DepthwiseKernels {
       }
     }
 
-    private static float dot(float[] g, int gOff, int j0, int j1, float[] x, int xOff,
+    @Override
+    public float dot(float[] g, int gOff, int j0, int j1, float[] x, int xOff,
         boolean[] valid) {
       float acc = 0f;
       for (int j = j0; j < j1; j++) {
@@ -555,7 +532,8 @@ public final class DepthwiseKernels {
       return acc;
     }
 
-    private static double dot(double[] g, int gOff, int j0, int j1, double[] x, int xOff,
+    @Override
+    public double dot(double[] g, int gOff, int j0, int j1, double[] x, int xOff,
         boolean[] valid) {
       double acc = 0;
       for (int j = j0; j < j1; j++) {
@@ -564,22 +542,6 @@ public final class DepthwiseKernels {
         }
       }
       return acc;
-    }
-
-    @Override
-    public void dots(float[] g, int gOff, int j0, int j1, float[] x, int[] xOff,
-        boolean[][] valid, int[][] validTo, int taps, float[] sums) {
-      for (int t = 0; t < taps; t++) {
-        sums[t] = dot(g, gOff, j0, j1, x, xOff[t], valid[t]);
-      }
-    }
-
-    @Override
-    public void dots(double[] g, int gOff, int j0, int j1, double[] x, int[] xOff,
-        boolean[][] valid, int[][] validTo, int taps, double[] sums) {
-      for (int t = 0; t < taps; t++) {
-        sums[t] = dot(g, gOff, j0, j1, x, xOff[t], valid[t]);
-      }
     }
 
     @Override

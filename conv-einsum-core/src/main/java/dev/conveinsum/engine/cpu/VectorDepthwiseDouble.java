@@ -110,66 +110,29 @@ abstract class VectorDepthwiseDouble extends VectorDepthwiseFloat {
   }
 
   @Override
-  public void dots(double[] g, int gOff, int j0, int j1, double[] x, int[] xOff, boolean[][] valid,
-      int[][] validTo, int taps, double[] sums) {
-    // four taps per pass; a group of fewer repeats its last tap (same sum, written twice)
-    for (int t0 = 0; t0 < taps; t0 += 4) {
-      int last = Math.min(taps, t0 + 4) - 1;
-      int t1 = Math.min(t0 + 1, last);
-      int t2 = Math.min(t0 + 2, last);
-      tapDots4D(g, gOff, j0, j1, x, xOff, valid, validTo, t0, t1, t2, last, sums);
-    }
-  }
-
-  /** {@link #dots} of taps ta, tb, tc, td: each vector of g loaded once for the four. */
-  private static void tapDots4D(double[] g, int gOff, int j0, int j1, double[] x, int[] xOff,
-      boolean[][] valid, int[][] validTo, int ta, int tb, int tc, int td, double[] sums) {
+  public double dot(double[] g, int gOff, int j0, int j1, double[] x, int xOff, boolean[] valid) {
     DoubleVector zero = DoubleVector.zero(DS);
     DoubleVector a0 = zero;
     DoubleVector a1 = zero;
-    DoubleVector a2 = zero;
-    DoubleVector a3 = zero;
-    int oa = xOff[ta];
-    int ob = xOff[tb];
-    int oc = xOff[tc];
-    int od = xOff[td];
-    boolean[] va = valid[ta];
-    boolean[] vb = valid[tb];
-    boolean[] vc = valid[tc];
-    boolean[] vd = valid[td];
-    int[] ua = validTo[ta];
-    int[] ub = validTo[tb];
-    int[] uc = validTo[tc];
-    int[] ud = validTo[td];
     int j = j0;
+    for (; j + 2 * DL <= j1; j += 2 * DL) {
+      a0 = zero.blend(DoubleVector.fromArray(DS, x, xOff + j), VectorMask.fromArray(DS, valid, j))
+          .fma(DoubleVector.fromArray(DS, g, gOff + j), a0);
+      a1 = zero.blend(DoubleVector.fromArray(DS, x, xOff + j + DL),
+          VectorMask.fromArray(DS, valid, j + DL)).fma(DoubleVector.fromArray(DS, g,
+          gOff + j + DL), a1);
+    }
     for (; j + DL <= j1; j += DL) {
-      DoubleVector gv = DoubleVector.fromArray(DS, g, gOff + j);
-      int end = j + DL;
-      // a vector wholly inside the tap's valid range needs no blend (most of a row)
-      DoubleVector xa = DoubleVector.fromArray(DS, x, oa + j);
-      a0 = (ua[j] >= end ? xa : zero.blend(xa, VectorMask.fromArray(DS, va, j))).fma(gv, a0);
-      DoubleVector xb = DoubleVector.fromArray(DS, x, ob + j);
-      a1 = (ub[j] >= end ? xb : zero.blend(xb, VectorMask.fromArray(DS, vb, j))).fma(gv, a1);
-      DoubleVector xc = DoubleVector.fromArray(DS, x, oc + j);
-      a2 = (uc[j] >= end ? xc : zero.blend(xc, VectorMask.fromArray(DS, vc, j))).fma(gv, a2);
-      DoubleVector xd = DoubleVector.fromArray(DS, x, od + j);
-      a3 = (ud[j] >= end ? xd : zero.blend(xd, VectorMask.fromArray(DS, vd, j))).fma(gv, a3);
+      a0 = zero.blend(DoubleVector.fromArray(DS, x, xOff + j), VectorMask.fromArray(DS, valid, j))
+          .fma(DoubleVector.fromArray(DS, g, gOff + j), a0);
     }
-    double sa = a0.reduceLanes(VectorOperators.ADD);
-    double sb = a1.reduceLanes(VectorOperators.ADD);
-    double sc = a2.reduceLanes(VectorOperators.ADD);
-    double sd = a3.reduceLanes(VectorOperators.ADD);
+    double acc = a0.add(a1).reduceLanes(VectorOperators.ADD);
     for (; j < j1; j++) {
-      double gj = g[gOff + j];
-      sa = va[j] ? Math.fma(gj, x[oa + j], sa) : sa;
-      sb = vb[j] ? Math.fma(gj, x[ob + j], sb) : sb;
-      sc = vc[j] ? Math.fma(gj, x[oc + j], sc) : sc;
-      sd = vd[j] ? Math.fma(gj, x[od + j], sd) : sd;
+      if (valid[j]) {
+        acc = Math.fma(g[gOff + j], x[xOff + j], acc);
+      }
     }
-    sums[td] = sd;
-    sums[tc] = sc;
-    sums[tb] = sb;
-    sums[ta] = sa;
+    return acc;
   }
 
   @Override

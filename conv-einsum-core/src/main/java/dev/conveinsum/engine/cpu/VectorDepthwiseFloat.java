@@ -107,66 +107,29 @@ abstract class VectorDepthwiseFloat implements DepthwiseKernels.Rows {
   }
 
   @Override
-  public void dots(float[] g, int gOff, int j0, int j1, float[] x, int[] xOff, boolean[][] valid,
-      int[][] validTo, int taps, float[] sums) {
-    // four taps per pass; a group of fewer repeats its last tap (same sum, written twice)
-    for (int t0 = 0; t0 < taps; t0 += 4) {
-      int last = Math.min(taps, t0 + 4) - 1;
-      int t1 = Math.min(t0 + 1, last);
-      int t2 = Math.min(t0 + 2, last);
-      tapDots4F(g, gOff, j0, j1, x, xOff, valid, validTo, t0, t1, t2, last, sums);
-    }
-  }
-
-  /** {@link #dots} of taps ta, tb, tc, td: each vector of g loaded once for the four. */
-  private static void tapDots4F(float[] g, int gOff, int j0, int j1, float[] x, int[] xOff,
-      boolean[][] valid, int[][] validTo, int ta, int tb, int tc, int td, float[] sums) {
+  public float dot(float[] g, int gOff, int j0, int j1, float[] x, int xOff, boolean[] valid) {
     FloatVector zero = FloatVector.zero(FS);
     FloatVector a0 = zero;
     FloatVector a1 = zero;
-    FloatVector a2 = zero;
-    FloatVector a3 = zero;
-    int oa = xOff[ta];
-    int ob = xOff[tb];
-    int oc = xOff[tc];
-    int od = xOff[td];
-    boolean[] va = valid[ta];
-    boolean[] vb = valid[tb];
-    boolean[] vc = valid[tc];
-    boolean[] vd = valid[td];
-    int[] ua = validTo[ta];
-    int[] ub = validTo[tb];
-    int[] uc = validTo[tc];
-    int[] ud = validTo[td];
     int j = j0;
+    for (; j + 2 * FL <= j1; j += 2 * FL) {
+      a0 = zero.blend(FloatVector.fromArray(FS, x, xOff + j), VectorMask.fromArray(FS, valid, j))
+          .fma(FloatVector.fromArray(FS, g, gOff + j), a0);
+      a1 = zero.blend(FloatVector.fromArray(FS, x, xOff + j + FL),
+          VectorMask.fromArray(FS, valid, j + FL)).fma(FloatVector.fromArray(FS, g,
+          gOff + j + FL), a1);
+    }
     for (; j + FL <= j1; j += FL) {
-      FloatVector gv = FloatVector.fromArray(FS, g, gOff + j);
-      int end = j + FL;
-      // a vector wholly inside the tap's valid range needs no blend (most of a row)
-      FloatVector xa = FloatVector.fromArray(FS, x, oa + j);
-      a0 = (ua[j] >= end ? xa : zero.blend(xa, VectorMask.fromArray(FS, va, j))).fma(gv, a0);
-      FloatVector xb = FloatVector.fromArray(FS, x, ob + j);
-      a1 = (ub[j] >= end ? xb : zero.blend(xb, VectorMask.fromArray(FS, vb, j))).fma(gv, a1);
-      FloatVector xc = FloatVector.fromArray(FS, x, oc + j);
-      a2 = (uc[j] >= end ? xc : zero.blend(xc, VectorMask.fromArray(FS, vc, j))).fma(gv, a2);
-      FloatVector xd = FloatVector.fromArray(FS, x, od + j);
-      a3 = (ud[j] >= end ? xd : zero.blend(xd, VectorMask.fromArray(FS, vd, j))).fma(gv, a3);
+      a0 = zero.blend(FloatVector.fromArray(FS, x, xOff + j), VectorMask.fromArray(FS, valid, j))
+          .fma(FloatVector.fromArray(FS, g, gOff + j), a0);
     }
-    float sa = a0.reduceLanes(VectorOperators.ADD);
-    float sb = a1.reduceLanes(VectorOperators.ADD);
-    float sc = a2.reduceLanes(VectorOperators.ADD);
-    float sd = a3.reduceLanes(VectorOperators.ADD);
+    float acc = a0.add(a1).reduceLanes(VectorOperators.ADD);
     for (; j < j1; j++) {
-      float gj = g[gOff + j];
-      sa = va[j] ? Math.fma(gj, x[oa + j], sa) : sa;
-      sb = vb[j] ? Math.fma(gj, x[ob + j], sb) : sb;
-      sc = vc[j] ? Math.fma(gj, x[oc + j], sc) : sc;
-      sd = vd[j] ? Math.fma(gj, x[od + j], sd) : sd;
+      if (valid[j]) {
+        acc = Math.fma(g[gOff + j], x[xOff + j], acc);
+      }
     }
-    sums[td] = sd;
-    sums[tc] = sc;
-    sums[tb] = sb;
-    sums[ta] = sa;
+    return acc;
   }
 
   @Override

@@ -216,7 +216,7 @@ class DepthwiseKernelsTest {
   @Test
   void cpFilterGradientsIgnoreInfinitiesInTheNeighbouringPlanes() {
     // the filter gradients of the CP depthwise steps ([b, c, h, w], h or w convolved, 3 taps)
-    // and of a 3 x 3 depthwise conv (9 taps: two passes of four and one of one): group 0's
+    // and of a 3 x 3 depthwise conv (9 taps): group 0's
     // planes end in an infinity that the shifted taps of group 1's planes read in the padding,
     // so groups 1.. must match the definition exactly as if it were not there
     ConvDim d = new ConvDim(16, 3, 16, 1, 1, 1, false, 0);
