@@ -20,7 +20,8 @@ import java.util.Objects;
  *
  * <p>A GEMM whose operands both store the contraction last ({@code X [G, B, C]}, {@code F [G, T,
  * C]}: the 1x1 weight gradient {@code dW[t, c] = sum_b dY[b, t, hw] X[b, c, hw]} on NCHW
- * activations) runs as blocked dot products of rows read in place ({@code ddotSegments}), with
+ * activations) runs as blocked dot products of rows read in place ({@code ddotSegments}; 4 x 6
+ * register blocks of {@code VectorSumDotsDouble} when the rows are whole vectors on AVX-512), with
  * the groups as further segments of each row: no operand is packed or transposed, and every
  * output is reduced from its vector accumulators once per chunk of groups instead of being
  * written once per group and summed afterwards. The output is split over the threads; the
@@ -39,6 +40,9 @@ final class SumGroupsDouble {
   /** Rows of B per dot-kernel call: they stay in the L2 cache while the rows of A pass. */
   static final int DOT_ROWS = 32;
 
+  /** Rows of B per call of the 4 x 6 block kernel ({@link Dots}): a multiple of 6 and of 4. */
+  static final int WIDE_ROWS = 48;
+
   /** Fewest output channels for the GEMM tiles of {@link Wgrad} (two vectors wide). */
   static final int MIN_TILE_T = 16;
   /** Fewest output rows (batch x output positions) for the GEMM tiles of {@link Wgrad}. */
@@ -46,6 +50,8 @@ final class SumGroupsDouble {
 
   /** The register-blocked weight-gradient GEMM, or null without the Vector API on AVX-512. */
   private static final Wgrad WGRAD = loadWgrad();
+  /** The 4 x 6 block row dot products, or null without the Vector API on AVX-512. */
+  private static final Dots DOTS = loadDots();
 
   private SumGroupsDouble() {}
 
@@ -69,6 +75,37 @@ final class SumGroupsDouble {
      * @param par the threads
      */
     void wgrad(ConvLayout pl, double[] x, double[] wt, double[] y, Parallelism par);
+  }
+
+  /** Row dot products of {@link #gemmDots} over rows of whole vectors, in 4 x 6 blocks. */
+  interface Dots {
+    /** Whether this machine runs it (its 24 accumulators need AVX-512's registers). */
+    boolean supported();
+
+    /** The vector length: rows whose length is a multiple of it run here. */
+    int lanes();
+
+    /**
+     * {@code acc[accOff + i * ldAcc + j] += sum_{s0 <= s < s1} sum_{q < len} a[aRows[i] + aSeg[s]
+     * + q] * b[bRows[j] + bSeg[s] + q]} for {@code i < m}, {@code j < n}; m and n multiples of 4,
+     * len a multiple of {@link #lanes}.
+     */
+    void dots(int m, int n, int len, double[] a, int[] aRows, int[] aSeg, double[] b, int[] bRows,
+        int[] bSeg, int s0, int s1, double[] acc, int accOff, int ldAcc);
+  }
+
+  /** Loads {@code VectorSumDotsDouble} only when the Vector API runs the kernels on AVX-512. */
+  private static Dots loadDots() {
+    if (!VectorSupport.isVectorized()) {
+      return null;
+    }
+    try {
+      Dots d = (Dots) Class.forName("dev.conveinsum.engine.cpu.VectorSumDotsDouble", true,
+          SumGroupsDouble.class.getClassLoader()).getDeclaredConstructor().newInstance();
+      return d.supported() ? d : null;
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return null;
+    }
   }
 
   /** Loads {@code VectorWgradDouble} only when the Vector API is enabled and fast here. */
@@ -114,6 +151,9 @@ final class SumGroupsDouble {
     int[] aSeg = ramp(g, m * cs);
     int[] bSeg = ramp(g, n * cs);
     int perCall = Math.max(1, DOT_CHUNK / cs);
+    // rows of whole vectors run in 4 x 6 blocks (vector kernels on AVX-512); any other length
+    // through the kernels' 4 x 4 blocks and their partial-vector tails
+    boolean wide = DOTS != null && kern != ScalarKernels.INSTANCE && cs % DOTS.lanes() == 0;
     int threads = par.threads();
     // split the rows of y (multiples of the kernel's 4-row blocks), or its columns when wider
     boolean splitRows = m >= n;
@@ -135,16 +175,22 @@ final class SumGroupsDouble {
       int[] rowsB = pad4(Arrays.copyOfRange(bRows, j0, j1), nPad);
       double[] acc = new double[mPad * nPad];
       // the kernel reads B's rows from index 0: cut them into blocks once, not once per pass
-      int[][] blocks = new int[(nPad + DOT_ROWS - 1) / DOT_ROWS][];
-      for (int j = 0; j < nPad; j += DOT_ROWS) {
-        blocks[j / DOT_ROWS] = Arrays.copyOfRange(rowsB, j, Math.min(nPad, j + DOT_ROWS));
+      int per = wide ? WIDE_ROWS : DOT_ROWS;
+      int[][] blocks = new int[(nPad + per - 1) / per][];
+      for (int j = 0; j < nPad; j += per) {
+        blocks[j / per] = Arrays.copyOfRange(rowsB, j, Math.min(nPad, j + per));
       }
       for (int s0 = 0; s0 < g; s0 += perCall) {
         int s1 = Math.min(g, s0 + perCall);
-        for (int j = 0; j < nPad; j += DOT_ROWS) {
-          int[] block = blocks[j / DOT_ROWS];
-          kern.ddotSegments(mPad, block.length, cs, a, rowsA, aSeg, b, block, 0, bSeg, s0, s1,
-              acc, j, nPad);
+        for (int j = 0; j < nPad; j += per) {
+          int[] block = blocks[j / per];
+          if (wide) {
+            DOTS.dots(mPad, block.length, cs, a, rowsA, aSeg, b, block, bSeg, s0, s1, acc, j,
+                nPad);
+          } else {
+            kern.ddotSegments(mPad, block.length, cs, a, rowsA, aSeg, b, block, 0, bSeg, s0, s1,
+                acc, j, nPad);
+          }
         }
       }
       for (int i = r0; i < r1; i++) {
@@ -298,7 +344,7 @@ final class SumGroupsDouble {
     List<ConvProblem> problems = List.of(
         new ConvProblem(2, 16, 16, 1, List.of(d, d)), new ConvProblem(2, 5, 5, 2, List.of(d, d)),
         new ConvProblem(2, 8, 40, 1, List.of(d, d)),
-        new ConvProblem(4, 9, 6, 64, List.of()));
+        new ConvProblem(4, 9, 6, 64, List.of()), new ConvProblem(2, 4, 12, 64, List.of()));
     for (ConvProblem p : problems) {
       double[] x = new double[(int) p.inputSize()];
       double[] f = new double[(int) p.filterSize()];

@@ -113,6 +113,103 @@ final class VectorDotsDouble {
     acc[accOff + 3 * ldAcc + 3] += s33.reduceLanes(VectorOperators.ADD);
   }
 
+  /**
+   * 4 x 6 block of dot products over {@code steps} whole vectors, as {@link #dot44D}: 24
+   * accumulators, so that each loaded vector feeds more multiply-adds (10 loads per 24 instead of 8
+   * per 16) when the rows come from the L2 cache.
+   */
+  static void dot46D(
+      int steps, double[] a, int a0, int a1, int a2, int a3, int[] aq,
+      double[] b, int b0, int b1, int b2, int b3, int b4, int b5, int[] bq,
+      double[] acc, int accOff, int ldAcc) {
+    DoubleVector s00 = DoubleVector.zero(DS);
+    DoubleVector s01 = DoubleVector.zero(DS);
+    DoubleVector s02 = DoubleVector.zero(DS);
+    DoubleVector s03 = DoubleVector.zero(DS);
+    DoubleVector s04 = DoubleVector.zero(DS);
+    DoubleVector s05 = DoubleVector.zero(DS);
+    DoubleVector s10 = DoubleVector.zero(DS);
+    DoubleVector s11 = DoubleVector.zero(DS);
+    DoubleVector s12 = DoubleVector.zero(DS);
+    DoubleVector s13 = DoubleVector.zero(DS);
+    DoubleVector s14 = DoubleVector.zero(DS);
+    DoubleVector s15 = DoubleVector.zero(DS);
+    DoubleVector s20 = DoubleVector.zero(DS);
+    DoubleVector s21 = DoubleVector.zero(DS);
+    DoubleVector s22 = DoubleVector.zero(DS);
+    DoubleVector s23 = DoubleVector.zero(DS);
+    DoubleVector s24 = DoubleVector.zero(DS);
+    DoubleVector s25 = DoubleVector.zero(DS);
+    DoubleVector s30 = DoubleVector.zero(DS);
+    DoubleVector s31 = DoubleVector.zero(DS);
+    DoubleVector s32 = DoubleVector.zero(DS);
+    DoubleVector s33 = DoubleVector.zero(DS);
+    DoubleVector s34 = DoubleVector.zero(DS);
+    DoubleVector s35 = DoubleVector.zero(DS);
+    for (int s = 0; s < steps; s++) {
+      int as = aq[s];
+      int bs = bq[s];
+      DoubleVector x0 = DoubleVector.fromArray(DS, a, a0 + as);
+      DoubleVector x1 = DoubleVector.fromArray(DS, a, a1 + as);
+      DoubleVector x2 = DoubleVector.fromArray(DS, a, a2 + as);
+      DoubleVector x3 = DoubleVector.fromArray(DS, a, a3 + as);
+      DoubleVector y0 = DoubleVector.fromArray(DS, b, b0 + bs);
+      s00 = x0.fma(y0, s00);
+      s10 = x1.fma(y0, s10);
+      s20 = x2.fma(y0, s20);
+      s30 = x3.fma(y0, s30);
+      DoubleVector y1 = DoubleVector.fromArray(DS, b, b1 + bs);
+      s01 = x0.fma(y1, s01);
+      s11 = x1.fma(y1, s11);
+      s21 = x2.fma(y1, s21);
+      s31 = x3.fma(y1, s31);
+      DoubleVector y2 = DoubleVector.fromArray(DS, b, b2 + bs);
+      s02 = x0.fma(y2, s02);
+      s12 = x1.fma(y2, s12);
+      s22 = x2.fma(y2, s22);
+      s32 = x3.fma(y2, s32);
+      DoubleVector y3 = DoubleVector.fromArray(DS, b, b3 + bs);
+      s03 = x0.fma(y3, s03);
+      s13 = x1.fma(y3, s13);
+      s23 = x2.fma(y3, s23);
+      s33 = x3.fma(y3, s33);
+      DoubleVector y4 = DoubleVector.fromArray(DS, b, b4 + bs);
+      s04 = x0.fma(y4, s04);
+      s14 = x1.fma(y4, s14);
+      s24 = x2.fma(y4, s24);
+      s34 = x3.fma(y4, s34);
+      DoubleVector y5 = DoubleVector.fromArray(DS, b, b5 + bs);
+      s05 = x0.fma(y5, s05);
+      s15 = x1.fma(y5, s15);
+      s25 = x2.fma(y5, s25);
+      s35 = x3.fma(y5, s35);
+    }
+    acc[accOff + 0 * ldAcc + 0] += s00.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 1] += s01.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 2] += s02.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 3] += s03.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 4] += s04.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 0 * ldAcc + 5] += s05.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 0] += s10.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 1] += s11.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 2] += s12.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 3] += s13.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 4] += s14.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 1 * ldAcc + 5] += s15.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 0] += s20.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 1] += s21.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 2] += s22.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 3] += s23.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 4] += s24.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 2 * ldAcc + 5] += s25.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 0] += s30.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 1] += s31.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 2] += s32.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 3] += s33.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 4] += s34.reduceLanes(VectorOperators.ADD);
+    acc[accOff + 3 * ldAcc + 5] += s35.reduceLanes(VectorOperators.ADD);
+  }
+
   /** 4 x 4 block over the partial last vector of each segment, loaded whole, the lanes {@code past} the segment zeroed in both operands (so NaN or infinity there adds nothing). */
   static void dot44TailD(
       int full, VectorMask<Double> past, double[] a, int a0, int a1, int a2, int a3, int[] aSeg,

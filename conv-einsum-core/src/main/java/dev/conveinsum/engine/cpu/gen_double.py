@@ -22,12 +22,13 @@ SOURCES = [
     "VectorGemmFloat.java", "VectorMicroFloat.java", "VectorRowsFloat.java", "VectorDotsFloat.java",
     "VectorDepthwiseFloat.java", "SumGroupsFloat.java", "VectorWgradFloat.java",
     "VectorConvMicroFloat.java", "ConvWinogradFloat.java", "ConvWinogradVecFloat.java",
+    "VectorSumDotsFloat.java",
 ]
 GENERATOR = "dev/conveinsum/engine/cpu/gen_double.py"
 REPS = [("FloatVector", "DoubleVector"), ("new float[", "new double["),
         ("VectorSpecies<Float>", "VectorSpecies<Double>"), ("float[]", "double[]"), ("(float)", "(double)"),
         ("float32", "float64"), ("float ", "double "), ("fbuf", "dbuf"), ("sgemm", "dgemm"),
-        ("sdotSegments", "ddotSegments"), ("dot44TailF", "dot44TailD"), ("dot44F", "dot44D"),
+        ("sdotSegments", "ddotSegments"), ("dot44TailF", "dot44TailD"), ("dot44F", "dot44D"), ("dot46F", "dot46D"),
         ("dotScalarF", "dotScalarD"), ("dot11F", "dot11D"), ("segmentDotsF", "segmentDotsD"), ("0f", "0.0"),
         ("FS", "DS"), ("FL", "DL"), ("NRF", "NRD"), ("NCF", "NCD"), ("F_", "D_"),
         ("kernelRowsAcc8F", "kernelRowsAcc8D"), ("kernelRows8F", "kernelRows8D"), ("kernelF", "kernelD"),

@@ -39,6 +39,25 @@ class CpuEngineSumGroupsTest {
   }
 
   @Test
+  void wholeVectorRowsInFourBySixBlocksMatchTheOracle() {
+    // contractions of whole vectors (multiples of 16 lanes) take the 4 x 6 blocks: column
+    // counts that leave 0, 4 or 8 columns to the 4 x 4 blocks, several 48-row blocks, rows not
+    // a multiple of 4, Y in either order, the CP and TK layers' shapes, 1 and 2 threads
+    SplittableRandom rnd = new SplittableRandom(12);
+    int[][] shapes = {{128, 56}, {56, 128}, {28, 128}, {128, 28}, {5, 6}, {7, 10}, {3, 12},
+        {13, 100}, {9, 52}, {1, 1}, {4, 49}};
+    int k = 0;
+    for (int[] bt : shapes) {
+      for (boolean yT : new boolean[] {false, true}) {
+        int g = 1 + rnd.nextInt(6);
+        int c = 16 * (1 + rnd.nextInt(k % 3 == 0 ? 20 : 3));
+        check(new ConvProblem(g, bt[0], bt[1], c, List.of(), false, false, false, yT), rnd,
+            1 + k++ % 2);
+      }
+    }
+  }
+
+  @Test
   void longFilterConvolutionsSumTheirGroupsLikeTheOracle() {
     SplittableRandom rnd = new SplittableRandom(12);
     // weight-gradient shapes: the "filter" is an output gradient, longer than the 3-tap result;

@@ -212,4 +212,73 @@ class DepthwiseKernelsTest {
       }
     }
   }
+
+  @Test
+  void cpFilterGradientsIgnoreInfinitiesInTheNeighbouringPlanes() {
+    // the filter gradients of the CP depthwise steps ([b, c, h, w], h or w convolved, 3 taps)
+    // and of a 3 x 3 depthwise conv (9 taps): group 0's
+    // planes end in an infinity that the shifted taps of group 1's planes read in the padding,
+    // so groups 1.. must match the definition exactly as if it were not there
+    ConvDim d = new ConvDim(16, 3, 16, 1, 1, 1, false, 0);
+    Random r = new Random(6);
+    int[][] kindsList = {{0, 1, 2, 0}, {0, 1, 0, 2}, {0, 1, 2, 2}};
+    for (int[] kinds : kindsList) {
+      ConvDim[] conv = new ConvDim[4];
+      for (int a = 0; a < 4; a++) {
+        conv[a] = kinds[a] == DepthwiseProblem.CONV ? d : null;
+      }
+      DepthwiseProblem p = new DepthwiseProblem(new int[] {3, 5, 16, 16}, kinds, conv);
+      float[] x = randomFloats(r, p.inputSize());
+      for (int b = 0; b < 3; b++) {
+        x[b * 5 * 256 + 255] = Float.POSITIVE_INFINITY;
+      }
+      float[] dy = randomFloats(r, p.outputSize());
+      double[] xd = new double[x.length];
+      double[] dyd = new double[dy.length];
+      for (int e = 0; e < x.length; e++) {
+        xd[e] = x[e];
+      }
+      for (int e = 0; e < dy.length; e++) {
+        dyd[e] = dy[e];
+      }
+      // independent oracle: dF[c, k] = sum over b and outputs o of dY[b, c, o] * X[b, c, in(o, k)]
+      int fSize = (int) p.filterSize();
+      int taps = fSize / 5;
+      int kw = kinds[3] == DepthwiseProblem.CONV ? 3 : 1;
+      int kh = kinds[2] == DepthwiseProblem.CONV ? 3 : 1;
+      double[] want = new double[fSize];
+      for (int b = 0; b < 3; b++) {
+        for (int c = 0; c < 5; c++) {
+          for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+              double s = 0;
+              for (int h = 0; h < 16; h++) {
+                for (int w = 0; w < 16; w++) {
+                  int ih = kh == 3 ? h + i - 1 : h;
+                  int iw = kw == 3 ? w + j - 1 : w;
+                  if (ih >= 0 && ih < 16 && iw >= 0 && iw < 16) {
+                    int plane = (b * 5 + c) * 256;
+                    s += dyd[plane + h * 16 + w] * xd[plane + ih * 16 + iw];
+                  }
+                }
+              }
+              want[c * taps + i * kw + j] += s;
+            }
+          }
+        }
+      }
+      float[] gf = new float[fSize];
+      double[] gd = new double[fSize];
+      DepthwiseKernels.gradient(DepthwiseKernels.activeRows(), p, dy, x, gf, null, null, null,
+          Parallelism.of(2));
+      DepthwiseKernels.gradient(DepthwiseKernels.activeRows(), p, null, null, null, dyd, xd, gd,
+          Parallelism.of(2));
+      for (int e = taps; e < fSize; e++) {
+        String what = Arrays.toString(kinds) + " element " + e;
+        assertTrue(Double.isFinite(want[e]), what);
+        assertEquals(want[e], gd[e], 1e-12 * (1 + Math.abs(want[e])), what);
+        assertEquals(want[e], gf[e], 1e-4 * (1 + Math.abs(want[e])), what);
+      }
+    }
+  }
 }
