@@ -41,6 +41,17 @@ final class ConvChooser {
   static final double NS_PER_FFT_POINT_LOG = 1.1;
   /** FFT, per complex multiply-add of spectra. */
   static final double NS_PER_CMAC = 3.0;
+  /**
+   * Winograd, per multiply-add of its 16 GEMMs (blocks of 64-300 tile columns). The three
+   * Winograd constants were measured on Zen 4 single-threaded (B32 T128 C128 16x16, B8 T64 C64
+   * 56x56, B32 T28 C28 16x16: 0.021, 12 and 7 ns) and scaled by 0.8, the ratio of the implicit
+   * im2col's estimate to its measured time on the same shapes, so that the two compare as measured.
+   */
+  static final double NS_PER_MAC_WINO = 0.017;
+  /** Winograd, per input channel and tile: padding into sub-planes and the input transform. */
+  static final double NS_PER_WINO_IN = 10.0;
+  /** Winograd, per output channel and tile: the output transform and the store. */
+  static final double NS_PER_WINO_OUT = 6.0;
 
   private ConvChooser() {}
 
@@ -68,7 +79,9 @@ final class ConvChooser {
     /** 1-D im2col as one small GEMM per batch entry over the zero-padded filter. */
     SHIFTED("im2col as shifted dot products (1-D, long filter, few outputs)"),
     /** Frequency-domain product through JTransforms. */
-    FFT("FFT (JTransforms)");
+    FFT("FFT (JTransforms)"),
+    /** Winograd F(2x2, 3x3): transformed 2x2 output tiles, 16 GEMMs. */
+    WINOGRAD("Winograd F(2x2,3x3) (16 GEMMs over transformed 2x2 tiles)");
 
     private final String text;
 
@@ -86,7 +99,7 @@ final class ConvChooser {
    * The form of {@code algorithm} (not AUTO) that runs for this layout.
    *
    * @param pl the layout
-   * @param algorithm DIRECT, IM2COL or FFT
+   * @param algorithm DIRECT, IM2COL, FFT or WINOGRAD
    * @param accumulate whether the call adds to Y (the short-row form overwrites only)
    * @return the form
    */
@@ -97,6 +110,7 @@ final class ConvChooser {
       case IM2COL -> pl.shiftedGemm() ? Form.SHIFTED : pl.implicitGemm() ? Form.IMPLICIT
           : pl.segmentDots() ? Form.SEGMENT_DOTS : Form.PATCH_MATRIX;
       case FFT -> Form.FFT;
+      case WINOGRAD -> Form.WINOGRAD;
       default -> throw new IllegalArgumentException("no form of " + algorithm);
     };
   }
@@ -146,7 +160,13 @@ final class ConvChooser {
    * long (e.g. length 8192 with a 1024-tap filter).
    *
    * @param shape the convolution
-   * @return DIRECT, IM2COL or FFT
+   * <p>Where the Winograd form applies ({@link ConvLayout#winograd}), with {@code tiles =
+   * G*B*ceil(out_h/2)*(ceil(out_w/2)+1)} (one extra tile per tile row): {@code
+   * 0.017*16*T*C*tiles*(ceil8(T)/T)*(1 + 8/C) + 10*C*tiles + 6*T*tiles}; it wins for dense 3x3
+   * layers with many channels (64 at 56x56, 128 at 16x16), not for few (28 at 16x16).
+   *
+   * @param shape the convolution
+   * @return DIRECT, IM2COL, FFT or WINOGRAD
    */
   static Algorithm choose(ConvProblem shape) {
     return choose(new ConvLayout(shape), shape);
@@ -155,13 +175,19 @@ final class ConvChooser {
   /** {@link #choose(ConvProblem)} with the layout the caller has built already. */
   static Algorithm choose(ConvLayout plan, ConvProblem shape) {
     double[] cost = estimate(plan, shape);
+    if (cost[3] < cost[0] && cost[3] < cost[1] && cost[3] < cost[2]) {
+      return Algorithm.WINOGRAD;
+    }
     if (cost[0] <= cost[1] && cost[0] <= cost[2]) {
       return Algorithm.DIRECT;
     }
     return cost[1] <= cost[2] ? Algorithm.IM2COL : Algorithm.FFT;
   }
 
-  /** Estimated single-thread nanoseconds of {direct, im2col, fft}; fft is infinite when N &gt; 3. */
+  /**
+   * Estimated single-thread nanoseconds of {direct, im2col, fft, winograd}; fft is infinite when N
+   * &gt; 3, winograd where it does not apply.
+   */
   static double[] estimate(ConvProblem shape) {
     return estimate(new ConvLayout(shape), shape);
   }
@@ -232,7 +258,14 @@ final class ConvChooser {
       fft = NS_PER_FFT_POINT_LOG * transforms * f * Math.max(1.0, Math.log(f) / Math.log(2))
           + NS_PER_CMAC * gb * shape.outChannels() * shape.inChannels() * f;
     }
-    return new double[] {direct, im2col, fft};
+    double wino = Double.POSITIVE_INFINITY;
+    if (plan.winograd()) {
+      double tiles = gb * ((plan.out[0] + 1) / 2) * ((plan.out[1] + 1) / 2 + 1);
+      double c = shape.inChannels();
+      wino = NS_PER_MAC_WINO * 16 * c * tiles * Math.ceil(t / 8) * 8 * (1 + 8 / c)
+          + NS_PER_WINO_IN * c * tiles + NS_PER_WINO_OUT * t * tiles;
+    }
+    return new double[] {direct, im2col, fft, wino};
   }
 
   /** The smallest 2^a 3^b 5^c that is at least n (fast mixed-radix sizes for JTransforms). */

@@ -33,6 +33,10 @@ final class ConvDouble {
     if (algorithm == Algorithm.FFT && pl.n > 3) {
       throw new IllegalArgumentException("FFT convolution supports at most 3 dimensions, got " + pl.n);
     }
+    if (algorithm == Algorithm.WINOGRAD && !pl.winograd()) {
+      throw new IllegalArgumentException(
+          "Winograd convolution needs 2 dimensions, a 3x3 filter, stride and dilation 1, no period");
+    }
     if (pl.emptyOutput()) {
       return;
     }
@@ -82,6 +86,8 @@ final class ConvDouble {
       case SEGMENT_DOTS ->
           ConvImplicitDouble.segmentDotsD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       case FFT -> ConvFftDouble.fftD(pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case WINOGRAD ->
+          ConvWinogradDouble.winogradD(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       default -> throw new AssertionError(form);
     }
   }

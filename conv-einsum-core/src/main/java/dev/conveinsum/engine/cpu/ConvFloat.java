@@ -30,6 +30,10 @@ final class ConvFloat {
     if (algorithm == Algorithm.FFT && pl.n > 3) {
       throw new IllegalArgumentException("FFT convolution supports at most 3 dimensions, got " + pl.n);
     }
+    if (algorithm == Algorithm.WINOGRAD && !pl.winograd()) {
+      throw new IllegalArgumentException(
+          "Winograd convolution needs 2 dimensions, a 3x3 filter, stride and dilation 1, no period");
+    }
     if (pl.emptyOutput()) {
       return;
     }
@@ -79,6 +83,8 @@ final class ConvFloat {
       case SEGMENT_DOTS ->
           ConvImplicitFloat.segmentDotsF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       case FFT -> ConvFftFloat.fftF(pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
+      case WINOGRAD ->
+          ConvWinogradFloat.winogradF(kern, pl, x, xOff, wt, wtOff, y, yOff, accumulate, par);
       default -> throw new AssertionError(form);
     }
   }

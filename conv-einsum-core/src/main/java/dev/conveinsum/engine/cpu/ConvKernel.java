@@ -48,7 +48,12 @@ public final class ConvKernel {
      */
     IM2COL,
     /** Frequency-domain product through JTransforms; best for long signals with long filters. */
-    FFT
+    FFT,
+    /**
+     * Winograd F(2x2, 3x3): 16 GEMMs over transformed 2x2 output tiles, 16 products per tile
+     * and channel pair instead of 36; 2-D, 3x3, stride 1, dilation 1, no period only.
+     */
+    WINOGRAD
   }
 
   private ConvKernel() {}
@@ -58,7 +63,7 @@ public final class ConvKernel {
    * single-thread time (the estimates are documented in the package description).
    *
    * @param shape the convolution
-   * @return DIRECT, IM2COL or FFT
+   * @return DIRECT, IM2COL, FFT or WINOGRAD
    */
   public static Algorithm choose(ConvProblem shape) {
     return ConvChooser.choose(shape);

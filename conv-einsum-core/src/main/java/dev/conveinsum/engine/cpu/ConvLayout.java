@@ -245,6 +245,25 @@ final class ConvLayout {
     return rows;
   }
 
+  /**
+   * Whether the Winograd F(2x2, 3x3) form applies ({@link ConvWinogradFloat}): two convolved
+   * dimensions, 3x3 filter, stride and dilation 1, no period.
+   */
+  boolean winograd() {
+    if (n != 2 || b == 0 || c == 0 || outPlane == 0) {
+      return false;
+    }
+    for (ConvDim d : dims) {
+      if (d.kernelLength() != 3 || d.stride() != 1 || d.dilation() != 1 || d.period() != 0) {
+        return false;
+      }
+    }
+    // the tasks' blocks (at most a few hundred tiles of 16 x (C + T) values) are indexed in int
+    long tiles = (long) b * ((out[0] + 1) / 2) * ((out[1] + 3) / 2);
+    return tiles * 16 * Math.max(c, t) < Integer.MAX_VALUE
+        && (long) (c + t) * 16 * 1024 < Integer.MAX_VALUE;
+  }
+
   /** Whether Y has no element. */
   boolean emptyOutput() {
     return g == 0 || b == 0 || t == 0 || outPlane == 0;

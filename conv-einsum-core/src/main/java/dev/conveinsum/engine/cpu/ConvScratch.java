@@ -12,7 +12,17 @@ final class ConvScratch {
   static final int PADDED = 0;
   /** The packed filter of the implicit im2col (shared by the tasks of one call). */
   static final int PACKED = 1;
-  private static final int SLOTS = 2;
+  /** The Winograd form's padded parity sub-planes ({@link ConvWinogradFloat}). */
+  static final int WINO_P = 2;
+  /** The Winograd form's column-transformed sub-planes. */
+  static final int WINO_Q = 3;
+  /** The Winograd form's transformed input block V. */
+  static final int WINO_V = 4;
+  /** The Winograd form's product block M. */
+  static final int WINO_M = 5;
+  /** The Winograd form's output tiles of one channel. */
+  static final int WINO_O = 6;
+  private static final int SLOTS = 7;
   private static final ThreadLocal<Object[]> HELD = ThreadLocal.withInitial(() -> new Object[2 * SLOTS]);
 
   private ConvScratch() {}

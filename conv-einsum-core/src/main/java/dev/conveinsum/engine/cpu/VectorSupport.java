@@ -201,6 +201,8 @@ public final class VectorSupport {
         DepthwiseKernels.warmUp();
         SumGroupsFloat.warmUp();
         SumGroupsDouble.warmUp();
+        ConvWinogradFloat.warmUp(k);
+        ConvWinogradDouble.warmUp(k);
       }
       for (int len : new int[] {16, 37, 56}) {
         k.sdotSegments(8, 8, len, af, dotRows, segs, bf, dotRows, round % 5, segs, 0, segs.length, cf, 0, 8);

@@ -21,7 +21,7 @@ SOURCES = [
     "ConvFftFloat.java", "GemmFloat.java", "ScalarKernelsFloat.java", "VectorKernelsFloat.java",
     "VectorGemmFloat.java", "VectorMicroFloat.java", "VectorRowsFloat.java", "VectorDotsFloat.java",
     "VectorDepthwiseFloat.java", "SumGroupsFloat.java", "VectorWgradFloat.java",
-    "VectorConvMicroFloat.java",
+    "VectorConvMicroFloat.java", "ConvWinogradFloat.java", "ConvWinogradVecFloat.java",
     "VectorSumDotsFloat.java",
 ]
 GENERATOR = "dev/conveinsum/engine/cpu/gen_double.py"
@@ -40,7 +40,7 @@ REPS = [("FloatVector", "DoubleVector"), ("new float[", "new double["),
         ("directF", "directD"), ("floatLanes", "doubleLanes"), ("taps2F", "taps2D"), ("taps1F", "taps1D"),
         ("rowsDirectF", "rowsDirectD"), ("im2colF", "im2colD"), ("fftF", "fftD"), ("gatherF", "gatherD"),
         ("shiftedF", "shiftedD"), ("padF", "padD"), ("Scratch.floats", "Scratch.doubles"), ("blockedF", "blockedD"),
-        ("implicitF", "implicitD"), ("compactF", "compactD"), ("newFftF", "newFftD"), ("forwardF", "forwardD"),
+        ("implicitF", "implicitD"), ("winogradF", "winogradD"), ("compactF", "compactD"), ("newFftF", "newFftD"), ("forwardF", "forwardD"),
         ("inverseF", "inverseD"), ("broadcastF", "broadcastD"), ("vectorF", "vectorD"), ("Float", "Double")]
 
 

@@ -32,6 +32,8 @@ class CpuEngineDescribeTest {
   void describesTheConvolutionFormThatRuns() {
     // dense 16-channel 3x3, stride 1: implicit im2col (span 838 <= 1.25 * 784 outputs)
     check(ConvProblem.of(1, 1, 16, 16, same(28, 3), same(28, 3)), Form.IMPLICIT, "implicit im2col");
+    // 128 channels, 3x3, stride 1, 16x16 (RCP's conv step): Winograd F(2x2, 3x3)
+    check(ConvProblem.of(1, 2, 128, 128, same(16, 3), same(16, 3)), Form.WINOGRAD, "Winograd");
     // the same with stride 2: no implicit form, a patch matrix
     ConvDim s2 = new ConvDim(28, 3, 14, 2, 1, 1, false, 0);
     check(ConvProblem.of(1, 1, 16, 16, s2, s2), Form.PATCH_MATRIX, "patch matrix");
@@ -60,6 +62,7 @@ class CpuEngineDescribeTest {
     Algorithm algo = switch (form) {
       case DIRECT, SHORT_ROWS, FUSED_ROWS -> Algorithm.DIRECT;
       case FFT -> Algorithm.FFT;
+      case WINOGRAD -> Algorithm.WINOGRAD;
       default -> Algorithm.IM2COL;
     };
     Random r = new Random(7);
