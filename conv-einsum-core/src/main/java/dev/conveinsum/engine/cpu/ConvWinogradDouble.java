@@ -52,8 +52,9 @@ final class ConvWinogradDouble {
     par.forEach(pl.g * pl.t, gt -> {
       int gg = gt / pl.t;
       int tt = gt % pl.t;
+      double[] gw = new double[12];
       for (int cc = 0; cc < pl.c; cc++) {
-        filterF(wt, wtOff + (gt * pl.c + cc) * 9, u, gg * 16 * tc + tt * pl.c + cc, tc);
+        filterF(wt, wtOff + (gt * pl.c + cc) * 9, gw, u, gg * 16 * tc + tt * pl.c + cc, tc);
       }
     });
     // tiles of a block, rounded up to whole GEMM tiles (the extra columns are zeros, dropped)
@@ -137,9 +138,11 @@ final class ConvWinogradDouble {
         Parallelism.serial());
   }
 
-  /** U[k*tc] = (G w G^T)[k] for the 3x3 filter at w[wOff..wOff+9), k row-major over 4x4. */
-  static void filterF(double[] w, int wOff, double[] u, int uOff, int tc) {
-    double[] gw = new double[12];
+  /**
+   * U[k*tc] = (G w G^T)[k] for the 3x3 filter at w[wOff..wOff+9), k row-major over 4x4; gw is
+   * scratch of 12.
+   */
+  static void filterF(double[] w, int wOff, double[] gw, double[] u, int uOff, int tc) {
     for (int j = 0; j < 3; j++) {
       double w0 = w[wOff + j];
       double w1 = w[wOff + 3 + j];

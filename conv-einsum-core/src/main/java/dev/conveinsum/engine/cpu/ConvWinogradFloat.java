@@ -49,8 +49,9 @@ final class ConvWinogradFloat {
     par.forEach(pl.g * pl.t, gt -> {
       int gg = gt / pl.t;
       int tt = gt % pl.t;
+      float[] gw = new float[12];
       for (int cc = 0; cc < pl.c; cc++) {
-        filterF(wt, wtOff + (gt * pl.c + cc) * 9, u, gg * 16 * tc + tt * pl.c + cc, tc);
+        filterF(wt, wtOff + (gt * pl.c + cc) * 9, gw, u, gg * 16 * tc + tt * pl.c + cc, tc);
       }
     });
     // tiles of a block, rounded up to whole GEMM tiles (the extra columns are zeros, dropped)
@@ -134,9 +135,11 @@ final class ConvWinogradFloat {
         Parallelism.serial());
   }
 
-  /** U[k*tc] = (G w G^T)[k] for the 3x3 filter at w[wOff..wOff+9), k row-major over 4x4. */
-  static void filterF(float[] w, int wOff, float[] u, int uOff, int tc) {
-    float[] gw = new float[12];
+  /**
+   * U[k*tc] = (G w G^T)[k] for the 3x3 filter at w[wOff..wOff+9), k row-major over 4x4; gw is
+   * scratch of 12.
+   */
+  static void filterF(float[] w, int wOff, float[] gw, float[] u, int uOff, int tc) {
     for (int j = 0; j < 3; j++) {
       float w0 = w[wOff + j];
       float w1 = w[wOff + 3 + j];

@@ -63,26 +63,6 @@ interface CpuKernels {
   }
 
   /**
-   * C (=|+=) A B for one m x n x k problem whose B rows lie anywhere in {@code b}: element (p, j)
-   * of B is {@code b[bRows[p] + bShift + j]}. Convolutions multiply by such a B, each row a
-   * shifted window of a padded input, without building the patch matrix (implicit im2col).
-   */
-  void sgemmRows(
-      int m, int n, int k,
-      float[] a, int aOff, int aRs, int aCs,
-      float[] b, int[] bRows, int bShift,
-      float[] c, int cOff, int ldc,
-      boolean accumulate);
-
-  /** Double-precision variant of {@link #sgemmRows}. */
-  void dgemmRows(
-      int m, int n, int k,
-      double[] a, int aOff, int aRs, int aCs,
-      double[] b, int[] bRows, int bShift,
-      double[] c, int cOff, int ldc,
-      boolean accumulate);
-
-  /**
    * The tiles of an implicit im2col ({@code ConvImplicitFloat.implicitF}): for output channels i
    * &lt; m and output vectors v in [v0, v1) of {@code lanes} outputs each, {@code sum_{q<k} at[aOff +
    * (i / 4) * k * 4 + q * 4 + i % 4] * p[pOff + rows[q] + vecP[v] + l]} for lane l, written (=|+=) to

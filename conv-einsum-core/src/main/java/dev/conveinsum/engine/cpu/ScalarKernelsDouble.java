@@ -141,29 +141,6 @@ abstract class ScalarKernelsDouble extends ScalarKernelsFloat {
   }
 
   @Override
-  public void dgemmRows(
-      int m, int n, int k,
-      double[] a, int aOff, int aRs, int aCs,
-      double[] b, int[] bRows, int bShift,
-      double[] c, int cOff, int ldc,
-      boolean accumulate) {
-    // i-p-j order: the innermost loop runs along one B row and one C row (auto-vectorised)
-    for (int i = 0; i < m; i++) {
-      int row = cOff + i * ldc;
-      if (!accumulate) {
-        Arrays.fill(c, row, row + n, 0.0);
-      }
-      for (int p = 0; p < k; p++) {
-        double av = a[aOff + i * aRs + p * aCs];
-        int src = bRows[p] + bShift;
-        for (int j = 0; j < n; j++) {
-          c[row + j] += av * b[src + j];
-        }
-      }
-    }
-  }
-
-  @Override
   public void convTiles(
       int m, int k, double[] at, int aOff, double[] p, int pOff, int[] rows, int lanes,
       int[] vecP, int[] vecY, int[] laneY, int v0, int v1,

@@ -138,29 +138,6 @@ abstract class ScalarKernelsFloat implements CpuKernels {
   }
 
   @Override
-  public void sgemmRows(
-      int m, int n, int k,
-      float[] a, int aOff, int aRs, int aCs,
-      float[] b, int[] bRows, int bShift,
-      float[] c, int cOff, int ldc,
-      boolean accumulate) {
-    // i-p-j order: the innermost loop runs along one B row and one C row (auto-vectorised)
-    for (int i = 0; i < m; i++) {
-      int row = cOff + i * ldc;
-      if (!accumulate) {
-        Arrays.fill(c, row, row + n, 0f);
-      }
-      for (int p = 0; p < k; p++) {
-        float av = a[aOff + i * aRs + p * aCs];
-        int src = bRows[p] + bShift;
-        for (int j = 0; j < n; j++) {
-          c[row + j] += av * b[src + j];
-        }
-      }
-    }
-  }
-
-  @Override
   public void convTiles(
       int m, int k, float[] at, int aOff, float[] p, int pOff, int[] rows, int lanes,
       int[] vecP, int[] vecY, int[] laneY, int v0, int v1,

@@ -31,22 +31,17 @@ final class VectorGemmDouble {
   private VectorGemmDouble() {}
 
   /**
-   * The packed, register-blocked product. B is strided ({@code bRows == null}) or row-indexed:
-   * element (p, j) at {@code b[bRows[p] + bOff + j]}, always packed. A is packed here, or was
-   * packed whole beforehand ({@code packedA} from {@link #packAll}, one array per panel, then
-   * {@code a} is unused; B strided only).
+   * The packed, register-blocked product of a strided B. A is packed here, or was packed whole
+   * beforehand ({@code packedA} from {@link #packAll}, one array per panel, then {@code a} is
+   * unused).
    */
   static void blockedD(
       int m, int n, int k,
       double[] a, int aOff, int aRs, int aCs, double[][] packedA,
-      double[] b, int bOff, int bRs, int bCs, int[] bRows,
+      double[] b, int bOff, int bRs, int bCs,
       double[] c, int cOff, int ldc,
       boolean accumulate) {
-    // a row-indexed B is read in place by the 8-row kernels (its rows are windows of one padded
-    // input, which overlap: fewer cache lines than a packed copy), so it needs no column blocks
-    boolean rowsInPlace = bRows != null && MR == 8;
-    boolean packB = !rowsInPlace && (bRows != null || m > PACK_B_MIN_M && n > INPLACE_B_MAX_N || bCs != 1);
-    int ncBlock = rowsInPlace ? n : NCD;
+    boolean packB = m > PACK_B_MIN_M && n > INPLACE_B_MAX_N || bCs != 1;
     double[] pa = D_PA.get();
     double[] tile = D_TILE.get();
     int pbSize = packB ? KC * (Math.min(NCD, roundUp(n, NRD))) : KC * NRD;
@@ -55,22 +50,14 @@ final class VectorGemmDouble {
       pb = new double[pbSize];
       D_PB.set(pb);
     }
-    for (int jc = 0; jc < n; jc += ncBlock) {
-      int nc = Math.min(ncBlock, n - jc);
+    for (int jc = 0; jc < n; jc += NCD) {
+      int nc = Math.min(NCD, n - jc);
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
         boolean load = accumulate || pc > 0;
         int bBase = bOff + pc * bRs + jc * bCs;
         int tailStart = nc / NRD * NRD;
-        if (rowsInPlace) {
-          if (tailStart < nc) {
-            packRows(b, bRows, pc, bOff + jc + tailStart, kc, nc - tailStart, pb, 0);
-          }
-        } else if (bRows != null) {
-          for (int jr = 0; jr < nc; jr += NRD) {
-            packRows(b, bRows, pc, bOff + jc + jr, kc, Math.min(NRD, nc - jr), pb, (jr / NRD) * kc * NRD);
-          }
-        } else if (packB) {
+        if (packB) {
           for (int jr = 0; jr < nc; jr += NRD) {
             packPanel(b, bBase + jr * bCs, bRs, bCs, kc, Math.min(NRD, nc - jr), pb, (jr / NRD) * kc * NRD);
           }
@@ -113,20 +100,7 @@ final class VectorGemmDouble {
             int outOff = direct ? ci : 0;
             int outLd = direct ? ldc : NRD;
             boolean acc = direct && load;
-            if (rowsInPlace && nr == NRD) {
-              int shift = bOff + jc + jr;
-              if (four) {
-                if (acc) {
-                  VectorMicroDouble.kernelRowsAcc4D(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
-                } else {
-                  VectorMicroDouble.kernelRows4D(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
-                }
-              } else if (acc) {
-                VectorMicroDouble.kernelRowsAcc8D(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
-              } else {
-                VectorMicroDouble.kernelRows8D(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
-              }
-            } else if (four) {
+            if (four) {
               if (acc) {
                 VectorMicroDouble.kernelAcc4D(kc, ap, bs, bsOff, bsStride, out, outOff, outLd);
               } else {
@@ -218,22 +192,4 @@ final class VectorGemmDouble {
     }
   }
 
-  /**
-   * Packs depth [p0, p0+kc) x columns [0,nr) of a row-indexed B, row p at {@code b[rows[p] +
-   * shift]}, into pb[dst + p*NR + j], zero-padding to NR columns.
-   */
-  private static void packRows(double[] b, int[] rows, int p0, int shift, int kc, int nr, double[] pb, int dst) {
-    if (nr == NRD) {
-      for (int p = 0; p < kc; p++) {
-        int src = rows[p0 + p] + shift;
-        DoubleVector.fromArray(DS, b, src).intoArray(pb, dst + p * NRD);
-        DoubleVector.fromArray(DS, b, src + DL).intoArray(pb, dst + p * NRD + DL);
-      }
-      return;
-    }
-    Arrays.fill(pb, dst, dst + kc * NRD, 0.0);
-    for (int p = 0; p < kc; p++) {
-      System.arraycopy(b, rows[p0 + p] + shift, pb, dst + p * NRD, nr);
-    }
-  }
 }

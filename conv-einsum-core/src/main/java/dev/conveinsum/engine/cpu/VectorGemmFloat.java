@@ -28,22 +28,17 @@ final class VectorGemmFloat {
   private VectorGemmFloat() {}
 
   /**
-   * The packed, register-blocked product. B is strided ({@code bRows == null}) or row-indexed:
-   * element (p, j) at {@code b[bRows[p] + bOff + j]}, always packed. A is packed here, or was
-   * packed whole beforehand ({@code packedA} from {@link #packAll}, one array per panel, then
-   * {@code a} is unused; B strided only).
+   * The packed, register-blocked product of a strided B. A is packed here, or was packed whole
+   * beforehand ({@code packedA} from {@link #packAll}, one array per panel, then {@code a} is
+   * unused).
    */
   static void blockedF(
       int m, int n, int k,
       float[] a, int aOff, int aRs, int aCs, float[][] packedA,
-      float[] b, int bOff, int bRs, int bCs, int[] bRows,
+      float[] b, int bOff, int bRs, int bCs,
       float[] c, int cOff, int ldc,
       boolean accumulate) {
-    // a row-indexed B is read in place by the 8-row kernels (its rows are windows of one padded
-    // input, which overlap: fewer cache lines than a packed copy), so it needs no column blocks
-    boolean rowsInPlace = bRows != null && MR == 8;
-    boolean packB = !rowsInPlace && (bRows != null || m > PACK_B_MIN_M && n > INPLACE_B_MAX_N || bCs != 1);
-    int ncBlock = rowsInPlace ? n : NCF;
+    boolean packB = m > PACK_B_MIN_M && n > INPLACE_B_MAX_N || bCs != 1;
     float[] pa = F_PA.get();
     float[] tile = F_TILE.get();
     int pbSize = packB ? KC * (Math.min(NCF, roundUp(n, NRF))) : KC * NRF;
@@ -52,22 +47,14 @@ final class VectorGemmFloat {
       pb = new float[pbSize];
       F_PB.set(pb);
     }
-    for (int jc = 0; jc < n; jc += ncBlock) {
-      int nc = Math.min(ncBlock, n - jc);
+    for (int jc = 0; jc < n; jc += NCF) {
+      int nc = Math.min(NCF, n - jc);
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
         boolean load = accumulate || pc > 0;
         int bBase = bOff + pc * bRs + jc * bCs;
         int tailStart = nc / NRF * NRF;
-        if (rowsInPlace) {
-          if (tailStart < nc) {
-            packRows(b, bRows, pc, bOff + jc + tailStart, kc, nc - tailStart, pb, 0);
-          }
-        } else if (bRows != null) {
-          for (int jr = 0; jr < nc; jr += NRF) {
-            packRows(b, bRows, pc, bOff + jc + jr, kc, Math.min(NRF, nc - jr), pb, (jr / NRF) * kc * NRF);
-          }
-        } else if (packB) {
+        if (packB) {
           for (int jr = 0; jr < nc; jr += NRF) {
             packPanel(b, bBase + jr * bCs, bRs, bCs, kc, Math.min(NRF, nc - jr), pb, (jr / NRF) * kc * NRF);
           }
@@ -110,20 +97,7 @@ final class VectorGemmFloat {
             int outOff = direct ? ci : 0;
             int outLd = direct ? ldc : NRF;
             boolean acc = direct && load;
-            if (rowsInPlace && nr == NRF) {
-              int shift = bOff + jc + jr;
-              if (four) {
-                if (acc) {
-                  VectorMicroFloat.kernelRowsAcc4F(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
-                } else {
-                  VectorMicroFloat.kernelRows4F(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
-                }
-              } else if (acc) {
-                VectorMicroFloat.kernelRowsAcc8F(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
-              } else {
-                VectorMicroFloat.kernelRows8F(kc, pa, b, bRows, pc, shift, out, outOff, outLd);
-              }
-            } else if (four) {
+            if (four) {
               if (acc) {
                 VectorMicroFloat.kernelAcc4F(kc, ap, bs, bsOff, bsStride, out, outOff, outLd);
               } else {
@@ -215,22 +189,4 @@ final class VectorGemmFloat {
     }
   }
 
-  /**
-   * Packs depth [p0, p0+kc) x columns [0,nr) of a row-indexed B, row p at {@code b[rows[p] +
-   * shift]}, into pb[dst + p*NR + j], zero-padding to NR columns.
-   */
-  private static void packRows(float[] b, int[] rows, int p0, int shift, int kc, int nr, float[] pb, int dst) {
-    if (nr == NRF) {
-      for (int p = 0; p < kc; p++) {
-        int src = rows[p0 + p] + shift;
-        FloatVector.fromArray(FS, b, src).intoArray(pb, dst + p * NRF);
-        FloatVector.fromArray(FS, b, src + FL).intoArray(pb, dst + p * NRF + FL);
-      }
-      return;
-    }
-    Arrays.fill(pb, dst, dst + kc * NRF, 0f);
-    for (int p = 0; p < kc; p++) {
-      System.arraycopy(b, rows[p0 + p] + shift, pb, dst + p * NRF, nr);
-    }
-  }
 }

@@ -60,7 +60,7 @@ abstract class VectorKernelsDouble extends VectorKernelsFloat {
       }
       return;
     }
-    VectorGemmDouble.blockedD(m, n, k, a, aOff, aRs, aCs, null, b, bOff, bRs, bCs, null, c, cOff, ldc, accumulate);
+    VectorGemmDouble.blockedD(m, n, k, a, aOff, aRs, aCs, null, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
   }
 
   /** Whether {@link #dgemm} runs the product as the packed, blocked one. */
@@ -81,24 +81,7 @@ abstract class VectorKernelsDouble extends VectorKernelsFloat {
       double[] b, int bOff, int bRs, int bCs,
       double[] c, int cOff, int ldc,
       boolean accumulate) {
-    VectorGemmDouble.blockedD(m, n, k, null, 0, 0, 0, packedA, b, bOff, bRs, bCs, null, c, cOff, ldc, accumulate);
-  }
-
-  @Override
-  public void dgemmRows(
-      int m, int n, int k,
-      double[] a, int aOff, int aRs, int aCs,
-      double[] b, int[] bRows, int bShift,
-      double[] c, int cOff, int ldc,
-      boolean accumulate) {
-    if (m <= 0 || n <= 0) {
-      return;
-    }
-    if (k <= 0) {
-      ScalarKernels.INSTANCE.dgemmRows(m, n, k, a, aOff, aRs, aCs, b, bRows, bShift, c, cOff, ldc, accumulate);
-      return;
-    }
-    VectorGemmDouble.blockedD(m, n, k, a, aOff, aRs, aCs, null, b, bShift, 0, 1, bRows, c, cOff, ldc, accumulate);
+    VectorGemmDouble.blockedD(m, n, k, null, 0, 0, 0, packedA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
   }
 
   @Override

@@ -57,7 +57,7 @@ abstract class VectorKernelsFloat implements CpuKernels {
       }
       return;
     }
-    VectorGemmFloat.blockedF(m, n, k, a, aOff, aRs, aCs, null, b, bOff, bRs, bCs, null, c, cOff, ldc, accumulate);
+    VectorGemmFloat.blockedF(m, n, k, a, aOff, aRs, aCs, null, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
   }
 
   /** Whether {@link #sgemm} runs the product as the packed, blocked one. */
@@ -78,24 +78,7 @@ abstract class VectorKernelsFloat implements CpuKernels {
       float[] b, int bOff, int bRs, int bCs,
       float[] c, int cOff, int ldc,
       boolean accumulate) {
-    VectorGemmFloat.blockedF(m, n, k, null, 0, 0, 0, packedA, b, bOff, bRs, bCs, null, c, cOff, ldc, accumulate);
-  }
-
-  @Override
-  public void sgemmRows(
-      int m, int n, int k,
-      float[] a, int aOff, int aRs, int aCs,
-      float[] b, int[] bRows, int bShift,
-      float[] c, int cOff, int ldc,
-      boolean accumulate) {
-    if (m <= 0 || n <= 0) {
-      return;
-    }
-    if (k <= 0) {
-      ScalarKernels.INSTANCE.sgemmRows(m, n, k, a, aOff, aRs, aCs, b, bRows, bShift, c, cOff, ldc, accumulate);
-      return;
-    }
-    VectorGemmFloat.blockedF(m, n, k, a, aOff, aRs, aCs, null, b, bShift, 0, 1, bRows, c, cOff, ldc, accumulate);
+    VectorGemmFloat.blockedF(m, n, k, null, 0, 0, 0, packedA, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
   }
 
   @Override

@@ -183,12 +183,6 @@ public final class VectorSupport {
           }
         }
       }
-      // the in-place convolution kernels: GEMM with B rows anywhere, blocked segment dots (their
-      // first calls would otherwise run interpreted, boxing every vector, for seconds)
-      for (int[] g : new int[][] {{16, 200, 64}, {40, 70, 300}, {12, 64, 90}}) {
-        k.sgemmRows(g[0], g[1], g[2], af, 0, g[2], 1, bf, rows, round % 3, cf, 0, g[1], acc);
-        k.dgemmRows(g[0], g[1], g[2], ad, 0, g[2], 1, bd, rows, round % 3, cd, 0, g[1], acc);
-      }
       // the implicit im2col's tiles: a full and a part-filled tile, a vector stored lane by
       // lane, a filter tail past the 4-row panels
       int lanesF = k.floatLanes() > 1 ? k.floatLanes() : 16;

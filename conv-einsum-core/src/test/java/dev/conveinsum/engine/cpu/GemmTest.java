@@ -138,65 +138,10 @@ class GemmTest {
   }
 
   /**
-   * Row-indexed B (each row anywhere in one array, rows overlapping as in a convolution's padded
-   * input): sizes around the 8-row and 32-column tiles, depths across the 256-deep blocks, both
-   * kernel sets, C overwritten (NaN-filled) or accumulated.
-   */
-  @Test
-  void rowIndexedProductsMatchNaiveLoop() {
-    Random r = new Random(99);
-    for (int t = 0; t < 80; t++) {
-      int m = r.nextBoolean() ? SIZES[r.nextInt(SIZES.length)] : 1 + r.nextInt(70);
-      int n = r.nextBoolean() ? SIZES[r.nextInt(SIZES.length)] : 1 + r.nextInt(700);
-      int k = r.nextInt(3) == 0 ? 250 + r.nextInt(300) : 1 + r.nextInt(40);
-      int shift = r.nextInt(4);
-      double[] b = random(r, n + k * 3 + 8);
-      int[] rows = new int[k];
-      for (int p = 0; p < k; p++) {
-        rows[p] = r.nextInt(b.length - n - shift + 1);
-      }
-      double[] a = random(r, m * k);
-      double[] dense = new double[k * n];
-      for (int p = 0; p < k; p++) {
-        System.arraycopy(b, rows[p] + shift, dense, p * n, n);
-      }
-      boolean acc = r.nextBoolean();
-      double[] c0 = random(r, m * n);
-      CpuKernels kern = t % 4 == 3 ? VectorSupport.scalarKernels() : VectorSupport.kernels();
-      String msg = String.format("case=%d m=%d n=%d k=%d acc=%b %s", t, m, n, k, acc, kern.name());
-
-      double[] cd = pad(c0, 2);
-      if (!acc) {
-        java.util.Arrays.fill(cd, 2, 2 + c0.length, Double.NaN);
-      }
-      kern.dgemmRows(m, n, k, a, 0, k, 1, b, rows, shift, cd, 2, n, acc);
-      assertClose(naive(1, m, n, k, a, false, dense, false, c0, acc), cd, 2, 1e-9, "double " + msg);
-      assertEquals(-7.0, cd[cd.length - 1], "guard " + msg);
-
-      float[] af = toFloat(a);
-      float[] bf = toFloat(b);
-      float[] cf = toFloat(pad(c0, 2));
-      if (!acc) {
-        java.util.Arrays.fill(cf, 2, 2 + c0.length, Float.NaN);
-      }
-      double[] wantF = new double[k * n];
-      for (int p = 0; p < k; p++) {
-        for (int j = 0; j < n; j++) {
-          wantF[p * n + j] = bf[rows[p] + shift + j];
-        }
-      }
-      kern.sgemmRows(m, n, k, af, 0, k, 1, bf, rows, shift, cf, 2, n, acc);
-      assertClose(naive(1, m, n, k, toDouble(af), false, wantF, false, toDouble(slice(toFloat(pad(c0, 2)), 2, c0.length)), acc),
-          cf, 2, 1e-4, "float " + msg);
-      assertEquals(-7f, cf[cf.length - 1], "guard " + msg);
-    }
-  }
-
-  /**
    * Every row count whose last panel is short (m mod 8 or m mod 6 from 1 to 7, the 4-row tail
    * tile included, e.g. the 28 channels of a TK layer), with whole and partial column tiles,
-   * depths of 1, one block and two blocks, B in place, packed (transposed) and row-indexed, C
-   * overwritten (NaN-filled) or accumulated: float32 and float64 against the naive loop.
+   * depths of 1, one block and two blocks, B in place and packed (transposed), A packed per call
+   * and packed once beforehand, C overwritten (NaN-filled) or accumulated: float32 and float64 against the naive loop.
    */
   @Test
   void shortLastPanelsMatchNaiveLoop() {
@@ -228,31 +173,21 @@ class GemmTest {
         }
         Gemm.sgemm(1, m, n, k, af, 0, false, bf, 0, tb, cf, 0, acc, Parallelism.serial());
         assertClose(wantF, cf, 0, 1e-4, "float " + msg);
-        // the same B as rows of one array (every row its own window), as a convolution reads it
-        int[] rows = new int[k];
-        double[] flat = tb ? transpose(b, n, k) : b;
-        for (int p = 0; p < k; p++) {
-          rows[p] = p * n;
-        }
-        double[] cr = c0.clone();
-        VectorSupport.kernels().dgemmRows(m, n, k, a, 0, k, 1, flat, rows, 0, cr, 0, n, acc);
-        assertClose(naive(1, m, n, k, a, false, b, tb, c0, acc), cr, 0, 1e-9, "double rows " + msg);
-        float[] crf = toFloat(c0);
-        VectorSupport.kernels().sgemmRows(m, n, k, af, 0, k, 1, toFloat(flat), rows, 0, crf, 0, n, acc);
-        assertClose(wantF, crf, 0, 1e-4, "float rows " + msg);
+        // A packed once beforehand (the shared-weight products of 1x1 steps), C overwritten
+        double[] cs = new double[m * n];
+        java.util.Arrays.fill(cs, Double.NaN);
+        GemmDouble.dgemmSharedA(VectorSupport.kernels(), 1, m, n, k, a, 0, false, b, 0, tb, cs, 0,
+            Parallelism.serial());
+        assertClose(naive(1, m, n, k, a, false, b, tb, c0, false), cs, 0, 1e-9,
+            "double shared A " + msg);
+        float[] csf = new float[m * n];
+        java.util.Arrays.fill(csf, Float.NaN);
+        GemmFloat.sgemmSharedA(VectorSupport.kernels(), 1, m, n, k, af, 0, false, bf, 0, tb, csf,
+            0, Parallelism.serial());
+        assertClose(naive(1, m, n, k, toDouble(af), false, toDouble(bf), tb, c0, false),
+            csf, 0, 1e-4, "float shared A " + msg);
       }
     }
-  }
-
-  /** x as [rows, cols] transposed into [cols, rows]. */
-  private static double[] transpose(double[] x, int rows, int cols) {
-    double[] t = new double[x.length];
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < cols; j++) {
-        t[j * rows + i] = x[i * cols + j];
-      }
-    }
-    return t;
   }
 
   @Test
