@@ -12,7 +12,7 @@ import static dev.conveinsum.engine.cpu.VectorShapes.roundUp;
 import jdk.incubator.vector.VectorMask;
 
 /**
- * The float64 entry points of {@link VectorKernels}: GEMM (strided and row-indexed B), row
+ * The float64 entry points of {@link VectorKernels}: GEMM (strided B, A packed per call or once), row
  * correlations and segment dot products, each handing the work to the vector loops of
  * {@link VectorGemmDouble}, {@link VectorRowsDouble} and {@link VectorDotsDouble}, or to {@link
  * ScalarKernels} where vectors do not pay.

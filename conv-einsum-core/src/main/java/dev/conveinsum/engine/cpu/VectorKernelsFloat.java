@@ -10,7 +10,7 @@ import static dev.conveinsum.engine.cpu.VectorShapes.roundUp;
 import jdk.incubator.vector.VectorMask;
 
 /**
- * The float32 entry points of {@link VectorKernels}: GEMM (strided and row-indexed B), row
+ * The float32 entry points of {@link VectorKernels}: GEMM (strided B, A packed per call or once), row
  * correlations and segment dot products, each handing the work to the vector loops of
  * {@link VectorGemmFloat}, {@link VectorRowsFloat} and {@link VectorDotsFloat}, or to {@link
  * ScalarKernels} where vectors do not pay.
